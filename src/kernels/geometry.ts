@@ -1,0 +1,24 @@
+/** Window geometry shared by convolutions and pooling, in NHWC (1-D layers use H = 1). */
+export interface WindowGeometry {
+  H: number; W: number; C: number;   // input
+  OH: number; OW: number;            // output
+  kh: number; kw: number;            // window
+  sh: number; sw: number;            // strides
+  dh: number; dw: number;            // dilations
+  padT: number; padL: number;        // cells of padding before the first row/column
+}
+
+export type Padding = 'valid' | 'same' | 'causal';
+
+/**
+ * Output length and padding before, as TensorFlow computes them: `same` pads
+ * max((⌈n/s⌉−1)·s + (k−1)·d + 1 − n, 0) in total, the smaller half before; `causal` pads (k−1)·d before.
+ */
+export function windowAxis(n: number, k: number, s: number, d: number, padding: Padding): { out: number; before: number } {
+  const span = (k - 1) * d + 1;
+  if (padding === 'valid') return { out: Math.max(0, Math.floor((n - span) / s) + 1), before: 0 };
+  if (padding === 'causal') return { out: Math.floor((n - 1) / s) + 1, before: span - 1 };
+  const out = Math.ceil(n / s);
+  const total = Math.max((out - 1) * s + span - n, 0);
+  return { out, before: Math.floor(total / 2) };
+}

@@ -1,0 +1,52 @@
+import { LrpKerasError } from './errors.js';
+import { h5wasmReader } from './io/h5wasm-reader.js';
+import type { H5Reader } from './io/hdf5.js';
+import { readKerasH5, type KerasArchive } from './io/keras-h5.js';
+import { detectKind, readSource, type ModelSource } from './io/source.js';
+import { buildGraph } from './model/build.js';
+import { foldBatchNorms } from './model/canonize.js';
+import { parseModelConfig } from './model/config.js';
+import { createModel, type Model } from './model/model.js';
+
+export interface LoadOptions {
+  /** Which HDF5 reader to use (default: h5wasm). */
+  reader?: H5Reader;
+  /** The architecture for weights-only files: `model.to_json()` text or the parsed object. */
+  config?: string | object;
+  /** Flip convolution kernels spatially (Theano-trained weights); default: when the file says Theano. */
+  flipKernels?: boolean;
+}
+
+/** Load a Keras model file as Keras saved it: full-model HDF5, weights-only HDF5 with `options.config`. */
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
+  const { bytes, name } = await readSource(source);
+  const kind = detectKind(bytes, name);
+  if (kind === 'zip') throw new LrpKerasError(`${name}: .keras zip files are not supported yet`);
+  const reader = options.reader ?? h5wasmReader;
+  const file = await reader.open(bytes, name);
+  let archive: KerasArchive;
+  try {
+    archive = readKerasH5(file, name);
+  } finally {
+    file.close();
+  }
+  return modelFromArchive(archive, options);
+}
+
+export function modelFromArchive(archive: KerasArchive, options: LoadOptions): Model {
+  const given = options.config;
+  if (archive.config === undefined && given === undefined) {
+    throw new LrpKerasError(`${archive.fileName}: a weights-only file (no model_config); pass the architecture as options.config (model.to_json())`);
+  }
+  const rawConfig = given ?? archive.config;
+  const spec = parseModelConfig(rawConfig, archive.fileName);
+  const configJson = typeof rawConfig === 'string' ? JSON.parse(rawConfig) : rawConfig;
+  const withVersion: KerasArchive = {
+    ...archive,
+    kerasVersion: archive.kerasVersion ?? (typeof configJson?.keras_version === 'string' ? configJson.keras_version : undefined),
+    backend: archive.backend ?? (typeof configJson?.backend === 'string' ? configJson.backend : undefined),
+  };
+  const { graph, layers } = buildGraph(spec, withVersion, { flipKernels: options.flipKernels });
+  const folded = foldBatchNorms(graph);
+  return createModel({ name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName }, folded.graph, layers, folded.merges);
+}

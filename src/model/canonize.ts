@@ -1,0 +1,47 @@
+import type { Graph, GraphNode, LinearOp } from './graph.js';
+
+/** Keras layer pairs whose BatchNormalization was folded into the Dense/Conv before it. */
+export type BatchNormMerge = [linear: string, batchNorm: string];
+
+/**
+ * Fold every BatchNormalization that reads the raw output of a Dense/Conv (possibly through the
+ * layout transpose of a channels_first conv) and is its only reader into that layer:
+ * W' = W·scale, b' = b·scale + shift. Zennit's canonizer does the same before explaining, so that
+ * the rules see one linear layer. Returns a new graph; the folded BN nodes become identities.
+ */
+export function foldBatchNorms(graph: Graph): { graph: Graph; merges: BatchNormMerge[] } {
+  const nodes = graph.nodes.slice();
+  const readers = new Map<number, number>();
+  for (const node of nodes) for (const id of node.inputs) readers.set(id, (readers.get(id) ?? 0) + 1);
+  readers.set(graph.output, (readers.get(graph.output) ?? 0) + 1);
+  const merges: BatchNormMerge[] = [];
+
+  nodes.forEach((bn, index) => {
+    if (bn.op.kind !== 'affine' || bn.className !== 'BatchNormalization') return;
+    let id = bn.inputs[0];
+    let transposed = false;
+    while (id > 0 && nodes[id - 1].op.kind === 'gather' && nodes[id - 1].name.endsWith(':to_channels_first') && readers.get(id) === 1) {
+      id = nodes[id - 1].inputs[0];
+      transposed = true;
+    }
+    if (id === 0 || readers.get(id) !== 1) return;
+    const linear = nodes[id - 1];
+    const op = linear.op;
+    if (op.kind !== 'dense' && op.kind !== 'conv') return;
+    const outChannels = op.kind === 'dense' ? op.outF : op.geom.O;
+    const spatial = op.kind === 'dense' ? 1 : op.geom.OH * op.geom.OW;
+    if (bn.op.channels !== outChannels || bn.op.inner !== (transposed ? spatial : 1)) return;
+    nodes[id - 1] = { ...linear, op: scaled(op, bn.op.scale, bn.op.shift) };
+    nodes[index] = { ...bn, op: { kind: 'identity' } } as GraphNode;
+    merges.push([linear.layer, bn.layer]);
+  });
+  return { graph: { ...graph, nodes }, merges };
+}
+
+function scaled(op: LinearOp, scale: Float32Array, shift: Float32Array): LinearOp {
+  const outChannels = scale.length;
+  const W = op.W.map((w, i) => w * scale[i % outChannels]);
+  const b = new Float32Array(outChannels);
+  for (let c = 0; c < outChannels; c++) b[c] = (op.b ? op.b[c] : 0) * scale[c] + shift[c];
+  return { ...op, W, b };
+}

@@ -1,0 +1,50 @@
+import { activationLayer, eluLayer, leakyReluLayer, reluLayerBuilder, softmaxLayer, thresholdedReluLayer } from './activation.js';
+import type { LayerBuilder } from './context.js';
+import {
+  conv1dLayer, conv2dLayer, depthwiseConv1dLayer, depthwiseConv2dLayer, separableConv1dLayer, separableConv2dLayer,
+} from './convolution.js';
+import { batchNormalizationLayer, denseLayer, identityLayer } from './core.js';
+import { addLayer, averageLayer, concatenateLayer, mergeLayer } from './merging.js';
+import {
+  avgPool1dLayer, avgPool2dLayer, globalAvgPool1dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer,
+  maxPool1dLayer, maxPool2dLayer,
+} from './pooling.js';
+import {
+  cropping1dLayer, cropping2dLayer, flattenLayer, permuteLayer, reshapeLayer, upSampling1dLayer, upSampling2dLayer,
+  zeroPadding1dLayer, zeroPadding2dLayer,
+} from './reshaping.js';
+
+/** Every supported Keras layer class (with Keras 1 names) and how it lowers to graph nodes. */
+export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.freeze(Object.assign(Object.create(null), {
+  Dense: denseLayer,
+  Conv1D: conv1dLayer, Convolution1D: conv1dLayer,
+  Conv2D: conv2dLayer, Convolution2D: conv2dLayer,
+  DepthwiseConv1D: depthwiseConv1dLayer, DepthwiseConv2D: depthwiseConv2dLayer,
+  SeparableConv1D: separableConv1dLayer, SeparableConv2D: separableConv2dLayer,
+  MaxPooling1D: maxPool1dLayer, MaxPool1D: maxPool1dLayer, MaxPooling2D: maxPool2dLayer, MaxPool2D: maxPool2dLayer,
+  AveragePooling1D: avgPool1dLayer, AvgPool1D: avgPool1dLayer, AveragePooling2D: avgPool2dLayer, AvgPool2D: avgPool2dLayer,
+  GlobalMaxPooling1D: globalMaxPool1dLayer, GlobalMaxPool1D: globalMaxPool1dLayer,
+  GlobalMaxPooling2D: globalMaxPool2dLayer, GlobalMaxPool2D: globalMaxPool2dLayer,
+  GlobalAveragePooling1D: globalAvgPool1dLayer, GlobalAvgPool1D: globalAvgPool1dLayer,
+  GlobalAveragePooling2D: globalAvgPool2dLayer, GlobalAvgPool2D: globalAvgPool2dLayer,
+  Flatten: flattenLayer, Reshape: reshapeLayer, Permute: permuteLayer,
+  ZeroPadding1D: zeroPadding1dLayer, ZeroPadding2D: zeroPadding2dLayer,
+  Cropping1D: cropping1dLayer, Cropping2D: cropping2dLayer,
+  UpSampling1D: upSampling1dLayer, UpSampling2D: upSampling2dLayer,
+  Dropout: identityLayer, SpatialDropout1D: identityLayer, SpatialDropout2D: identityLayer, SpatialDropout3D: identityLayer,
+  GaussianNoise: identityLayer, GaussianDropout: identityLayer, AlphaDropout: identityLayer, ActivityRegularization: identityLayer,
+  BatchNormalization: batchNormalizationLayer,
+  Activation: activationLayer, ReLU: reluLayerBuilder, LeakyReLU: leakyReluLayer, ELU: eluLayer,
+  ThresholdedReLU: thresholdedReluLayer, Softmax: softmaxLayer,
+  Add: addLayer, Average: averageLayer, Concatenate: concatenateLayer, Merge: mergeLayer,
+}));
+
+/** Why well-known layers are refused, for a message more useful than "unsupported". */
+export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null), {
+  Lambda: 'a Lambda layer holds arbitrary Python code',
+  Embedding: 'Embedding layers (integer lookups) are not supported',
+  LSTM: 'recurrent layers are not supported', GRU: 'recurrent layers are not supported', SimpleRNN: 'recurrent layers are not supported',
+  Bidirectional: 'recurrent layers are not supported', TimeDistributed: 'TimeDistributed wrappers are not supported',
+  Subtract: 'Subtract has no LRP rule here', Multiply: 'Multiply has no LRP rule here', Maximum: 'Maximum has no LRP rule here',
+  Minimum: 'Minimum has no LRP rule here', Dot: 'Dot has no LRP rule here',
+}));

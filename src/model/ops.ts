@@ -1,0 +1,143 @@
+import { activationBackward, activationForward } from '../kernels/activations.js';
+import { affineBackward, affineForward } from '../kernels/affine.js';
+import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
+import { denseForward, denseTranspose } from '../kernels/dense.js';
+import { gatherBackward, gatherForward } from '../kernels/gather.js';
+import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
+import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
+import { sizeOf } from '../tensor.js';
+import type { Graph, GraphNode, LinearOp } from './graph.js';
+
+/** Run a linear node with the given (possibly rule-modified) kernel and bias. */
+export function linearForward(op: LinearOp, x: Float32Array, W: Float32Array, b: Float32Array | null, n: number, outSize: number): Float32Array {
+  const y = new Float32Array(n * outSize);
+  if (op.kind === 'dense') denseForward(x, W, b, y, n * op.rows, op.inF, op.outF);
+  else conv2dForward(x, W, b, y, n, op.geom);
+  return y;
+}
+
+/** The transposed linear map (the gradient with respect to the input) with the given kernel. */
+export function linearTranspose(op: LinearOp, g: Float32Array, W: Float32Array, n: number, inSize: number): Float32Array {
+  const gx = new Float32Array(n * inSize);
+  if (op.kind === 'dense') denseTranspose(g, W, gx, n * op.rows, op.inF, op.outF);
+  else conv2dTranspose(g, W, gx, n, op.geom);
+  return gx;
+}
+
+/** One node's forward pass over a batch of n samples. */
+export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n: number): Float32Array {
+  const op = node.op;
+  const outSize = sizeOf(node.outShape);
+  const count = n * outSize;
+  const x = xs[0];
+  switch (op.kind) {
+    case 'dense':
+    case 'conv':
+      return linearForward(op, x, op.W, op.b, n, outSize);
+    case 'identity':
+      return x;
+    default: {
+      const y = new Float32Array(count);
+      switch (op.kind) {
+        case 'activation': activationForward(x, y, count, op.act); break;
+        case 'softmax': softmaxForward(x, y, count, node.outShape[node.outShape.length - 1]); break;
+        case 'maxpool': maxPoolForward(x, y, n, op.geom); break;
+        case 'avgpool': avgPoolForward(x, y, n, op.geom); break;
+        case 'gather': gatherForward(x, y, op.map, n, sizeOf(inputShape(graph, node, 0))); break;
+        case 'affine': affineForward(x, y, op.scale, op.shift, count, op.channels, op.inner); break;
+        case 'add':
+        case 'average': {
+          for (const xi of xs) for (let i = 0; i < count; i++) y[i] += xi[i];
+          if (op.kind === 'average') for (let i = 0; i < count; i++) y[i] /= xs.length;
+          break;
+        }
+        case 'concat': concatForward(xs, y, n, op.outer, op.blocks); break;
+      }
+      return y;
+    }
+  }
+}
+
+const inputShape = (graph: Graph, node: GraphNode, k: number): number[] => {
+  const id = node.inputs[k];
+  return id === 0 ? graph.inputShape : graph.nodes[id - 1].outShape;
+};
+
+export const inputSize = (graph: Graph, node: GraphNode, k: number): number => sizeOf(inputShape(graph, node, k));
+
+function concatForward(xs: Float32Array[], y: Float32Array, n: number, outer: number, blocks: number[]): void {
+  const total = blocks.reduce((a, b) => a + b, 0);
+  for (let r = 0; r < n * outer; r++) {
+    let at = r * total;
+    xs.forEach((xi, k) => {
+      y.set(xi.subarray(r * blocks[k], (r + 1) * blocks[k]), at);
+      at += blocks[k];
+    });
+  }
+}
+
+/**
+ * The gradient of one node: given its inputs, its output and the gradient at its output, the
+ * gradient at each input (the exact adjoint of its linearisation).
+ */
+export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], y: Float32Array, gy: Float32Array, n: number): Float32Array[] {
+  const op = node.op;
+  const size = (k: number): number => n * inputSize(graph, node, k);
+  switch (op.kind) {
+    case 'dense':
+    case 'conv':
+      return [linearTranspose(op, gy, op.W, n, inputSize(graph, node, 0))];
+    case 'identity':
+      return [gy];
+    case 'activation': {
+      const gx = new Float32Array(size(0));
+      activationBackward(xs[0], gy, gx, gx.length, op.act);
+      return [gx];
+    }
+    case 'softmax': {
+      const gx = new Float32Array(size(0));
+      softmaxBackward(y, gy, gx, gx.length, node.outShape[node.outShape.length - 1]);
+      return [gx];
+    }
+    case 'maxpool': {
+      const gx = new Float32Array(size(0));
+      maxPoolBackward(xs[0], gy, gx, n, op.geom);
+      return [gx];
+    }
+    case 'avgpool': {
+      const gx = new Float32Array(size(0));
+      avgPoolTranspose(gy, gx, n, op.geom);
+      return [gx];
+    }
+    case 'gather': {
+      const gx = new Float32Array(size(0));
+      gatherBackward(gy, gx, op.map, n, inputSize(graph, node, 0));
+      return [gx];
+    }
+    case 'affine': {
+      const gx = new Float32Array(size(0));
+      affineBackward(gy, gx, op.scale, gx.length, op.channels, op.inner);
+      return [gx];
+    }
+    case 'add':
+      return xs.map(() => gy);
+    case 'average':
+      return xs.map(() => gy.map((v) => v / xs.length));
+    case 'concat': {
+      const total = op.blocks.reduce((a, b) => a + b, 0);
+      return op.blocks.map((block, k) => {
+        const gx = new Float32Array(size(k));
+        const offset = op.blocks.slice(0, k).reduce((a, b) => a + b, 0);
+        for (let r = 0; r < n * op.outer; r++) gx.set(gy.subarray(r * total + offset, r * total + offset + block), r * block);
+        return gx;
+      });
+    }
+  }
+}
+
+/** All tensors of a forward pass (index = tensor id), so that backward passes can reuse them. */
+export function forwardAll(graph: Graph, x: Float32Array, n: number): Float32Array[] {
+  const values: Float32Array[] = [x];
+  for (const node of graph.nodes) values.push(nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
+  return values;
+}
