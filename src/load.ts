@@ -48,5 +48,5 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
   };
   const { graph, layers } = buildGraph(spec, withVersion, { flipKernels: options.flipKernels });
   const folded = foldBatchNorms(graph);
-  return createModel({ name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName }, folded.graph, layers, folded.merges);
+  return createModel({ name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName }, graph, folded.graph, layers, folded.merges);
 }

@@ -16,12 +16,14 @@ export function conv2dForward(
   const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL, groups } = g;
   const cinG = C / groups;
   const coutG = O / groups;
+  // Each output pixel is accumulated in float64 and rounded once, as the gradients are.
+  const acc = new Float64Array(O);
   for (let s = 0; s < n; s++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
         const yo = ((s * OH + oy) * OW + ox) * O;
-        if (b) for (let o = 0; o < O; o++) y[yo + o] = b[o];
-        else y.fill(0, yo, yo + O);
+        if (b) acc.set(b);
+        else acc.fill(0);
         for (let ky = 0; ky < kh; ky++) {
           const iy = oy * sh - padT + ky * dh;
           if (iy < 0 || iy >= H) continue;
@@ -31,16 +33,17 @@ export function conv2dForward(
             const xo = ((s * H + iy) * W + ix) * C;
             const ko = (ky * kw + kx) * cinG * O;
             for (let grp = 0; grp < groups; grp++) {
-              const yg = yo + grp * coutG;
+              const yg = grp * coutG;
               for (let ci = 0; ci < cinG; ci++) {
                 const xv = x[xo + grp * cinG + ci];
                 if (xv === 0) continue;
                 const kr = ko + ci * O + grp * coutG;
-                for (let o = 0; o < coutG; o++) y[yg + o] += xv * K[kr + o];
+                for (let o = 0; o < coutG; o++) acc[yg + o] += xv * K[kr + o];
               }
             }
           }
         }
+        y.set(acc, yo);
       }
     }
   }
@@ -51,8 +54,10 @@ export function conv2dTranspose(gy: Float32Array, K: Float32Array, gx: Float32Ar
   const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL, groups } = g;
   const cinG = C / groups;
   const coutG = O / groups;
-  gx.fill(0, 0, n * H * W * C);
+  const sample = H * W * C;
+  const acc = new Float64Array(sample);
   for (let s = 0; s < n; s++) {
+    acc.fill(0);
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
         const yo = ((s * OH + oy) * OW + ox) * O;
@@ -62,20 +67,21 @@ export function conv2dTranspose(gy: Float32Array, K: Float32Array, gx: Float32Ar
           for (let kx = 0; kx < kw; kx++) {
             const ix = ox * sw - padL + kx * dw;
             if (ix < 0 || ix >= W) continue;
-            const xo = ((s * H + iy) * W + ix) * C;
+            const xo = (iy * W + ix) * C;
             const ko = (ky * kw + kx) * cinG * O;
             for (let grp = 0; grp < groups; grp++) {
               const yg = yo + grp * coutG;
               for (let ci = 0; ci < cinG; ci++) {
                 const kr = ko + ci * O + grp * coutG;
-                let acc = 0;
-                for (let o = 0; o < coutG; o++) acc += gy[yg + o] * K[kr + o];
-                gx[xo + grp * cinG + ci] += acc;
+                let dot = 0;
+                for (let o = 0; o < coutG; o++) dot += gy[yg + o] * K[kr + o];
+                acc[xo + grp * cinG + ci] += dot;
               }
             }
           }
         }
       }
     }
+    gx.set(acc, s * sample);
   }
 }

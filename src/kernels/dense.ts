@@ -1,21 +1,22 @@
 /** Dense layer kernels over a batch of `n` rows; W is Keras' (in, out) row-major kernel. */
 
-/** y = x·W + b */
+/** y = x·W + b, accumulated in float64 and rounded once (fewer float32 sign flips near zero). */
 export function denseForward(
   x: Float32Array, W: Float32Array, b: Float32Array | null, y: Float32Array,
   n: number, inF: number, outF: number,
 ): void {
+  const acc = new Float64Array(outF);
   for (let s = 0; s < n; s++) {
-    const yo = s * outF;
-    if (b) for (let o = 0; o < outF; o++) y[yo + o] = b[o];
-    else y.fill(0, yo, yo + outF);
+    if (b) acc.set(b);
+    else acc.fill(0);
     const xo = s * inF;
     for (let i = 0; i < inF; i++) {
       const xv = x[xo + i];
       if (xv === 0) continue;
       const wo = i * outF;
-      for (let o = 0; o < outF; o++) y[yo + o] += xv * W[wo + o];
+      for (let o = 0; o < outF; o++) acc[o] += xv * W[wo + o];
     }
+    y.set(acc, s * outF);
   }
 }
 

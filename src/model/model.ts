@@ -28,7 +28,10 @@ export interface Model {
 
 /** What the explanation methods need beyond the public surface. */
 export interface ModelInternals {
+  /** The model as Keras runs it: predictions and gradients. */
   graph: Graph;
+  /** The same graph with BatchNorms folded into their Dense/Conv (same tensor ids): LRP rules. */
+  lrpGraph: Graph;
   /** Tensor id of the logits (the output, or the input of a final softmax). */
   logitsTensor: number;
   softmaxRemoved: boolean;
@@ -65,7 +68,7 @@ export function checkInput(model: Model, x: TensorLike, what = 'input'): { data:
 
 export function createModel(
   meta: { name: string; kerasVersion: string | undefined; fileName: string },
-  graph: Graph, layers: LayerInfo[], batchNormMerges: BatchNormMerge[],
+  graph: Graph, lrpGraph: Graph, layers: LayerInfo[], batchNormMerges: BatchNormMerge[],
 ): Model {
   let logitsTensor = graph.output;
   while (logitsTensor > 0 && graph.nodes[logitsTensor - 1].op.kind === 'identity') logitsTensor = graph.nodes[logitsTensor - 1].inputs[0];
@@ -97,6 +100,6 @@ export function createModel(
     },
     summary: () => formatSummary(model),
   };
-  internals.set(model, { graph, logitsTensor, softmaxRemoved, batchNormMerges, fileName: meta.fileName });
+  internals.set(model, { graph, lrpGraph, logitsTensor, softmaxRemoved, batchNormMerges, fileName: meta.fileName });
   return model;
 }

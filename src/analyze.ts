@@ -1,0 +1,299 @@
+import { propagateBackward } from './attribution/backward.js';
+import { gradientStep } from './attribution/gradient.js';
+import { ALIASES, METHODS } from './attribution/methods.js';
+import { normalGenerator } from './attribution/random.js';
+import { LrpKerasError } from './errors.js';
+import { assignRules, ruleById, type RuleOverride, type RuleParams } from './lrp/composites.js';
+import type { Bounds } from './lrp/linear-rule.js';
+import { relevanceStep } from './lrp/relevance-step.js';
+import type { Rule } from './lrp/rules.js';
+import type { Graph } from './model/graph.js';
+import { checkInput, modelInternals, type Model, type ModelInternals } from './model/model.js';
+import { forwardAll, nodeForward } from './model/ops.js';
+import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from './tensor.js';
+
+export type Target = 'max' | number | number[];
+type BoundOption = number | number[] | TensorLike;
+
+export interface AnalyzeOptions {
+  method: string;
+  target?: Target;
+  epsilon?: number;
+  gamma?: number;
+  alpha?: number;
+  beta?: number;
+  low?: BoundOption;
+  high?: BoundOption;
+  /** Per-layer override by Keras layer name or class: a rule id, or `{rule, epsilon?, gamma?, alpha?, beta?}`. */
+  layerRules?: Record<string, RuleOverride>;
+  /** integrated-gradients: number of steps (default 20) and baseline (default zeros). */
+  steps?: number;
+  baseline?: number | TensorLike;
+  /** smoothgrad: number of noisy samples (default 20), noise σ as a fraction of each sample's value range (default 0.1), seed. */
+  samples?: number;
+  noise?: number;
+  seed?: number;
+  /** Also return the relevance at every layer's input and a conservation report. */
+  returnLayers?: boolean;
+}
+
+/** One row of the conservation report: relevance summed per sample at a layer's output and input. */
+export interface ConservationRow {
+  layer: string;
+  className: string;
+  relevanceOut: number[];
+  relevanceIn: number[];
+  /** (out − in) / out per sample: what biases and stabilizers absorbed (or injected, when negative). */
+  absorbed: number[];
+}
+
+export interface Explanation extends Tensor {
+  layers?: Record<string, Tensor>;
+  conservation?: ConservationRow[];
+}
+
+const fail = (message: string): never => {
+  throw new LrpKerasError(message);
+};
+
+function finiteOption(options: AnalyzeOptions, key: 'epsilon' | 'gamma' | 'alpha' | 'beta', fallback: number, min = 0): number {
+  const v = options[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`option ${key} must be a finite number ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function resolveMethod(method: unknown): { method: string; defaults: { epsilon?: number; alpha?: number; beta?: number } } {
+  if (typeof method === 'string' && method in METHODS) return { method, defaults: {} };
+  if (typeof method === 'string' && method in ALIASES) return { method: ALIASES[method].method, defaults: ALIASES[method].defaults ?? {} };
+  return fail(`option method: unknown method ${JSON.stringify(method)}; valid ids: ${Object.keys(METHODS).join(', ')} (and the innvestigate names ${Object.keys(ALIASES).join(', ')})`);
+}
+
+function ruleParams(options: AnalyzeOptions, defaults: { epsilon?: number; alpha?: number; beta?: number }): RuleParams {
+  const p = {
+    epsilon: finiteOption(options, 'epsilon', defaults.epsilon ?? 1e-6),
+    gamma: finiteOption(options, 'gamma', 0.25),
+    alpha: finiteOption(options, 'alpha', defaults.alpha ?? 2, 1),
+    beta: finiteOption(options, 'beta', defaults.beta ?? 1),
+  };
+  if (Math.abs(p.alpha - p.beta - 1) > 1e-9) fail(`options alpha and beta must satisfy alpha − beta = 1, got alpha=${p.alpha}, beta=${p.beta}`);
+  return p;
+}
+
+function overrideRules(options: AnalyzeOptions, p: RuleParams, model: ModelInternals): Record<string, Rule> {
+  const out: Record<string, Rule> = Object.create(null);
+  const known = new Set(model.lrpGraph.nodes.flatMap((n) => [n.layer, n.className]));
+  for (const [key, spec] of Object.entries(options.layerRules ?? {})) {
+    if (!known.has(key)) fail(`option layerRules: '${key}' is neither a layer name nor a layer class of the model`);
+    const id = typeof spec === 'string' ? spec : spec?.rule;
+    const params = typeof spec === 'string' ? p : ruleParams({ method: '', ...p, ...spec }, {});
+    const rule = typeof id === 'string' ? ruleById(id, params) : undefined;
+    out[key] = rule ?? fail(`option layerRules['${key}']: unknown rule ${JSON.stringify(id)}; valid: lrp-0, epsilon, z-plus, alpha-beta, gamma, flat, w-square, z-box`);
+  }
+  return out;
+}
+
+/** Target class per sample, checked against the number of classes. */
+function targets(target: Target | undefined, logits: Float32Array, n: number, classes: number): number[] {
+  const t = target ?? 'max';
+  const check = (c: unknown, i: number): number =>
+    Number.isInteger(c) && (c as number) >= 0 && (c as number) < classes ? (c as number) : fail(`option target: ${JSON.stringify(c)} for sample ${i} is not a class index in [0, ${classes - 1}]`);
+  if (t === 'max') {
+    return Array.from({ length: n }, (_, s) => {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (logits[s * classes + k] > logits[s * classes + best]) best = k;
+      return best;
+    });
+  }
+  if (Array.isArray(t)) {
+    if (t.length !== n) fail(`option target: ${t.length} indices for a batch of ${n}`);
+    return t.map(check);
+  }
+  if (typeof t === 'number') return Array.from({ length: n }, (_, i) => check(t, i));
+  return fail(`option target must be 'max', a class index or one index per sample, got ${JSON.stringify(t)}`);
+}
+
+/**
+ * z-box bounds for the layer at node `index`: a scalar, one value per channel (the last axis of the
+ * layer input), or a tensor of the model input's shape, carried through the re-indexing nodes
+ * (layout transposes, padding) between the model input and that layer.
+ */
+function boundsFor(graph: Graph, index: number, n: number, low: BoundOption, high: BoundOption): Bounds {
+  const node = graph.nodes[index];
+  const inId = node.inputs[0];
+  const inShape = inId === 0 ? graph.inputShape : graph.nodes[inId - 1].outShape;
+  const expand = (v: BoundOption, name: string): Float32Array => {
+    const size = sizeOf(inShape);
+    const out = new Float32Array(n * size);
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(`option ${name} must be finite, got ${v}`);
+      return out.fill(v);
+    }
+    if (Array.isArray(v) && v.every((e) => typeof e === 'number')) {
+      const c = inShape[inShape.length - 1];
+      if (v.length !== c) fail(`option ${name} has ${v.length} values; layer '${node.layer}' reads ${c} channels`);
+      for (let i = 0; i < out.length; i++) out[i] = (v as number[])[i % c];
+      return out;
+    }
+    const t = toTensor(v as TensorLike, `option ${name}`);
+    const modelSize = sizeOf(graph.inputShape);
+    if (t.data.length !== modelSize && t.data.length !== n * modelSize) {
+      fail(`option ${name} has shape ${formatShape(t.shape)}; expected the input shape ${formatShape(graph.inputShape)} (with or without the batch)`);
+    }
+    let value: Float32Array = new Float32Array(n * modelSize);
+    for (let i = 0; i < value.length; i++) value[i] = t.data[i % t.data.length];
+    const path: number[] = [];
+    for (let id = inId; id !== 0; id = graph.nodes[id - 1].inputs[0]) {
+      const kind = graph.nodes[id - 1].op.kind;
+      if (kind !== 'gather' && kind !== 'identity') fail(`option ${name}: a tensor bound applies only to a layer that reads the model input, not to '${node.layer}'`);
+      path.unshift(id - 1);
+    }
+    for (const k of path) value = nodeForward(graph, graph.nodes[k], [value], n);
+    return value;
+  };
+  const bounds = { low: expand(low, 'low'), high: expand(high, 'high') };
+  for (let i = 0; i < bounds.low.length; i++) {
+    if (bounds.low[i] > bounds.high[i]) fail(`options low and high: low (${bounds.low[i]}) > high (${bounds.high[i]}) at flat index ${i}`);
+  }
+  return bounds;
+}
+
+function gradientOf(model: ModelInternals, x: Float32Array, n: number, t: number[], mode: 'gradient' | 'guided-backprop' | 'deconvnet'): Float32Array {
+  const values = forwardAll(model.graph, x, n);
+  const classes = values[model.logitsTensor].length / n;
+  const seed = new Float32Array(n * classes);
+  t.forEach((c, s) => (seed[s * classes + c] = 1));
+  const signals = propagateBackward(model.graph, values, model.logitsTensor, seed, gradientStep(model.graph, n, mode));
+  return signals[0] ?? new Float32Array(x.length);
+}
+
+/** Explain the model's prediction for every sample of `x` with `options.method`. */
+export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {
+  if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
+  const inner = modelInternals(model);
+  const { method, defaults } = resolveMethod(options.method);
+  const { data, n, shape } = checkInput(model, x, `${method}: input`);
+  const lrpMethod = !['gradient', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'integrated-gradients', 'smoothgrad'].includes(method);
+  const values = forwardAll(lrpMethod ? inner.lrpGraph : inner.graph, data, n);
+  const logits = values[inner.logitsTensor];
+  const classes = logits.length / n;
+  const t = targets(options.target, logits, n, classes);
+  const result = (out: Float32Array): Explanation => ({ shape: shape.slice(), data: out });
+
+  switch (method) {
+    case 'gradient':
+    case 'guided-backprop':
+    case 'deconvnet':
+      return result(gradientOf(inner, data, n, t, method));
+    case 'gradient-x-input': {
+      const g = gradientOf(inner, data, n, t, 'gradient');
+      return result(g.map((v, i) => v * data[i]));
+    }
+    case 'integrated-gradients':
+      return result(integratedGradients(inner, data, n, t, options));
+    case 'smoothgrad':
+      return result(smoothGrad(inner, data, n, t, options));
+    default:
+      return lrpRelevance(inner, values, data, n, shape, t, method, options, defaults);
+  }
+}
+
+function integratedGradients(model: ModelInternals, x: Float32Array, n: number, t: number[], options: AnalyzeOptions): Float32Array {
+  const steps = options.steps ?? 20;
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10000) fail(`option steps must be an integer from 1 to 10000, got ${JSON.stringify(steps)}`);
+  const base = new Float32Array(x.length);
+  if (typeof options.baseline === 'number') base.fill(options.baseline);
+  else if (options.baseline !== undefined) {
+    const b = toTensor(options.baseline, 'option baseline');
+    if (b.data.length !== x.length && x.length % b.data.length !== 0) fail(`option baseline has shape ${formatShape(b.shape)}, which does not match the input`);
+    for (let i = 0; i < base.length; i++) base[i] = b.data[i % b.data.length];
+  }
+  const sum = new Float64Array(x.length);
+  const point = new Float32Array(x.length);
+  for (let k = 1; k <= steps; k++) {
+    for (let i = 0; i < x.length; i++) point[i] = base[i] + (k / steps) * (x[i] - base[i]);
+    const g = gradientOf(model, point, n, t, 'gradient');
+    for (let i = 0; i < x.length; i++) sum[i] += g[i];
+  }
+  return Float32Array.from(sum, (s, i) => (x[i] - base[i]) * (s / steps));
+}
+
+function smoothGrad(model: ModelInternals, x: Float32Array, n: number, t: number[], options: AnalyzeOptions): Float32Array {
+  const samples = options.samples ?? 20;
+  const noise = options.noise ?? 0.1;
+  if (!Number.isInteger(samples) || samples < 1 || samples > 10000) fail(`option samples must be an integer from 1 to 10000, got ${JSON.stringify(samples)}`);
+  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) fail(`option noise must be a finite number ≥ 0, got ${JSON.stringify(noise)}`);
+  const normal = normalGenerator(options.seed ?? 0);
+  const size = x.length / n;
+  const sigma = Array.from({ length: n }, (_, s) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = s * size; i < (s + 1) * size; i++) {
+      lo = Math.min(lo, x[i]);
+      hi = Math.max(hi, x[i]);
+    }
+    return noise * (hi - lo);
+  });
+  const sum = new Float64Array(x.length);
+  const noisy = new Float32Array(x.length);
+  for (let k = 0; k < samples; k++) {
+    for (let i = 0; i < x.length; i++) noisy[i] = x[i] + sigma[Math.floor(i / size)] * normal();
+    const g = gradientOf(model, noisy, n, t, 'gradient');
+    for (let i = 0; i < x.length; i++) sum[i] += g[i];
+  }
+  return Float32Array.from(sum, (s) => s / samples);
+}
+
+function lrpRelevance(
+  model: ModelInternals, values: Float32Array[], x: Float32Array, n: number, shape: number[], t: number[],
+  method: string, options: AnalyzeOptions, defaults: { epsilon?: number; alpha?: number; beta?: number },
+): Explanation {
+  const p = ruleParams(options, defaults);
+  const graph = model.lrpGraph;
+  const rules = assignRules(graph, method, p, overrideRules(options, p, model));
+  const logits = values[model.logitsTensor];
+  const classes = logits.length / n;
+  const seed = new Float32Array(n * classes);
+  t.forEach((c, s) => (seed[s * classes + c] = logits[s * classes + c]));
+  const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);
+  const signals = propagateBackward(graph, values, model.logitsTensor, seed, relevanceStep(graph, n, rules, bounds));
+  const out: Explanation = { shape: shape.slice(), data: signals[0] ?? new Float32Array(x.length) };
+  if (options.returnLayers) Object.assign(out, layerReport(graph, signals, n));
+  return out;
+}
+
+/** Relevance at every Keras layer's input, and how much of it each layer conserved. */
+function layerReport(graph: Graph, signals: (Float32Array | undefined)[], n: number): { layers: Record<string, Tensor>; conservation: ConservationRow[] } {
+  const layers: Record<string, Tensor> = Object.create(null);
+  const conservation: ConservationRow[] = [];
+  const sums = (a: Float32Array | undefined): number[] => {
+    const size = a ? a.length / n : 0;
+    return Array.from({ length: n }, (_, s) => {
+      let acc = 0;
+      for (let i = s * size; i < (s + 1) * size; i++) acc += a![i];
+      return acc;
+    });
+  };
+  const seen = new Set<string>();
+  graph.nodes.forEach((node, index) => {
+    if (seen.has(node.layer)) return;
+    seen.add(node.layer);
+    const last = graph.nodes.reduce((at, m, k) => (m.layer === node.layer ? k : at), index);
+    const outSignal = signals[last + 1];
+    if (!outSignal) return;
+    const inputs = node.inputs.map((id) => signals[id]);
+    const shapeOf = (id: number): number[] => (id === 0 ? graph.inputShape : graph.nodes[id - 1].outShape);
+    if (inputs[0]) layers[node.layer] = { shape: [n, ...shapeOf(node.inputs[0])], data: inputs[0] };
+    const relOut = sums(outSignal);
+    const relIn = inputs.map(sums).reduce((a, b) => a.map((v, s) => v + b[s]), new Array<number>(n).fill(0));
+    conservation.push({
+      layer: node.layer, className: node.className, relevanceOut: relOut, relevanceIn: relIn,
+      absorbed: relOut.map((o, s) => (o === 0 ? 0 : (o - relIn[s]) / o)),
+    });
+  });
+  return { layers, conservation };
+}
+
+/** LRP with the default composite `epsilon-plus` (Dense ε, Conv z⁺). */
+export function lrp(model: Model, x: TensorLike, options: Partial<AnalyzeOptions> = {}): Explanation {
+  return analyze(model, x, { ...options, method: options.method ?? 'epsilon-plus' });
+}

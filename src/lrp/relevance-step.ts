@@ -1,0 +1,50 @@
+import type { BackwardStep } from '../attribution/backward.js';
+import { LrpKerasError } from '../errors.js';
+import type { Graph } from '../model/graph.js';
+import { inputSize, nodeBackward } from '../model/ops.js';
+import { sizeOf } from '../tensor.js';
+import { linearRelevance, type Bounds } from './linear-rule.js';
+import type { Rule } from './rules.js';
+
+const NORM_STABILIZER = 1e-6;
+
+/**
+ * How relevance crosses each kind of node (CONVENTIONS.md): Dense/Conv by their rule; activations and
+ * unfolded BatchNorm pass it unchanged; average pooling, Add and Average by the z-rule over their
+ * summands; max pooling, re-indexing and Concatenate route it as the gradient does.
+ */
+export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds | undefined): BackwardStep {
+  return (node, index, xs, y, R) => {
+    const op = node.op;
+    switch (op.kind) {
+      case 'dense':
+      case 'conv': {
+        const rule = rules.get(index);
+        if (!rule) throw new LrpKerasError(`no LRP rule for layer '${node.layer}' (${node.className})`);
+        return [linearRelevance(op, rule, xs[0], y, R, n, inputSize(graph, node, 0), sizeOf(node.outShape), rule.name === 'z-box' ? boundsOf(index) : undefined)];
+      }
+      case 'activation':
+      case 'affine':
+      case 'identity':
+        return [R];
+      case 'softmax':
+        throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);
+      case 'maxpool':
+      case 'gather':
+      case 'concat':
+        return nodeBackward(graph, node, xs, y, R, n);
+      case 'avgpool':
+      case 'add':
+      case 'average': {
+        const s = new Float32Array(R.length);
+        for (let j = 0; j < s.length; j++) s[j] = R[j] / (y[j] + (y[j] >= 0 ? NORM_STABILIZER : -NORM_STABILIZER));
+        return nodeBackward(graph, node, xs, y, s, n).map((c, k) => {
+          const x = xs[k];
+          const out = new Float32Array(x.length);
+          for (let i = 0; i < out.length; i++) out[i] = x[i] * c[i];
+          return out;
+        });
+      }
+    }
+  };
+}
