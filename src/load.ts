@@ -2,6 +2,7 @@ import { LrpKerasError } from './errors.js';
 import { h5wasmReader } from './io/h5wasm-reader.js';
 import type { H5Reader } from './io/hdf5.js';
 import { readKerasH5, type KerasArchive } from './io/keras-h5.js';
+import { readKerasZip } from './io/keras-zip.js';
 import { detectKind, readSource, type ModelSource } from './io/source.js';
 import { buildGraph } from './model/build.js';
 import { foldBatchNorms } from './model/canonize.js';
@@ -17,12 +18,12 @@ export interface LoadOptions {
   flipKernels?: boolean;
 }
 
-/** Load a Keras model file as Keras saved it: full-model HDF5, weights-only HDF5 with `options.config`. */
+/** Load a Keras model file as Keras saved it: full-model HDF5, `.keras` zip, weights-only HDF5 with `options.config`. */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const { bytes, name } = await readSource(source);
   const kind = detectKind(bytes, name);
-  if (kind === 'zip') throw new LrpKerasError(`${name}: .keras zip files are not supported yet`);
   const reader = options.reader ?? h5wasmReader;
+  if (kind === 'zip') return modelFromArchive(await readKerasZip(bytes, name, reader), options);
   const file = await reader.open(bytes, name);
   let archive: KerasArchive;
   try {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, loadModel, type Model } from '../src/index.js';
 import { modelInternals } from '../src/model/model.js';
 import { forwardAll } from '../src/model/ops.js';
+import type { WindowGeometry } from '../src/kernels/geometry.js';
 import { allReferences, sampleError, type Reference } from './references.js';
 import { REFERENCE_METHODS, toleranceFor } from './reference-methods.js';
 
@@ -15,18 +16,45 @@ const load = (ref: Reference): Promise<Model> =>
 /**
  * Integrated gradients averages gradients at 20 scaled copies of the input; where a relu-like unit
  * sits within float32 rounding of its kink at one of them, float32 cannot decide its side the way
- * the float64 reference did. Such a case is excused only if that condition is shown to hold.
+ * the float64 reference did; likewise a max-pooling window whose two largest inputs nearly tie. Such a
+ * case is excused only if that condition is shown to hold at one of the steps.
  */
+// A sum of a few hundred float32 products is off by up to ~1e-6 of its largest term.
+const KINK_BAND = 1e-6;
+
 function kinkWithinRounding(model: Model, x: Float32Array, steps: number): boolean {
   const graph = modelInternals(model).graph;
   for (let k = 1; k <= steps; k++) {
     const values = forwardAll(graph, x.map((v) => Math.fround((k / steps) * v)), 1);
     for (const node of graph.nodes) {
-      if (node.op.kind !== 'activation' || !node.op.act.gate) continue;
       const z = values[node.inputs[0]];
       let max = 0;
       for (const v of z) max = Math.max(max, Math.abs(v));
-      for (const v of z) if (Math.abs(v - node.op.act.gate.threshold) < 2e-7 * max) return true;
+      if (node.op.kind === 'activation' && node.op.act.gate) {
+        for (const v of z) if (Math.abs(v - node.op.act.gate.threshold) < KINK_BAND * max) return true;
+      }
+      if (node.op.kind === 'maxpool' && maxPoolNearTie(z, node.op.geom, KINK_BAND * max)) return true;
+    }
+  }
+  return false;
+}
+
+/** Some max-pooling window whose two largest inputs are closer than `band` (a float32 coin toss). */
+function maxPoolNearTie(x: Float32Array, g: WindowGeometry, band: number): boolean {
+  for (let oy = 0; oy < g.OH; oy++) {
+    for (let ox = 0; ox < g.OW; ox++) {
+      for (let c = 0; c < g.C; c++) {
+        const cells: number[] = [];
+        for (let ky = 0; ky < g.kh; ky++) {
+          for (let kx = 0; kx < g.kw; kx++) {
+            const iy = oy * g.sh - g.padT + ky * g.dh;
+            const ix = ox * g.sw - g.padL + kx * g.dw;
+            if (iy >= 0 && iy < g.H && ix >= 0 && ix < g.W) cells.push(x[(iy * g.W + ix) * g.C + c]);
+          }
+        }
+        cells.sort((a, b) => b - a);
+        if (cells.length > 1 && cells[0] - cells[1] < band && cells[0] !== cells[1]) return true;
+      }
     }
   }
   return false;
@@ -64,7 +92,7 @@ for (const ref of allReferences()) {
         }
         const sample = ref.input.data.slice(s * (ref.input.data.length / ref.input.shape[0]), (s + 1) * (ref.input.data.length / ref.input.shape[0]));
         if (key === 'integrated_gradients' && kinkWithinRounding(model, sample, 20)) {
-          excused.push(`${ref.name} ${key}[${s}]: ${(err / scale).toExponential(1)} (a relu unit within float32 rounding of its kink)`);
+          excused.push(`${ref.name} ${key}[${s}]: ${(err / scale).toExponential(1)} (a relu unit or max-pool window within float32 rounding of its kink)`);
           continue;
         }
         failures.push(`${key}[${s}]: max|ΔR| = ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);
