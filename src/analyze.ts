@@ -204,7 +204,9 @@ function integratedGradients(model: ModelInternals, x: Float32Array, n: number, 
   if (typeof options.baseline === 'number') base.fill(options.baseline);
   else if (options.baseline !== undefined) {
     const b = toTensor(options.baseline, 'option baseline');
-    if (b.data.length !== x.length && x.length % b.data.length !== 0) fail(`option baseline has shape ${formatShape(b.shape)}, which does not match the input`);
+    if (b.data.length !== x.length && b.data.length !== x.length / n) {
+      fail(`option baseline has shape ${formatShape(b.shape)}; expected a number, one sample's shape or the input's shape`);
+    }
     for (let i = 0; i < base.length; i++) base[i] = b.data[i % b.data.length];
   }
   const sum = new Float64Array(x.length);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 const here = dirname(fileURLToPath(import.meta.url));
 // uvu exports no package.json; its main entry is dist/index.js, and bin.js sits at the package root.
 const uvuBin = join(dirname(createRequire(import.meta.url).resolve('uvu')), '..', 'bin.js');
-const pattern = `${process.argv[2] ?? ''}.*\\.test\\.js$`;
+const pattern = `(${process.argv[2] ?? ''}).*\\.test\\.js$`;
 const run = spawnSync(process.execPath, [uvuBin, here, pattern], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
 process.stdout.write(run.stdout);
 // eslint-disable-next-line no-control-regex
