@@ -257,14 +257,18 @@ function lrpRelevance(
   const seed = new Float32Array(n * classes);
   t.forEach((c, s) => (seed[s * classes + c] = logits[s * classes + c]));
   const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);
-  const signals = propagateBackward(graph, values, model.logitsTensor, seed, relevanceStep(graph, n, rules, bounds));
+  const sent: Float32Array[][] | undefined = options.returnLayers ? [] : undefined;
+  const signals = propagateBackward(graph, values, model.logitsTensor, seed, relevanceStep(graph, n, rules, bounds), sent);
   const out: Explanation = { shape: shape.slice(), data: signals[0] ?? new Float32Array(x.length) };
-  if (options.returnLayers) Object.assign(out, layerReport(graph, signals, n));
+  if (sent) Object.assign(out, layerReport(graph, signals, sent, n));
   return out;
 }
 
-/** Relevance at every Keras layer's input, and how much of it each layer conserved. */
-function layerReport(graph: Graph, signals: (Float32Array | undefined)[], n: number): { layers: Record<string, Tensor>; conservation: ConservationRow[] } {
+/**
+ * Relevance at every Keras layer's input (summed over all its readers), and how much each layer
+ * conserved: what reached its output against what it sent back to its inputs.
+ */
+function layerReport(graph: Graph, signals: (Float32Array | undefined)[], sent: Float32Array[][], n: number): { layers: Record<string, Tensor>; conservation: ConservationRow[] } {
   const layers: Record<string, Tensor> = Object.create(null);
   const conservation: ConservationRow[] = [];
   const sums = (a: Float32Array | undefined): number[] => {
@@ -286,7 +290,7 @@ function layerReport(graph: Graph, signals: (Float32Array | undefined)[], n: num
     const shapeOf = (id: number): number[] => (id === 0 ? graph.inputShape : graph.nodes[id - 1].outShape);
     if (inputs[0]) layers[node.layer] = { shape: [n, ...shapeOf(node.inputs[0])], data: inputs[0] };
     const relOut = sums(outSignal);
-    const relIn = inputs.map(sums).reduce((a, b) => a.map((v, s) => v + b[s]), new Array<number>(n).fill(0));
+    const relIn = (sent[index] ?? []).map(sums).reduce((a, b) => a.map((v, s) => v + b[s]), new Array<number>(n).fill(0));
     conservation.push({
       layer: node.layer, className: node.className, relevanceOut: relOut, relevanceIn: relIn,
       absorbed: relOut.map((o, s) => (o === 0 ? 0 : (o - relIn[s]) / o)),

@@ -5,9 +5,12 @@ export type BackwardStep = (node: GraphNode, index: number, xs: Float32Array[], 
 
 /**
  * Walk the graph backwards from tensor `from` (seeded with `seed`), summing what several readers of
- * one tensor send back. Returns the signal at every tensor reached (index = tensor id).
+ * one tensor send back. Returns the signal at every tensor reached (index = tensor id); `sent`, when
+ * given, receives what each node sent to each of its inputs (before summing with other readers).
  */
-export function propagateBackward(graph: Graph, values: Float32Array[], from: number, seed: Float32Array, step: BackwardStep): (Float32Array | undefined)[] {
+export function propagateBackward(
+  graph: Graph, values: Float32Array[], from: number, seed: Float32Array, step: BackwardStep, sent?: Float32Array[][],
+): (Float32Array | undefined)[] {
   const signals: (Float32Array | undefined)[] = new Array(values.length);
   const owned = new Set<number>();
   signals[from] = seed;
@@ -16,6 +19,7 @@ export function propagateBackward(graph: Graph, values: Float32Array[], from: nu
     if (!upstream) continue;
     const node = graph.nodes[id - 1];
     const parts = step(node, id - 1, node.inputs.map((i) => values[i]), values[id], upstream);
+    if (sent) sent[id - 1] = parts;
     node.inputs.forEach((input, k) => {
       const existing = signals[input];
       if (!existing) {

@@ -20,29 +20,65 @@ function json(bytes: Uint8Array | undefined, member: string, fileName: string): 
 }
 
 /**
- * The groups holding layer variables, by normalised path (`layers/dense`): walks `layers` (or tf.keras
- * 2.13's `_layer_checkpoint_dependencies`) and reads names written on Windows (`layers\dense`) as paths.
+ * A group by path parts. tf.keras 2.15 and Keras 3 < 3.7 on Windows wrote `layers\\dense` as one
+ * group name, so every split of the path into a backslash-joined head and a slash-joined tail is tried.
  */
-function layerGroups(root: H5Group): Map<string, H5Group> {
-  const found = new Map<string, H5Group>();
-  for (const key of root.keys()) {
-    const parts = key.split('\\');
-    const top = parts[0] === '_layer_checkpoint_dependencies' ? 'layers' : parts[0];
-    if (top !== 'layers') continue;
-    const node = root.get(key);
-    if (node?.kind !== 'group') continue;
-    if (parts.length > 1) found.set(`layers/${parts.slice(1).join('/')}`, node);
-    else for (const child of node.keys()) {
-      const group = node.get(child);
-      if (group?.kind === 'group') found.set(`layers/${child}`, group);
-    }
+function resolveGroup(root: H5Group, parts: string[]): H5Group | undefined {
+  for (let k = 1; k <= parts.length; k++) {
+    const head = parts.slice(0, k).join('\\');
+    const node = root.get([head, ...parts.slice(k)].join('/'));
+    if (node?.kind === 'group') return node;
   }
-  return found;
+  return undefined;
 }
 
-function vars(group: H5Group, path: string, fileName: string): WeightTensor[] {
-  const varsGroup = group.get('vars');
-  if (varsGroup?.kind !== 'group') return [];
+/** The `layers` container of a model group: `layers`, or tf.keras 2.13's `_layer_checkpoint_dependencies`. */
+const LAYER_CONTAINERS = ['layers', '_layer_checkpoint_dependencies'];
+
+interface ConfigEntry { name: string; className: string; layers?: ConfigEntry[] }
+
+/**
+ * Match config layers to their weight groups as Keras' saver named them: `layers/<snake_case class>`
+ * with `_1`, `_2`, … per class in the parent's layer list; nested models recurse into their own
+ * `layers`. Keras ≥ 3.6 also writes the real name on each `vars` group, which then decides.
+ */
+function matchLayers(root: H5Group, entries: ConfigEntry[], base: string[], fileName: string, out: Map<string, WeightTensor[]>, claimed: Set<string>): void {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const snake = toSnakeCase(entry.className);
+    const count = counts.get(snake) ?? 0;
+    counts.set(snake, count + 1);
+    const own = count ? `${snake}_${count}` : snake;
+    for (const container of LAYER_CONTAINERS) {
+      const path = [...base, container, own];
+      if (entry.layers) {
+        if (resolveGroup(root, path)) matchLayers(root, entry.layers, path, fileName, out, claimed);
+        continue;
+      }
+      const varsGroup = resolveGroup(root, [...path, 'vars']);
+      if (!varsGroup || claimed.has(path.join('/'))) continue;
+      const name = varsGroup.attr('name');
+      if (typeof name === 'string' && name !== entry.name) continue;
+      out.set(entry.name, vars(varsGroup, path.join('/'), fileName));
+      claimed.add(path.join('/'));
+      break;
+    }
+  }
+}
+
+/** Every `vars` group, by normalised path (backslashes read as slashes), to report weights that matched no layer. */
+function allVarGroups(group: H5Group, path: string[], found: [string, H5Group][], depth = 0): void {
+  if (depth > 32) return;
+  for (const key of group.keys()) {
+    const child = group.get(key);
+    if (child?.kind !== 'group') continue;
+    const parts = key.split('\\');
+    if (key === 'vars' && path.length > 0) found.push([path.join('/'), child]);
+    else if (!['optimizer', 'metrics'].includes(parts[0]) && !(path.length === 0 && key === 'vars')) allVarGroups(child, [...path, ...parts], found, depth + 1);
+  }
+}
+
+function vars(varsGroup: H5Group, path: string, fileName: string): WeightTensor[] {
   const indices = varsGroup.keys().filter((k) => /^\d+$/.test(k)).map(Number).sort((a, b) => a - b);
   return indices.map((i) => {
     const dataset = varsGroup.get(String(i));
@@ -67,54 +103,37 @@ export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: 
 
   const file = await reader.open(weightsBytes, `${fileName}/model.weights.h5`);
   try {
-    const groups = layerGroups(file.root);
-    const layers = configLayers(config).filter((l) => l.className !== 'InputLayer');
-    const byName = new Map<string, WeightTensor[]>();
+    const groups = new Map<string, WeightTensor[]>();
     const claimed = new Set<string>();
-    // Keras ≥ 3.6 writes each layer's real name on its vars group; older files are matched by class and order.
-    for (const [path, group] of groups) {
-      const name = group.get('vars')?.kind === 'group' ? (group.get('vars') as H5Group).attr('name') : undefined;
-      if (typeof name === 'string') {
-        byName.set(name, vars(group, path, fileName));
-        claimed.add(path);
-      }
-    }
-    const counts = new Map<string, number>();
-    for (const layer of layers) {
-      const snake = toSnakeCase(layer.className);
-      const count = counts.get(snake) ?? 0;
-      counts.set(snake, count + 1);
-      if (byName.has(layer.name)) continue;
-      const path = `layers/${count ? `${snake}_${count}` : snake}`;
-      const group = groups.get(path);
-      if (group && !claimed.has(path)) {
-        byName.set(layer.name, vars(group, path, fileName));
-        claimed.add(path);
-      }
-    }
-    for (const [path, group] of groups) {
-      if (!claimed.has(path) && vars(group, path, fileName).length > 0) {
-        throw new LrpKerasError(`${fileName}: weights at ${path} match no layer of config.json`);
+    matchLayers(file.root, configLayers(config), [], fileName, groups, claimed);
+    const stored: [string, H5Group][] = [];
+    allVarGroups(file.root, [], stored);
+    for (const [path, group] of stored) {
+      if (!claimed.has(path) && group.keys().length > 0) {
+        const name = group.attr('name');
+        throw new LrpKerasError(`${fileName}: weights at ${path}${typeof name === 'string' ? ` (layer '${name}')` : ''} match no layer of config.json`);
       }
     }
     return {
       fileName,
       config,
       kerasVersion: typeof metadata?.keras_version === 'string' ? metadata.keras_version : undefined,
-      groups: byName,
+      groups,
     };
   } finally {
     file.close();
   }
 }
 
-/** The top-level layer list of a `.keras` config (nested models are named by their own group). */
-function configLayers(config: Record<string, unknown>): { name: string; className: string }[] {
-  const inner = config.config as { layers?: unknown } | unknown[] | undefined;
+/** The layer tree of a `.keras` config: names, classes, and nested models' own layers. */
+function configLayers(config: unknown): ConfigEntry[] {
+  const inner = (config as { config?: unknown })?.config;
   const list = Array.isArray(inner) ? inner : Array.isArray((inner as { layers?: unknown })?.layers) ? (inner as { layers: unknown[] }).layers : [];
   return list.flatMap((entry) => {
     const e = entry as { class_name?: unknown; config?: { name?: unknown }; name?: unknown };
     const name = e?.config?.name ?? e?.name;
-    return typeof e?.class_name === 'string' && typeof name === 'string' ? [{ name, className: e.class_name }] : [];
+    if (typeof e?.class_name !== 'string' || typeof name !== 'string' || e.class_name === 'InputLayer') return [];
+    const nested = ['Sequential', 'Functional', 'Model'].includes(e.class_name) ? configLayers(e) : undefined;
+    return [{ name, className: e.class_name, layers: nested }];
   });
 }

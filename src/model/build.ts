@@ -49,7 +49,8 @@ export function executionOrder(spec: ModelSpec, where: string): LayerSpec[] {
 
 /** The stored weights of one layer; layers of a nested model share its group and are told apart by path. */
 function weightsOf(layer: LayerSpec, archive: KerasArchive): WeightTensor[] {
-  if (!layer.nestedIn) return archive.groups.get(layer.name) ?? [];
+  // .keras files keep a group per layer even inside nested models; HDF5 files one per outer model.
+  if (!layer.nestedIn || archive.groups.has(layer.name)) return archive.groups.get(layer.name) ?? [];
   return (archive.groups.get(layer.nestedIn) ?? []).filter((w) => {
     const parts = w.name.split('/');
     return parts.length >= 2 && parts[parts.length - 2] === layer.name;
@@ -89,7 +90,7 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     const inputs = layer.inbound.map((name) => tensorOf.get(name)!);
     if (inputs.length === 0) throw new LrpKerasError(`${layerWhere}: the layer has no input`);
     const weights = weightsOf(layer, archive);
-    used.add(layer.nestedIn ?? layer.name);
+    used.add(archive.groups.has(layer.name) ? layer.name : layer.nestedIn ?? layer.name);
     const ctx: LayerContext = {
       spec: layer, where: layerWhere, inputs, inShapes: inputs.map(shapeOf), weights, keras: { major, theano }, shapeOf,
       emit(op: Op, outShape: number[], from = [inputs[0]], suffix = '') {
