@@ -6,6 +6,7 @@ import { readKerasZip } from './io/keras-zip.js';
 import { detectKind, readSource, type ModelSource } from './io/source.js';
 import { buildGraph } from './model/build.js';
 import { foldBatchNorms } from './model/canonize.js';
+import { describeRules } from './lrp/composites.js';
 import { parseModelConfig } from './model/config.js';
 import { createModel, type Model } from './model/model.js';
 
@@ -49,5 +50,7 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
   };
   const { graph, layers } = buildGraph(spec, withVersion, { flipKernels: options.flipKernels });
   const folded = foldBatchNorms(graph);
-  return createModel({ name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName }, graph, folded.graph, layers, folded.merges);
+  const rules = describeRules(folded.graph);
+  const described = layers.map((l) => ({ ...l, rules: rules.get(l.name) ?? {} }));
+  return createModel({ name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName }, graph, folded.graph, described, folded.merges);
 }

@@ -58,3 +58,33 @@ export function assignRules(
   });
   return rules;
 }
+
+const TREATMENT: Record<string, string> = {
+  activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax)',
+  maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
+};
+
+/**
+ * For each Keras layer, what each composite does to it: the rules of its Dense/Conv nodes (both
+ * halves of a separable conv, in order), or the fixed treatment of its main node (CONVENTIONS.md).
+ */
+export function describeRules(graph: Graph): Map<string, Record<string, string>> {
+  const p: RuleParams = { epsilon: 1e-6, gamma: 0.25, alpha: 2, beta: 1 };
+  const out = new Map<string, Record<string, string>>();
+  for (const composite of Object.keys(COMPOSITES)) {
+    const rules = assignRules(graph, composite, p);
+    const linear = new Map<string, string[]>();
+    graph.nodes.forEach((node, index) => {
+      const rule = rules.get(index);
+      if (rule) linear.set(node.layer, [...(linear.get(node.layer) ?? []), rule.name]);
+    });
+    for (const node of graph.nodes) {
+      if (node.name !== node.layer) continue;
+      const entry = out.get(node.layer) ?? {};
+      const folded = node.className === 'BatchNormalization' && node.op.kind === 'identity';
+      entry[composite] = linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : TREATMENT[node.op.kind]);
+      out.set(node.layer, entry);
+    }
+  }
+  return out;
+}

@@ -50,7 +50,9 @@ const signedGroup = (sign: 'positive' | 'negative', coef: number): Group => {
   return { terms: [{ input: 'positive', param: a, sign: 1 }, { input: 'negative', param: withoutBias(b), sign: 1 }], coef, select: 'all' };
 };
 
-export const epsilonRule = (epsilon: number): Rule => ({ name: `epsilon(${epsilon})`, groups: single('x', identity), stabilizer: epsilon });
+const short = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
+
+export const epsilonRule = (epsilon: number): Rule => ({ name: `epsilon(${short(epsilon)})`, groups: single('x', identity), stabilizer: epsilon });
 
 export const lrp0Rule = (): Rule => ({ name: 'lrp-0', groups: single('x', identity), stabilizer: null });
 

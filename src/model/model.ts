@@ -68,7 +68,7 @@ export function checkInput(model: Model, x: TensorLike, what = 'input'): { data:
 
 export function createModel(
   meta: { name: string; kerasVersion: string | undefined; fileName: string },
-  graph: Graph, lrpGraph: Graph, layers: LayerInfo[], batchNormMerges: BatchNormMerge[],
+  graph: Graph, lrpGraph: Graph, layers: ModelLayer[], batchNormMerges: BatchNormMerge[],
 ): Model {
   let logitsTensor = graph.output;
   while (logitsTensor > 0 && graph.nodes[logitsTensor - 1].op.kind === 'identity') logitsTensor = graph.nodes[logitsTensor - 1].inputs[0];
@@ -89,7 +89,7 @@ export function createModel(
     kerasVersion: meta.kerasVersion,
     inputShape: graph.inputShape.slice(),
     outputShape: outputShape.slice(),
-    layers: layers.map((l) => ({ ...l, rules: {} })),
+    layers,
     logits: (x) => run(x, logitsTensor, 'logits: input'),
     predict(x) {
       const t = run(x, logitsTensor, 'predict: input');
