@@ -3,6 +3,7 @@ import { h5wasmReader } from './io/h5wasm-reader.js';
 import type { H5Reader } from './io/hdf5.js';
 import { readKerasH5, type KerasArchive } from './io/keras-h5.js';
 import { readKerasZip } from './io/keras-zip.js';
+import { withDefaults, type Limits } from './io/limits.js';
 import { detectKind, readSource, type ModelSource } from './io/source.js';
 import { buildGraph } from './model/build.js';
 import { foldBatchNorms } from './model/canonize.js';
@@ -17,6 +18,8 @@ export interface LoadOptions {
   config?: string | object;
   /** Flip convolution kernels spatially (Theano-trained weights); default: when the file says Theano. */
   flipKernels?: boolean;
+  /** Resource limits for untrusted files (see `DEFAULT_LIMITS`). */
+  limits?: Partial<Limits>;
 }
 
 /** Load a Keras model file as Keras saved it: full-model HDF5, `.keras` zip, weights-only HDF5 with `options.config`. */
@@ -24,7 +27,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const { bytes, name } = await readSource(source);
   const kind = detectKind(bytes, name);
   const reader = options.reader ?? h5wasmReader;
-  if (kind === 'zip') return modelFromArchive(await readKerasZip(bytes, name, reader), options);
+  if (kind === 'zip') return modelFromArchive(await readKerasZip(bytes, name, reader, withDefaults(options.limits)), options);
   const file = await reader.open(bytes, name);
   let archive: KerasArchive;
   try {
@@ -48,7 +51,7 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
     kerasVersion: archive.kerasVersion ?? (typeof configJson?.keras_version === 'string' ? configJson.keras_version : undefined),
     backend: archive.backend ?? (typeof configJson?.backend === 'string' ? configJson.backend : undefined),
   };
-  const { graph, layers } = buildGraph(spec, withVersion, { flipKernels: options.flipKernels });
+  const { graph, layers } = buildGraph(spec, withVersion, { flipKernels: options.flipKernels, maxTensorElements: withDefaults(options.limits).maxTensorElements });
   const folded = foldBatchNorms(graph);
   const rules = describeRules(folded.graph);
   const described = layers.map((l) => ({ ...l, rules: rules.get(l.name) ?? {} }));

@@ -5,6 +5,8 @@ import type { H5AttrValue, H5File, H5Group } from './hdf5.js';
 export interface WeightTensor {
   name: string;
   shape: number[];
+  /** As stored (`float32`, `int8`, …; absent: float32); the layer refuses non-float weights, naming itself. */
+  dtype?: string;
   data: Float32Array;
 }
 
@@ -74,7 +76,7 @@ export function readWeightGroups(weightsGroup: H5Group, layerNames: string[], fi
       if (dataset?.kind !== 'dataset') {
         throw new LrpKerasError(`${fileName}: layer '${layer}' lists weight '${weightName}' but the file has no dataset for it`);
       }
-      return { name: weightName, shape: dataset.shape, data: dataset.readFloat32() };
+      return { name: weightName, shape: dataset.shape, dtype: dataset.dtype, data: dataset.readFloat32() };
     }));
   }
   return groups;

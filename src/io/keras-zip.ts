@@ -2,6 +2,7 @@ import { unzipSync } from 'fflate';
 import { LrpKerasError } from '../errors.js';
 import type { H5Group, H5Reader } from './hdf5.js';
 import type { KerasArchive, WeightTensor } from './keras-h5.js';
+import type { Limits } from './limits.js';
 
 const MEMBERS = ['config.json', 'metadata.json', 'model.weights.h5'];
 
@@ -83,16 +84,36 @@ function vars(varsGroup: H5Group, path: string, fileName: string): WeightTensor[
   return indices.map((i) => {
     const dataset = varsGroup.get(String(i));
     if (dataset?.kind !== 'dataset') throw new LrpKerasError(`${fileName}: ${path}/vars/${i} is not a dataset`);
-    return { name: `${path}/vars/${i}`, shape: dataset.shape, data: dataset.readFloat32() };
+    return { name: `${path}/vars/${i}`, shape: dataset.shape, dtype: dataset.dtype, data: dataset.readFloat32() };
   });
 }
 
+/**
+ * Decide, before inflating anything, whether to read a member: only the three Keras members, and
+ * never one whose name escapes the archive or whose declared size is absurd (zip bombs).
+ */
+function checkedMember(f: { name: string; size: number; originalSize: number; compression: number }, fileName: string, limits: Limits): boolean {
+  if (f.name.startsWith('/') || f.name.split(/[\\/]/).includes('..')) {
+    throw new LrpKerasError(`${fileName}: zip entry '${f.name}' points outside the archive`);
+  }
+  if (!MEMBERS.includes(f.name)) return false;
+  if (f.originalSize > limits.maxZipEntryBytes) {
+    throw new LrpKerasError(`${fileName}: zip entry ${f.name} declares ${f.originalSize} bytes, over the limit of ${limits.maxZipEntryBytes} (limits.maxZipEntryBytes)`);
+  }
+  const ratio = f.compression === 0 ? 1 : limits.maxZipRatio;
+  if (f.originalSize > ratio * Math.max(f.size, 1) + (f.compression === 0 ? 0 : 1 << 10)) {
+    throw new LrpKerasError(`${fileName}: zip entry ${f.name} inflates ${f.size} bytes to ${f.originalSize}, a ratio over ${limits.maxZipRatio} (limits.maxZipRatio)`);
+  }
+  return true;
+}
+
 /** Read a `.keras` zip (Keras 3, tf.keras 2.12–2.15): config.json, metadata.json and model.weights.h5. */
-export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: H5Reader): Promise<KerasArchive> {
+export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: H5Reader, limits: Limits): Promise<KerasArchive> {
   let members: Record<string, Uint8Array>;
   try {
-    members = unzipSync(bytes, { filter: (f) => MEMBERS.includes(f.name) });
+    members = unzipSync(bytes, { filter: (f) => checkedMember(f, fileName, limits) });
   } catch (e) {
+    if (e instanceof LrpKerasError) throw e;
     throw new LrpKerasError(`${fileName}: not a readable zip file (${(e as Error).message})`);
   }
   const config = json(members['config.json'], 'config.json', fileName);

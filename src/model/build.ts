@@ -18,6 +18,7 @@ export interface LayerInfo {
 export interface BuildOptions {
   /** Flip conv kernels spatially (Theano-trained weights); default: when the file says its backend was Theano. */
   flipKernels?: boolean;
+  maxTensorElements: number;
 }
 
 /** The Keras major version the file was written with; Keras assumes 1 when it is missing. */
@@ -58,7 +59,7 @@ function weightsOf(layer: LayerSpec, archive: KerasArchive): WeightTensor[] {
 }
 
 /** Lower a parsed model and its weights into an executable graph. */
-export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: BuildOptions = {}): { graph: Graph; layers: LayerInfo[] } {
+export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: BuildOptions): { graph: Graph; layers: LayerInfo[] } {
   const where = archive.fileName;
   const inputShape = spec.inputShape.map((d, i) => {
     if (d === null || !Number.isInteger(d) || d < 1) {
@@ -66,6 +67,9 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     }
     return d;
   });
+  if (sizeOf(inputShape) > options.maxTensorElements) {
+    throw new LrpKerasError(`${where}: input shape ${formatShape([null, ...inputShape])} is over the limit of ${options.maxTensorElements} elements per sample (limits.maxTensorElements)`);
+  }
   const major = kerasMajor(archive.kerasVersion);
   const theano = options.flipKernels ?? archive.backend === 'theano';
   const nodes: GraphNode[] = [];
@@ -94,8 +98,9 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     const ctx: LayerContext = {
       spec: layer, where: layerWhere, inputs, inShapes: inputs.map(shapeOf), weights, keras: { major, theano }, shapeOf,
       emit(op: Op, outShape: number[], from = [inputs[0]], suffix = '') {
-        if (!outShape.every((d) => Number.isInteger(d) && d > 0) || sizeOf(outShape) > 1 << 28) {
-          throw new LrpKerasError(`${layerWhere}: output shape ${formatShape(outShape)} is empty or too large`);
+        if (!outShape.every((d) => Number.isInteger(d) && d > 0)) throw new LrpKerasError(`${layerWhere}: output shape ${formatShape(outShape)} is empty or invalid`);
+        if (sizeOf(outShape) > options.maxTensorElements) {
+          throw new LrpKerasError(`${layerWhere}: output shape ${formatShape(outShape)} has ${sizeOf(outShape)} elements per sample, over the limit of ${options.maxTensorElements} (limits.maxTensorElements)`);
         }
         nodes.push({ name: layer.name + suffix, layer: layer.name, className: layer.className, inputs: from, outShape, op });
         return nodes.length;

@@ -93,6 +93,7 @@ export function takeWeights(ctx: LayerContext, expected: { name: string; shape: 
     if (w.shape.length !== e.shape.length || w.shape.some((d, k) => d !== e.shape[k])) {
       layerFail(ctx, `weight ${e.name} ('${w.name}') has shape ${formatShape(w.shape)}, expected ${formatShape(e.shape)}`);
     }
+    if (w.dtype && !w.dtype.startsWith('float')) layerFail(ctx, `weight ${e.name} ('${w.name}') holds ${w.dtype} values, expected floats`);
     if (w.data.length !== sizeOf(e.shape)) layerFail(ctx, `weight ${e.name} ('${w.name}') holds ${w.data.length} values, expected ${sizeOf(e.shape)}`);
     for (let k = 0; k < w.data.length; k++) {
       if (!Number.isFinite(w.data[k])) layerFail(ctx, `weight ${e.name} ('${w.name}') has a non-finite value (${w.data[k]}) at index ${k}`);
