@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+import { cac } from 'cac';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluateCommand, DEFAULT_METHODS } from './evaluate.js';
+import { explainCommand } from './explain.js';
+import { usageError } from './flags.js';
+import { methodsCommand } from './methods.js';
+import { summaryCommand } from './summary.js';
+
+/**
+ * The `lrp-keras` command. Every failure is one line on stderr, "lrp-keras: <message>", and a
+ * non-zero exit: 2 for a bad command line, 1 for everything else (files, models, options). The
+ * stack trace is printed only with --verbose, as it helps only when reporting a bug.
+ */
+
+/** The package's version, from the package.json above this file (dist/cli or build/src/cli). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lrp-keras') return pkg.version ?? 'unknown';
+    }
+  }
+  return 'unknown';
+}
+
+const INPUTS_HELP = 'PNG/JPEG images, .npy arrays or JSON arrays';
+
+function buildCli(): ReturnType<typeof cac> {
+  const cli = cac('lrp-keras');
+  cli.option('--verbose', 'Print the stack trace of an error');
+
+  const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command => command
+    .option('--target <class>', "Class to explain: 'max' (the top class) or an index", { default: 'max' })
+    .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
+    .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
+    .option('--interpolation <mode>', 'Resizing: bilinear or nearest', { default: 'bilinear' })
+    .option('--out <dir>', 'Directory for the PNG files', { default: 'lrp-keras-out' })
+    .option('--json', 'Print machine-readable results on stdout');
+
+  withInputFlags(cli.command('explain <model> <...inputs>', `Explain predictions for ${INPUTS_HELP}: one heatmap PNG each, and grid.png`))
+    .option('--method <id>', 'Method id (see `lrp-keras methods`)', { default: 'epsilon-plus' })
+    .option('--colormap <name>', 'bwr, seismic, coldnhot, wred, hot, gray, jet or viridis', { default: 'bwr' })
+    .option('--overlay', 'Blend each heatmap over its input image')
+    .example('lrp-keras explain model.h5 digits/*.png --method epsilon-gamma-box --overlay --out heatmaps')
+    .action(explainCommand);
+
+  cli.command('summary <model>', 'Layers, output shapes, parameters, and the LRP rule each composite gives each layer')
+    .option('--json', 'Print the layers as JSON')
+    .action(summaryCommand);
+
+  cli.command('methods', 'The method ids with one-line descriptions')
+    .option('--json', 'Print them as JSON')
+    .action(methodsCommand);
+
+  withInputFlags(cli.command('evaluate <model> <...inputs>', 'Compare methods by pixel-flipping (region perturbation) and AOPC: a table and pixel-flipping.png'))
+    .option('--methods <ids>', "Comma-separated method ids; 'random' is a chance baseline", { default: DEFAULT_METHODS })
+    .option('--region <k>', 'Side of the square regions removed, in pixels', { default: 2 })
+    .option('--steps <n>', 'Regions removed, one per step (default: min(50, all))')
+    .option('--perturbation <value>', "What removed pixels become: 'mean' (the sample's, per channel) or a number", { default: 'mean' })
+    .option('--score <kind>', 'Score tracked: logit or probability', { default: 'logit' })
+    .example('lrp-keras evaluate model.h5 digits/*.png --methods epsilon-plus,gradient,random --region 4')
+    .action(evaluateCommand);
+
+  cli.help();
+  cli.version(packageVersion());
+  return cli;
+}
+
+/** The exit code for an error: a command-line mistake (cac's or a bad flag value) is 2. */
+const exitCodeOf = (e: unknown): number => {
+  const err = e as { name?: string; exitCode?: number };
+  return err.exitCode ?? (err.name === 'CACError' ? 2 : 1);
+};
+
+/** One line: the message of our own errors, the error's kind too for anything unexpected. */
+function errorLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const expected = e.name === 'LrpKerasError' || e.name === 'CACError';
+  const line = (expected ? e.message : `${e.name}: ${e.message}`).replace(/\s*\n\s*/g, ' ');
+  return expected ? line : `${line} (run with --verbose for the stack trace)`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const cli = buildCli();
+  try {
+    cli.parse(argv, { run: false });
+    if (cli.options.help || cli.options.version) return 0;
+    if (!cli.matchedCommand) {
+      if (cli.args.length > 0) {
+        throw usageError(`unknown command '${cli.args[0]}'; commands: explain, summary, methods, evaluate (see lrp-keras --help)`);
+      }
+      cli.outputHelp();
+      return 2;
+    }
+    await cli.runMatchedCommand();
+    return 0;
+  } catch (e) {
+    process.stderr.write(`lrp-keras: ${errorLine(e)}\n`);
+    if (argv.includes('--verbose') && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return exitCodeOf(e);
+  }
+}
+
+process.exitCode = await main(process.argv);
