@@ -3,11 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALIASES, METHODS } from '../attribution/methods.js';
 import { evaluateMethods, type MethodEvaluation } from '../evaluate/pixel-flipping.js';
-import { loadModel } from '../load.js';
 import { lineChart } from '../viz/line-chart.js';
 import { toPNG } from '../viz/png.js';
 import { parseChoice, parseInteger, parseList, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
-import { imageGeometry, readInputs, stackSamples } from './inputs.js';
+import { imageGeometry, loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -49,8 +48,9 @@ export async function evaluateCommand(modelPath: string, inputPaths: string[], f
   const steps = flags.steps === undefined ? undefined : parseInteger('steps', flags.steps, 1);
   const perturbation = parsePerturbation(flags.perturbation);
   const score = parseChoice('score', flags.score, ['logit', 'probability'] as const);
-  const model = await loadModel(modelPath);
-  const samples = readInputs(inputPaths, model.inputShape, read);
+  const inputs = readInputFiles(inputPaths);
+  const model = await loadModelFile(modelPath);
+  const samples = toSamples(inputs, model.inputShape, read);
   const x = stackSamples(samples, model.inputShape);
 
   const bar = progressBar('evaluating', methods.length * samples.length);

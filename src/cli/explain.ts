@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../analyze.js';
 import { ALIASES, METHODS } from '../attribution/methods.js';
-import { loadModel } from '../load.js';
 import type { Model } from '../model/model.js';
 import { resolveColormap, type ColormapName } from '../viz/colormaps.js';
 import { grid, scoreLabel } from '../viz/grid.js';
@@ -12,7 +11,7 @@ import type { RGBAImage } from '../viz/image.js';
 import { overlay } from '../viz/overlay.js';
 import { toPNG } from '../viz/png.js';
 import { parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
-import { imageGeometry, readInputs, stackSamples, type ImageGeometry, type InputSample } from './inputs.js';
+import { imageGeometry, loadModelFile, readInputFiles, stackSamples, toSamples, type ImageGeometry, type InputSample } from './inputs.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -102,11 +101,12 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   } catch (e) {
     throw usageError(`--colormap: ${(e as Error).message}`);
   }
-  const model = await loadModel(modelPath);
+  const inputs = readInputFiles(inputPaths);
+  const model = await loadModelFile(modelPath);
   if (flags.overlay && !imageGeometry(model.inputShape)) {
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);
   }
-  const samples = readInputs(inputPaths, model.inputShape, read);
+  const samples = toSamples(inputs, model.inputShape, read);
 
   const classes = model.outputShape[model.outputShape.length - 1];
   const size = samples[0].data.length;

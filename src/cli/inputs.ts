@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LrpKerasError } from '../errors.js';
+import type { Model } from '../model/model.js';
 import { formatShape, sizeOf, toTensor, type Tensor } from '../tensor.js';
 import { decodeImage, type DecodedImage } from '../viz/png.js';
 
@@ -217,25 +218,42 @@ function readBytes(file: string): Uint8Array {
 const isImage = (bytes: Uint8Array): boolean =>
   (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) || (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff);
 
-/** Every sample of every file, in order. */
-export function readInputs(files: readonly string[], inputShape: readonly number[], options: ReadOptions): InputSample[] {
-  return files.flatMap((file) => {
+/** A file's content, decoded without the model: an image or an array. */
+export type InputFile = { file: string; image: DecodedImage } | { file: string; array: Tensor };
+
+/** Reads and decodes every file: done before loading the model, so that a bad file is reported at once. */
+export function readInputFiles(files: readonly string[]): InputFile[] {
+  return files.map((file) => {
     const bytes = readBytes(file);
-    const name = basename(file);
     if (isImage(bytes)) {
-      const image = (() => {
-        try {
-          return decodeImage(bytes);
-        } catch (e) {
-          throw new LrpKerasError(`${file}: ${(e as Error).message}`);
-        }
-      })();
-      return [{ name, file, data: imageSample(image, inputShape, options, file) }];
+      try {
+        return { file, image: decodeImage(bytes) };
+      } catch (e) {
+        throw new LrpKerasError(`${file}: ${(e as Error).message}`);
+      }
     }
-    const tensor = NPY_MAGIC.every((b, i) => bytes[i] === b) ? parseNpy(bytes, file) : parseJson(bytes, file);
-    const samples = arraySamples(tensor, inputShape, file);
+    return { file, array: NPY_MAGIC.every((b, i) => bytes[i] === b) ? parseNpy(bytes, file) : parseJson(bytes, file) };
+  });
+}
+
+/** Every sample of every file, in order, in the model's input layout. */
+export function toSamples(inputs: readonly InputFile[], inputShape: readonly number[], options: ReadOptions): InputSample[] {
+  return inputs.flatMap((input) => {
+    const { file } = input;
+    const name = basename(file);
+    if ('image' in input) return [{ name, file, data: imageSample(input.image, inputShape, options, file) }];
+    const samples = arraySamples(input.array, inputShape, file);
     return samples.map((data, i) => ({ name: samples.length > 1 ? `${name}[${i}]` : name, file, data }));
   });
+}
+
+/**
+ * Loads the model file. h5wasm compiles its WebAssembly when it is imported (most of a second), so
+ * it is imported here, once the command line has been checked: help, `methods` and usage errors stay quick.
+ */
+export async function loadModelFile(path: string): Promise<Model> {
+  const { loadModel } = await import('../load.js');
+  return loadModel(path);
 }
 
 /** Samples as one batch (N, ...inputShape). */

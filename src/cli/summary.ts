@@ -1,6 +1,6 @@
-import { loadModel } from '../load.js';
 import type { Model } from '../model/model.js';
 import { formatShape } from '../tensor.js';
+import { loadModelFile } from './inputs.js';
 import { formatTable } from './table.js';
 
 export interface SummaryFlags {
@@ -18,7 +18,7 @@ export function rulesTable(model: Model): string {
 
 /** `lrp-keras summary`: Keras' summary, input and output shapes, and the LRP rule of every layer per composite. */
 export async function summaryCommand(modelPath: string, flags: SummaryFlags): Promise<void> {
-  const model = await loadModel(modelPath);
+  const model = await loadModelFile(modelPath);
   if (flags.json) {
     const { name, kerasVersion, inputShape, outputShape, layers } = model;
     console.log(JSON.stringify({ name, kerasVersion, inputShape, outputShape, layers }, null, 2));
