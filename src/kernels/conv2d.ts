@@ -1,29 +1,83 @@
-import type { WindowGeometry } from './geometry.js';
+import { gemm, rightOperand, type Part, type Weights } from './gemm.js';
+import type { ConvGeometry } from './geometry.js';
+
+export type { ConvGeometry } from './geometry.js';
 
 /**
- * 2-D convolution (cross-correlation, as TensorFlow) in NHWC with a Keras (kh, kw, C/groups, O) kernel.
- * Covers Conv1D (H = 1), grouped Conv2D and DepthwiseConv2D (groups = C; its (kh, kw, C, m) kernel is
- * already the (kh, kw, 1, C·m) grouped layout).
+ * 2-D convolution (cross-correlation, as TensorFlow) in NHWC with a Keras (kh, kw, C/groups, O)
+ * kernel, and its transpose. Per group, both are one GEMM over implicit patches: the forward pass
+ * multiplies the (batch·OH·OW) × (kh·kw·C/groups) patches of x by the kernel; the transpose multiplies
+ * the (batch·H·W) × (kh·kw·O/groups) patches of gy that reach each input pixel by the kernel read the
+ * other way. Depthwise convolutions (one input channel per group) have no GEMM to speak of and run
+ * a direct loop.
  */
-export interface ConvGeometry extends WindowGeometry {
-  O: number;
-  groups: number;
-}
+
+const isDepthwise = (g: ConvGeometry): boolean => g.groups > 1 && g.C === g.groups;
 
 export function conv2dForward(
-  x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry,
+  x: Float32Array, w: Weights, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part = 'all',
 ): void {
-  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL, groups } = g;
-  const cinG = C / groups;
-  const coutG = O / groups;
-  // Each output pixel is accumulated in float64 and rounded once, as the gradients are.
-  const acc = new Float64Array(O);
+  if (isDepthwise(g)) {
+    depthwiseForward(x, modifiedKernel(w), b, y, n, g, part);
+    return;
+  }
+  const cin = g.C / g.groups;
+  const cout = g.O / g.groups;
+  const M = n * g.OH * g.OW;
+  const K = g.kh * g.kw * cin;
+  for (let group = 0; group < g.groups; group++) {
+    const right = rightOperand(w, { K, N: cout, inner: K, base: group * cout, outerStride: 0, innerStride: g.O, nStride: 1 }, `conv:${group}`, M);
+    gemm({
+      M, N: cout, K, left: { kind: 'patches', geom: g, group }, a: x, part, right,
+      bias: b, biasOffset: group * cout, c: y, ldc: g.O, cOffset: group * cout,
+    });
+  }
+}
+
+/** The transposed convolution (backward-data): gx = ∂(Σ gy·y)/∂x. Writes every cell of gx. */
+export function conv2dTranspose(gy: Float32Array, w: Weights, gx: Float32Array, n: number, g: ConvGeometry): void {
+  if (isDepthwise(g)) {
+    depthwiseTranspose(gy, modifiedKernel(w), gx, n, g);
+    return;
+  }
+  const cin = g.C / g.groups;
+  const cout = g.O / g.groups;
+  const M = n * g.H * g.W;
+  const K = g.kh * g.kw * cout;
+  for (let group = 0; group < g.groups; group++) {
+    const right = rightOperand(w, { K, N: cin, inner: cout, base: group * cout, outerStride: cin * g.O, innerStride: 1, nStride: g.O }, `conv-t:${group}`, M);
+    gemm({
+      M, N: cin, K, left: { kind: 'transposed-patches', geom: g, group }, a: gy, part: 'all', right,
+      bias: null, biasOffset: 0, c: gx, ldc: g.C, cOffset: group * cin,
+    });
+  }
+}
+
+/** Depthwise kernels are small: a modified copy is kept per kernel and modifier. */
+const modifiedKernels = new WeakMap<Float32Array, Map<string, Float32Array>>();
+
+function modifiedKernel(w: Weights): Float32Array {
+  const map = w.map;
+  if (map === null) return w.W;
+  let byKey = modifiedKernels.get(w.W);
+  if (!byKey) modifiedKernels.set(w.W, (byKey = new Map()));
+  let K = byKey.get(w.key);
+  if (!K) byKey.set(w.key, (K = w.W.map(map)));
+  return K;
+}
+
+let accumulator = new Float64Array(0);
+const scratch = (size: number): Float64Array => (accumulator.length >= size ? accumulator : (accumulator = new Float64Array(size)));
+
+/** Depthwise forward: each output pixel accumulated in float64 (bias first) and rounded once. */
+function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part): void {
+  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const m = O / C;
+  const acc = scratch(O);
   for (let s = 0; s < n; s++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
-        const yo = ((s * OH + oy) * OW + ox) * O;
-        if (b) acc.set(b);
-        else acc.fill(0);
+        for (let o = 0; o < O; o++) acc[o] = b ? b[o] : 0;
         for (let ky = 0; ky < kh; ky++) {
           const iy = oy * sh - padT + ky * dh;
           if (iy < 0 || iy >= H) continue;
@@ -31,33 +85,37 @@ export function conv2dForward(
             const ix = ox * sw - padL + kx * dw;
             if (ix < 0 || ix >= W) continue;
             const xo = ((s * H + iy) * W + ix) * C;
-            const ko = (ky * kw + kx) * cinG * O;
-            for (let grp = 0; grp < groups; grp++) {
-              const yg = grp * coutG;
-              for (let ci = 0; ci < cinG; ci++) {
-                const xv = x[xo + grp * cinG + ci];
-                if (xv === 0) continue;
-                const kr = ko + ci * O + grp * coutG;
-                for (let o = 0; o < coutG; o++) acc[yg + o] += xv * K[kr + o];
+            const ko = (ky * kw + kx) * O;
+            if (m === 1) {
+              for (let c = 0; c < C; c++) {
+                const v = x[xo + c];
+                const xv = part === 'all' ? v : part === 'positive' ? (v > 0 ? v : 0) : (v < 0 ? v : 0);
+                acc[c] += xv * K[ko + c];
+              }
+            } else {
+              for (let c = 0; c < C; c++) {
+                const v = x[xo + c];
+                const xv = part === 'all' ? v : part === 'positive' ? (v > 0 ? v : 0) : (v < 0 ? v : 0);
+                for (let j = 0; j < m; j++) acc[c * m + j] += xv * K[ko + c * m + j];
               }
             }
           }
         }
-        y.set(acc, yo);
+        const yo = ((s * OH + oy) * OW + ox) * O;
+        for (let o = 0; o < O; o++) y[yo + o] = acc[o];
       }
     }
   }
 }
 
-/** The transposed convolution (backward-data): gx = ∂(Σ gy·y)/∂x. Writes every cell of gx. */
-export function conv2dTranspose(gy: Float32Array, K: Float32Array, gx: Float32Array, n: number, g: ConvGeometry): void {
-  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL, groups } = g;
-  const cinG = C / groups;
-  const coutG = O / groups;
+/** Depthwise transpose: every input cell accumulated in float64 over the windows that read it. */
+function depthwiseTranspose(gy: Float32Array, K: Float32Array, gx: Float32Array, n: number, g: ConvGeometry): void {
+  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const m = O / C;
   const sample = H * W * C;
-  const acc = new Float64Array(sample);
+  const acc = scratch(sample);
   for (let s = 0; s < n; s++) {
-    acc.fill(0);
+    acc.fill(0, 0, sample);
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
         const yo = ((s * OH + oy) * OW + ox) * O;
@@ -68,20 +126,21 @@ export function conv2dTranspose(gy: Float32Array, K: Float32Array, gx: Float32Ar
             const ix = ox * sw - padL + kx * dw;
             if (ix < 0 || ix >= W) continue;
             const xo = (iy * W + ix) * C;
-            const ko = (ky * kw + kx) * cinG * O;
-            for (let grp = 0; grp < groups; grp++) {
-              const yg = yo + grp * coutG;
-              for (let ci = 0; ci < cinG; ci++) {
-                const kr = ko + ci * O + grp * coutG;
+            const ko = (ky * kw + kx) * O;
+            if (m === 1) {
+              for (let c = 0; c < C; c++) acc[xo + c] += gy[yo + c] * K[ko + c];
+            } else {
+              for (let c = 0; c < C; c++) {
                 let dot = 0;
-                for (let o = 0; o < coutG; o++) dot += gy[yg + o] * K[kr + o];
-                acc[xo + grp * cinG + ci] += dot;
+                for (let j = 0; j < m; j++) dot += gy[yo + c * m + j] * K[ko + c * m + j];
+                acc[xo + c] += dot;
               }
             }
           }
         }
       }
     }
-    gx.set(acc, s * sample);
+    const xs = s * sample;
+    for (let i = 0; i < sample; i++) gx[xs + i] = acc[i];
   }
 }

@@ -1,38 +1,21 @@
-/** Dense layer kernels over a batch of `n` rows; W is Keras' (in, out) row-major kernel. */
+import { gemm, rightOperand, type Part, type Weights } from './gemm.js';
 
-/** y = x·W + b, accumulated in float64 and rounded once (fewer float32 sign flips near zero). */
+/** Dense layer kernels over a batch of `n` rows; W is Keras' (in, out) row-major kernel. Both are one GEMM. */
+
+/** y = part(x)·W + b: the batch is the GEMM's M dimension. */
 export function denseForward(
-  x: Float32Array, W: Float32Array, b: Float32Array | null, y: Float32Array,
-  n: number, inF: number, outF: number,
+  x: Float32Array, w: Weights, b: Float32Array | null, y: Float32Array,
+  n: number, inF: number, outF: number, part: Part = 'all',
 ): void {
-  const acc = new Float64Array(outF);
-  for (let s = 0; s < n; s++) {
-    if (b) acc.set(b);
-    else acc.fill(0);
-    const xo = s * inF;
-    for (let i = 0; i < inF; i++) {
-      const xv = x[xo + i];
-      if (xv === 0) continue;
-      const wo = i * outF;
-      for (let o = 0; o < outF; o++) acc[o] += xv * W[wo + o];
-    }
-    y.set(acc, s * outF);
-  }
+  const right = rightOperand(w, { K: inF, N: outF, inner: inF, base: 0, outerStride: 0, innerStride: outF, nStride: 1 }, 'dense', n);
+  gemm({ M: n, N: outF, K: inF, left: { kind: 'rows', lda: inF }, a: x, part, right, bias: b, biasOffset: 0, c: y, ldc: outF, cOffset: 0 });
 }
 
 /** gx = gy·Wᵀ: the gradient with respect to the input (bias plays no part). */
 export function denseTranspose(
-  gy: Float32Array, W: Float32Array, gx: Float32Array,
+  gy: Float32Array, w: Weights, gx: Float32Array,
   n: number, inF: number, outF: number,
 ): void {
-  for (let s = 0; s < n; s++) {
-    const go = s * outF;
-    const xo = s * inF;
-    for (let i = 0; i < inF; i++) {
-      const wo = i * outF;
-      let acc = 0;
-      for (let o = 0; o < outF; o++) acc += gy[go + o] * W[wo + o];
-      gx[xo + i] = acc;
-    }
-  }
+  const right = rightOperand(w, { K: outF, N: inF, inner: outF, base: 0, outerStride: 0, innerStride: 1, nStride: outF }, 'dense-t', n);
+  gemm({ M: n, N: inF, K: outF, left: { kind: 'rows', lda: outF }, a: gy, part: 'all', right, bias: null, biasOffset: 0, c: gx, ldc: inF, cOffset: 0 });
 }

@@ -8,6 +8,16 @@ export interface WindowGeometry {
   padT: number; padL: number;        // cells of padding before the first row/column
 }
 
+/**
+ * Convolution geometry in NHWC with a Keras (kh, kw, C/groups, O) kernel. Covers Conv1D (H = 1),
+ * grouped Conv2D and DepthwiseConv2D (groups = C; its (kh, kw, C, m) kernel is already the
+ * (kh, kw, 1, C·m) grouped layout).
+ */
+export interface ConvGeometry extends WindowGeometry {
+  O: number;
+  groups: number;
+}
+
 export type Padding = 'valid' | 'same' | 'causal';
 
 /**

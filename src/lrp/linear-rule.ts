@@ -1,38 +1,63 @@
 import { LrpKerasError } from '../errors.js';
+import type { Part, Weights } from '../kernels/gemm.js';
 import type { LinearOp } from '../model/graph.js';
 import { linearForward, linearTranspose } from '../model/ops.js';
-import type { InputModifier, ParamModifier, Rule } from './rules.js';
+import type { InputModifier, ParamModifier, Rule, Term } from './rules.js';
 
 /** Bounds of the z-box rule, already broadcast to the layer input of one batch. */
 export interface Bounds { low: Float32Array; high: Float32Array }
 
-/** Modified kernels and biases, prepared once per layer and modifier and reused across calls. */
-const prepared = new WeakMap<LinearOp, Map<string, { W: Float32Array; b: Float32Array | null }>>();
+/**
+ * A term's kernel is the layer's own with the rule's modifier, applied by the kernels as they pack
+ * it (no modified copy per call); modified biases are small and kept per layer and modifier.
+ */
+const modifiedBiases = new WeakMap<LinearOp, Map<string, Float32Array | null>>();
 
-function modifiedParams(op: LinearOp, param: ParamModifier): { W: Float32Array; b: Float32Array | null } {
-  let cache = prepared.get(op);
-  if (!cache) prepared.set(op, (cache = new Map()));
-  let entry = cache.get(param.key);
-  if (!entry) {
-    const b = param.zeroBias || !op.b ? null : op.b.map(param.map);
-    entry = { W: param.key === 'identity' ? op.W : op.W.map(param.map), b };
-    cache.set(param.key, entry);
-  }
-  return entry;
+function termWeights(op: LinearOp, param: ParamModifier): Weights {
+  return { W: op.W, map: param.key === 'identity' ? null : param.map, key: param.key };
 }
 
-function modifiedInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined): Float32Array {
+function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
+  if (param.zeroBias || !op.b) return null;
+  if (param.key === 'identity') return op.b;
+  let cache = modifiedBiases.get(op);
+  if (!cache) modifiedBiases.set(op, (cache = new Map()));
+  let b = cache.get(param.key);
+  if (b === undefined) cache.set(param.key, (b = op.b.map(param.map)));
+  return b;
+}
+
+/** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */
+interface TermInput { tensor: Float32Array; part: Part }
+
+function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined): TermInput {
   switch (input) {
-    case 'x': return x;
-    case 'positive': return x.map((v) => (v > 0 ? v : 0));
-    case 'negative': return x.map((v) => (v < 0 ? v : 0));
-    case 'ones': return new Float32Array(x.length).fill(1);
+    case 'x': return { tensor: x, part: 'all' };
+    case 'positive': return { tensor: x, part: 'positive' };
+    case 'negative': return { tensor: x, part: 'negative' };
+    case 'ones': return { tensor: new Float32Array(x.length).fill(1), part: 'all' };
     case 'low':
     case 'high':
       if (!bounds) throw new LrpKerasError('the z-box rule needs low and high bounds');
-      return bounds[input];
+      return { tensor: bounds[input], part: 'all' };
   }
 }
+
+/** A term whose input is zero everywhere (x⁻ after a relu) adds nothing to the relevance, nor to z unless it has a bias. */
+function vanishes(x: TermInput): boolean {
+  if (x.part === 'all') return false;
+  const t = x.tensor;
+  if (x.part === 'positive') {
+    for (let i = 0; i < t.length; i++) if (t[i] > 0) return false;
+  } else {
+    for (let i = 0; i < t.length; i++) if (t[i] < 0) return false;
+  }
+  return true;
+}
+
+/** The group's denominator is the layer's own output z when its one term is the unmodified layer. */
+const isPlainLayer = (terms: Term[]): boolean =>
+  terms.length === 1 && terms[0].input === 'x' && terms[0].param.key === 'identity' && !terms[0].param.zeroBias && terms[0].sign === 1;
 
 const stabilize = (z: number, epsilon: number): number => z + (z >= 0 ? epsilon : -epsilon);
 
@@ -44,31 +69,45 @@ export function linearRelevance(
   op: LinearOp, rule: Rule, x: Float32Array, z: Float32Array, R: Float32Array, n: number, inSize: number, outSize: number, bounds?: Bounds,
 ): Float32Array {
   const Rin = new Float32Array(n * inSize);
-  const inputs = new Map<InputModifier, Float32Array>();
-  const inputOf = (m: InputModifier): Float32Array => {
+  const inputs = new Map<InputModifier, TermInput>();
+  const inputOf = (m: InputModifier): TermInput => {
     let v = inputs.get(m);
-    if (!v) inputs.set(m, (v = modifiedInput(x, m, bounds)));
+    if (!v) inputs.set(m, (v = termInput(x, m, bounds)));
     return v;
   };
   for (const group of rule.groups) {
-    const params = group.terms.map((t) => modifiedParams(op, t.param));
-    const zg = new Float32Array(n * outSize);
-    group.terms.forEach((t, k) => {
-      const zt = linearForward(op, inputOf(t.input), params[k].W, params[k].b, n, outSize);
-      for (let j = 0; j < zg.length; j++) zg[j] += t.sign * zt[j];
-    });
+    const terms = group.terms.filter((t) => !vanishes(inputOf(t.input)));
+    let zg: Float32Array;
+    if (isPlainLayer(group.terms)) {
+      zg = z;
+    } else {
+      zg = new Float32Array(n * outSize);
+      for (const t of group.terms) {
+        const xin = inputOf(t.input);
+        const bias = termBias(op, t.param);
+        if (bias === null && !terms.includes(t)) continue;
+        const zt = linearForward(op, xin.tensor, termWeights(op, t.param), bias, n, outSize, xin.part);
+        for (let j = 0; j < zg.length; j++) zg[j] += t.sign * zt[j];
+      }
+    }
     const s = new Float32Array(zg.length);
     for (let j = 0; j < s.length; j++) {
       const selected = group.select === 'all' || (group.select === 'positive' ? z[j] > 0 : z[j] < 0);
       if (!selected) continue;
       s[j] = rule.stabilizer === null ? R[j] / zg[j] : R[j] / stabilize(zg[j], rule.stabilizer);
     }
-    group.terms.forEach((t, k) => {
-      const c = linearTranspose(op, s, params[k].W, n, inSize);
-      const xin = inputOf(t.input);
+    for (const t of terms) {
+      const c = linearTranspose(op, s, termWeights(op, t.param), n, inSize);
+      const { tensor, part } = inputOf(t.input);
       const f = group.coef * t.sign;
-      for (let i = 0; i < Rin.length; i++) Rin[i] += f * xin[i] * c[i];
-    });
+      if (part === 'all') {
+        for (let i = 0; i < Rin.length; i++) Rin[i] += f * tensor[i] * c[i];
+      } else if (part === 'positive') {
+        for (let i = 0; i < Rin.length; i++) Rin[i] += f * (tensor[i] > 0 ? tensor[i] : 0) * c[i];
+      } else {
+        for (let i = 0; i < Rin.length; i++) Rin[i] += f * (tensor[i] < 0 ? tensor[i] : 0) * c[i];
+      }
+    }
   }
   return Rin;
 }

@@ -2,25 +2,31 @@ import { activationBackward, activationForward } from '../kernels/activations.js
 import { affineBackward, affineForward } from '../kernels/affine.js';
 import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
 import { denseForward, denseTranspose } from '../kernels/dense.js';
+import { plainWeights, type Part, type Weights } from '../kernels/gemm.js';
 import { gatherBackward, gatherForward } from '../kernels/gather.js';
 import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { sizeOf } from '../tensor.js';
 import type { Graph, GraphNode, LinearOp } from './graph.js';
 
-/** Run a linear node with the given (possibly rule-modified) kernel and bias. */
-export function linearForward(op: LinearOp, x: Float32Array, W: Float32Array, b: Float32Array | null, n: number, outSize: number): Float32Array {
+/**
+ * Run a linear node on `part` of its input with the given kernel (an LRP rule's modifier is applied
+ * as the kernel is packed, no modified copy is made) and bias.
+ */
+export function linearForward(
+  op: LinearOp, x: Float32Array, w: Weights, b: Float32Array | null, n: number, outSize: number, part: Part = 'all',
+): Float32Array {
   const y = new Float32Array(n * outSize);
-  if (op.kind === 'dense') denseForward(x, W, b, y, n * op.rows, op.inF, op.outF);
-  else conv2dForward(x, W, b, y, n, op.geom);
+  if (op.kind === 'dense') denseForward(x, w, b, y, n * op.rows, op.inF, op.outF, part);
+  else conv2dForward(x, w, b, y, n, op.geom, part);
   return y;
 }
 
 /** The transposed linear map (the gradient with respect to the input) with the given kernel. */
-export function linearTranspose(op: LinearOp, g: Float32Array, W: Float32Array, n: number, inSize: number): Float32Array {
+export function linearTranspose(op: LinearOp, g: Float32Array, w: Weights, n: number, inSize: number): Float32Array {
   const gx = new Float32Array(n * inSize);
-  if (op.kind === 'dense') denseTranspose(g, W, gx, n * op.rows, op.inF, op.outF);
-  else conv2dTranspose(g, W, gx, n, op.geom);
+  if (op.kind === 'dense') denseTranspose(g, w, gx, n * op.rows, op.inF, op.outF);
+  else conv2dTranspose(g, w, gx, n, op.geom);
   return gx;
 }
 
@@ -33,7 +39,7 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
   switch (op.kind) {
     case 'dense':
     case 'conv':
-      return linearForward(op, x, op.W, op.b, n, outSize);
+      return linearForward(op, x, plainWeights(op.W), op.b, n, outSize);
     case 'identity':
       return x;
     default: {
@@ -86,7 +92,7 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
   switch (op.kind) {
     case 'dense':
     case 'conv':
-      return [linearTranspose(op, gy, op.W, n, inputSize(graph, node, 0))];
+      return [linearTranspose(op, gy, plainWeights(op.W), n, inputSize(graph, node, 0))];
     case 'identity':
       return [gy];
     case 'activation': {

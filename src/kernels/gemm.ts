@@ -1,0 +1,332 @@
+import type { ConvGeometry } from './geometry.js';
+
+/**
+ * The one matrix-multiply core behind every Dense and Conv layer and their transposes:
+ *
+ *   C[m, n] = bias[n] + Σ_k A[m, k] · B[k, n]        (m < M, n < N, k < K)
+ *
+ * A is read straight from a tensor when it is packed (plain rows, or the patches of an NHWC image:
+ * an implicit im2col, so no patch matrix is ever materialised); B, the weights, is packed into
+ * panels of four columns. Every 4×4 block of C is a register tile of sixteen locals. JavaScript
+ * locals are doubles, so each output is accumulated in float64 in the order k = 0, 1, …, K − 1,
+ * starting from its bias, and rounded to float32 once, when it is stored. That order depends neither
+ * on the blocking nor on how the rows are split among threads: every split gives bit-identical results.
+ */
+
+/** How the GEMM reads its left operand A (M × K) from a tensor. */
+export type LeftOperand =
+  /** A[m, k] = a[m·lda + k] (Dense, and the transposed Dense with lda = out features). */
+  | { kind: 'rows'; lda: number }
+  /** Conv forward: row m is output pixel (s, oy, ox), column k the window tap (ky, kx, ci) of `group`. */
+  | { kind: 'patches'; geom: ConvGeometry; group: number }
+  /**
+   * Conv transpose (backward-data): row m is input pixel (s, iy, ix), column k = (ky, kx, o) the
+   * output cell of channel o whose window reads that pixel through tap (ky, kx), or 0 if none does.
+   */
+  | { kind: 'transposed-patches'; geom: ConvGeometry; group: number };
+
+/** The part of the left tensor that is read: all of it, or its positive or negative part (LRP rules). */
+export type Part = 'all' | 'positive' | 'negative';
+
+export interface GemmProblem {
+  M: number;
+  N: number;
+  K: number;
+  left: LeftOperand;
+  a: Float32Array;
+  part: Part;
+  /** B packed by `packRight` (panels of four columns, zero-padded). */
+  right: Float32Array;
+  bias: Float32Array | null;
+  /** Index in `bias` of column 0. */
+  biasOffset: number;
+  /** C[m, n] is c[cOffset + m·ldc + n]. */
+  c: Float32Array;
+  ldc: number;
+  cOffset: number;
+}
+
+/** Rows and columns of a register tile. */
+export const TILE = 4;
+
+/**
+ * Where B[k, n] sits in a weight array. k splits as k = kOuter·inner + kInner, and B[k, n] is
+ * w[base + kOuter·outerStride + kInner·innerStride + n·nStride]: every Dense/Conv kernel and its
+ * transpose, in Keras' layout, is such a view.
+ */
+export interface RightLayout {
+  K: number;
+  N: number;
+  inner: number;
+  base: number;
+  outerStride: number;
+  innerStride: number;
+  nStride: number;
+}
+
+/** A weight array as a layer uses it, with the elementwise modifier an LRP rule applies to it (null: none). */
+export interface Weights {
+  W: Float32Array;
+  map: ((w: number) => number) | null;
+  /** Names the modifier in caches of packed weights, e.g. `identity`, `positive`, `gamma+:0.25`. */
+  key: string;
+}
+
+export const plainWeights = (W: Float32Array): Weights => ({ W, map: null, key: 'identity' });
+
+/** Float32 storage that worker threads can share when the runtime allows it. */
+export function sharedFloats(length: number): Float32Array {
+  return typeof SharedArrayBuffer === 'function' ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+}
+
+export const panelsOf = (N: number): number => Math.ceil(N / TILE);
+
+/** Pack B (optionally modified elementwise) into panels: panel p holds columns 4p..4p+3 as K rows of four. */
+export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float32Array {
+  const { K, N, inner, base, outerStride, innerStride, nStride } = L;
+  const W = w.W;
+  const map = w.map;
+  const panels = panelsOf(N);
+  if (N % TILE) out.fill(0, (panels - 1) * K * TILE, panels * K * TILE);
+  for (let n = 0; n < N; n++) {
+    let at = (n >> 2) * K * TILE + (n & 3);
+    for (let outer = 0, k = 0; k < K; outer++) {
+      const from = base + outer * outerStride + n * nStride;
+      for (let i = 0; i < inner; i++, k++, at += TILE) {
+        const v = W[from + i * innerStride];
+        out[at] = map === null ? v : map(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** Packed weights kept per weight array, modifier and layout: prepared once per model and rule. */
+const packedCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
+let rightScratch: Float32Array = new Float32Array(0);
+
+/**
+ * B packed for a GEMM of M rows. Packing costs K·N, the product M·K·N: for many rows it is packed
+ * into scratch on each call (no copy of the weights is kept); for few rows (Dense layers, small
+ * images) the packed copy is kept and reused.
+ */
+export function rightOperand(w: Weights, L: RightLayout, layoutKey: string, M: number): Float32Array {
+  const size = panelsOf(L.N) * L.K * TILE;
+  if (M >= 64) {
+    if (rightScratch.length < size) rightScratch = sharedFloats(Math.max(size, rightScratch.length * 2));
+    return packRight(w, L, rightScratch);
+  }
+  let byKey = packedCache.get(w.W);
+  if (!byKey) packedCache.set(w.W, (byKey = new Map()));
+  const key = `${w.key}|${layoutKey}`;
+  let packed = byKey.get(key);
+  if (!packed) byKey.set(key, (packed = packRight(w, L, sharedFloats(size))));
+  return packed;
+}
+
+/** Per-thread scratch of the GEMM: packed rows of A, the padded bias, an edge tile. */
+export class GemmScratch {
+  left: Float32Array = new Float32Array(0);
+  bias = new Float64Array(0);
+  edge = new Float32Array(TILE * TILE);
+
+  fit(rows: number, K: number, N: number): void {
+    if (this.left.length < rows * K) this.left = new Float32Array(rows * K);
+    if (this.bias.length < panelsOf(N) * TILE) this.bias = new Float64Array(panelsOf(N) * TILE);
+  }
+}
+
+/** Rows of A packed at a time: a block of about 128 KiB, a multiple of the tile. */
+export const blockRows = (K: number): number => Math.max(TILE, Math.min(256, Math.floor(32768 / K / TILE) * TILE));
+
+/** First row of part t when M rows are split into `parts` contiguous, tile-aligned ranges. */
+export const splitRow = (M: number, parts: number, t: number): number =>
+  t >= parts ? M : Math.min(M, Math.round((M * t) / parts / TILE) * TILE);
+
+/** Run rows [m0, m1) of a GEMM on this thread. */
+export function gemmRows(p: GemmProblem, m0: number, m1: number, scratch: GemmScratch): void {
+  const { N, K, right, c, ldc, cOffset } = p;
+  const panels = panelsOf(N);
+  const block = blockRows(K);
+  scratch.fit(block, K, N);
+  const A = scratch.left;
+  const bias = scratch.bias;
+  const edge = scratch.edge;
+  bias.fill(0, 0, panels * TILE);
+  if (p.bias) for (let n = 0; n < N; n++) bias[n] = p.bias[p.biasOffset + n];
+  for (let i0 = m0; i0 < m1; i0 += block) {
+    const rows = Math.min(block, m1 - i0);
+    packLeft(p, i0, rows, A);
+    for (let panel = 0; panel < panels; panel++) {
+      const j = panel * TILE;
+      const b = panel * K * TILE;
+      const cols = Math.min(TILE, N - j);
+      for (let t = 0; t < rows; t += TILE) {
+        const a = t * K;
+        const at = cOffset + (i0 + t) * ldc + j;
+        const tileRows = Math.min(TILE, rows - t);
+        if (tileRows === TILE && cols === TILE) {
+          tile4x4(K, A, a, right, b, bias, j, c, at, ldc);
+        } else if (tileRows === TILE) {
+          tile4x4(K, A, a, right, b, bias, j, edge, 0, TILE);
+          for (let r = 0; r < TILE; r++) for (let q = 0; q < cols; q++) c[at + r * ldc + q] = edge[r * TILE + q];
+        } else {
+          for (let r = 0; r < tileRows; r++) {
+            tile1x4(K, A, a + r, right, b, bias, j, edge, 0);
+            for (let q = 0; q < cols; q++) c[at + r * ldc + q] = edge[q];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A 4×4 tile of C: sixteen float64 accumulators, rounded once when stored. A has rows interleaved by four. */
+function tile4x4(
+  K: number, A: Float32Array, a: number, B: Float32Array, b: number, bias: Float64Array, j: number,
+  C: Float32Array, at: number, ldc: number,
+): void {
+  const z0 = bias[j], z1 = bias[j + 1], z2 = bias[j + 2], z3 = bias[j + 3];
+  let c00 = z0, c01 = z1, c02 = z2, c03 = z3;
+  let c10 = z0, c11 = z1, c12 = z2, c13 = z3;
+  let c20 = z0, c21 = z1, c22 = z2, c23 = z3;
+  let c30 = z0, c31 = z1, c32 = z2, c33 = z3;
+  for (let k = 0; k < K; k++, a += 4, b += 4) {
+    const b0 = B[b], b1 = B[b + 1], b2 = B[b + 2], b3 = B[b + 3];
+    let x = A[a];
+    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+    x = A[a + 1];
+    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+    x = A[a + 2];
+    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+    x = A[a + 3];
+    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+  }
+  C[at] = c00; C[at + 1] = c01; C[at + 2] = c02; C[at + 3] = c03;
+  at += ldc;
+  C[at] = c10; C[at + 1] = c11; C[at + 2] = c12; C[at + 3] = c13;
+  at += ldc;
+  C[at] = c20; C[at + 1] = c21; C[at + 2] = c22; C[at + 3] = c23;
+  at += ldc;
+  C[at] = c30; C[at + 1] = c31; C[at + 2] = c32; C[at + 3] = c33;
+}
+
+/** One row of a tile (the last rows of A): the same sums in the same order as `tile4x4`. */
+function tile1x4(K: number, A: Float32Array, a: number, B: Float32Array, b: number, bias: Float64Array, j: number, C: Float32Array, at: number): void {
+  let c0 = bias[j], c1 = bias[j + 1], c2 = bias[j + 2], c3 = bias[j + 3];
+  for (let k = 0; k < K; k++, a += 4, b += 4) {
+    const x = A[a];
+    c0 += x * B[b]; c1 += x * B[b + 1]; c2 += x * B[b + 2]; c3 += x * B[b + 3];
+  }
+  C[at] = c0; C[at + 1] = c1; C[at + 2] = c2; C[at + 3] = c3;
+}
+
+/**
+ * Pack rows [i0, i0 + rows) of A, all K columns, as tiles of four interleaved rows
+ * (out[t·K + k·4 + r] = A[i0 + t + r, k]); rows past the end of the last tile are zero.
+ */
+function packLeft(p: GemmProblem, i0: number, rows: number, out: Float32Array): void {
+  const K = p.K;
+  const part = p.part === 'all' ? 0 : p.part === 'positive' ? 1 : 2;
+  const tiles = Math.ceil(rows / TILE);
+  for (let r = 0; r < tiles * TILE; r++) {
+    const at = (r & ~3) * K + (r & 3);
+    if (r >= rows) {
+      for (let k = 0; k < K; k++) out[at + 4 * k] = 0;
+      continue;
+    }
+    const m = i0 + r;
+    const left = p.left;
+    if (left.kind === 'rows') copyRun(p.a, m * left.lda, K, out, at, part);
+    else if (left.kind === 'patches') packPatchRow(p.a, left.geom, left.group, m, out, at, part);
+    else packTransposedPatchRow(p.a, left.geom, left.group, m, out, at, part);
+  }
+}
+
+/** out[at + 4i] = part(a[from + i]) for i < count. */
+function copyRun(a: Float32Array, from: number, count: number, out: Float32Array, at: number, part: number): void {
+  if (part === 0) {
+    for (let i = 0; i < count; i++) out[at + 4 * i] = a[from + i];
+  } else if (part === 1) {
+    for (let i = 0; i < count; i++) {
+      const v = a[from + i];
+      out[at + 4 * i] = v > 0 ? v : 0;
+    }
+  } else {
+    for (let i = 0; i < count; i++) {
+      const v = a[from + i];
+      out[at + 4 * i] = v < 0 ? v : 0;
+    }
+  }
+}
+
+function zeroRun(count: number, out: Float32Array, at: number): void {
+  for (let i = 0; i < count; i++) out[at + 4 * i] = 0;
+}
+
+function packPatchRow(x: Float32Array, g: ConvGeometry, group: number, m: number, out: Float32Array, at: number, part: number): void {
+  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const cin = C / g.groups;
+  const ox = m % OW;
+  const rest = (m - ox) / OW;
+  const oy = rest % OH;
+  const s = (rest - oy) / OH;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = oy * sh - padT + ky * dh;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = ox * sw - padL + kx * dw;
+      const to = at + 4 * (ky * kw + kx) * cin;
+      if (iy < 0 || iy >= H || ix < 0 || ix >= W) zeroRun(cin, out, to);
+      else copyRun(x, ((s * H + iy) * W + ix) * C + group * cin, cin, out, to, part);
+    }
+  }
+}
+
+function packTransposedPatchRow(gy: Float32Array, g: ConvGeometry, group: number, m: number, out: Float32Array, at: number, part: number): void {
+  const { H, W, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const cout = O / g.groups;
+  const ix = m % W;
+  const rest = (m - ix) / W;
+  const iy = rest % H;
+  const s = (rest - iy) / H;
+  for (let ky = 0; ky < kh; ky++) {
+    const ty = iy + padT - ky * dh;
+    const oy = ty / sh;
+    const rowOk = ty >= 0 && oy === Math.floor(oy) && oy < OH;
+    for (let kx = 0; kx < kw; kx++) {
+      const tx = ix + padL - kx * dw;
+      const ox = tx / sw;
+      const to = at + 4 * (ky * kw + kx) * cout;
+      if (!rowOk || tx < 0 || ox !== Math.floor(ox) || ox >= OW) zeroRun(cout, out, to);
+      else copyRun(gy, ((s * OH + oy) * OW + ox) * O + group * cout, cout, out, to, part);
+    }
+  }
+}
+
+/** Runs GEMMs on several threads (see src/parallel/); null: this thread alone. */
+export interface GemmExecutor {
+  readonly threads: number;
+  gemm(p: GemmProblem): void;
+}
+
+let executor: GemmExecutor | null = null;
+const mainScratch = new GemmScratch();
+
+/** Run `f` with every large GEMM split among the executor's threads. */
+export function withExecutor<T>(e: GemmExecutor | null, f: () => T): T {
+  const previous = executor;
+  executor = e;
+  try {
+    return f();
+  } finally {
+    executor = previous;
+  }
+}
+
+/** Smallest GEMM worth splitting: waking a thread costs some tens of microseconds. */
+const PARALLEL_MIN_MACS = 1 << 18;
+
+export function gemm(p: GemmProblem): void {
+  if (executor !== null && executor.threads > 1 && p.M >= 2 * TILE && p.M * p.N * p.K >= PARALLEL_MIN_MACS) executor.gemm(p);
+  else gemmRows(p, 0, p.M, mainScratch);
+}
