@@ -10,6 +10,7 @@ import type { WeightTensor } from '../src/io/keras-h5.js';
 import { modelFromArchive } from '../src/load.js';
 import type { Model } from '../src/model/model.js';
 import type { Tensor } from '../src/tensor.js';
+import { lineChart, niceTicks } from '../src/viz/line-chart.js';
 
 /** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
 function prng(seed: number): () => number {
@@ -211,6 +212,24 @@ test('bad options and shapes are LrpKerasErrors naming the option', () => {
       assert.match((e as Error).message, message);
     }
   }
+});
+
+test('the curves chart: nice ticks, one colour per series, errors for nothing to draw', () => {
+  assert.equal(niceTicks(-0.1, 13.2), { ticks: [-5, 0, 5, 10, 15], decimals: 0 });
+  assert.equal(niceTicks(0, 0.3), { ticks: [0, 0.1, 0.2, 0.3], decimals: 1 });
+  assert.equal(niceTicks(2, 2).ticks, [2, 2.5]);
+  const red = [214, 39, 40, 255] as const;
+  const image = lineChart([{ label: 'a', values: [3, 2, 1] }, { label: 'b', values: [1, 1.5, 2], color: red }], { width: 300, height: 200, title: 't' });
+  assert.equal([image.width, image.height], [300, 200]);
+  const has = (c: readonly number[]): boolean => {
+    for (let i = 0; i < image.data.length; i += 4) if (c.every((v, k) => image.data[i + k] === v)) return true;
+    return false;
+  };
+  assert.ok(has([31, 119, 180, 255]), 'the first default colour (tab10 blue) is drawn');
+  assert.ok(has(red), 'the given colour is drawn');
+  assert.throws(() => lineChart([]), /at least one series/);
+  assert.throws(() => lineChart([{ label: 'x', values: [1, Number.NaN] }]), /series 'x' has a non-finite value/);
+  assert.throws(() => lineChart([{ label: 'x', values: [1] }], { width: 200, height: 150, textScale: 6 }), /leaves no room/);
 });
 
 test.run();
