@@ -67,16 +67,16 @@ function parseAttributeLayout(c: Cursor): AttributeLayout {
   const datatypeSize = c.u16();
   const dataspaceSize = c.u16();
   if (version === 3) c.skip(1);
-  const field = (size: number, what: string): Cursor => {
-    const sub = c.sub(size, `${c.what} ${what}`);
+  const field = (size: number, label: string): Cursor => {
+    const sub = c.sub(size, `${c.what} ${label}`);
     if (version === 1) c.skip(Math.min((8 - (size % 8)) % 8, c.remaining()));
     return sub;
   };
   const nameField = field(nameSize, 'name');
   const name = decodeName(nameField.bytes(nameSize));
-  const datatypeField = field(datatypeSize, `${name} datatype`);
-  const dataspaceField = field(dataspaceSize, `${name} dataspace`);
-  return { name, datatypeField, datatypeShared: version > 1 && (flags & 0x01) !== 0, dataspaceField, data: c.sub(c.remaining(), `${c.what} ${name}`) };
+  const datatypeField = field(datatypeSize, 'datatype');
+  const dataspaceField = field(dataspaceSize, 'dataspace');
+  return { name, datatypeField, datatypeShared: version > 1 && (flags & 0x01) !== 0, dataspaceField, data: c.sub(c.remaining(), `${c.what} data`) };
 }
 
 const utf8 = new TextDecoder('utf-8');

@@ -1,4 +1,4 @@
-import { cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
+import { byteBudget, cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
 
 /** Version 1 B-trees index group members (node type 0) and dataset chunks (node type 1). */
 export type BTreeV1Type = 0 | 1;
@@ -19,6 +19,7 @@ export function walkBTreeV1(
   visit: (key: Cursor, child: number) => void,
 ): void {
   const visited = new Set<number>();
+  const spend = byteBudget(ctx, `B-tree at ${hex(address)}`);
   const stack: [number, number | undefined][] = [[address, undefined]];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [node, expectedLevel] = next;
@@ -36,6 +37,7 @@ export function walkBTreeV1(
     }
     // The left and right sibling addresses end the head: unused, the walk goes down from the root.
     const body = cursorAt(ctx, head.end, entries * (keySize + ctx.offsetSize) + keySize, what);
+    spend(body.end - node);
     const children: number[] = [];
     for (let i = 0; i < entries; i++) {
       const key = body.sub(keySize);

@@ -1,4 +1,4 @@
-import { cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
+import { byteBudget, cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
 
 /**
  * Version 2 B-trees index "dense" links and attributes (records hold fractal heap IDs). We only
@@ -40,11 +40,13 @@ export function walkBTreeV2(ctx: H5Context, address: number, what: string, visit
   if (root === undefined) return; // empty tree
   const shape = treeShape(nodeSize, recordSize, depth, ctx.offsetSize);
   const visited = new Set<number>();
+  const spend = byteBudget(ctx, where);
   const stack: [number, number, number][] = [[root, rootCount, depth]];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [node, count, level] = next;
     if (visited.has(node)) fail(ctx, `${what}: B-tree node at ${hex(node)} is reached twice (corrupt)`);
     visited.add(node);
+    spend(nodeSize);
     readNode(ctx, shape, node, count, level, what, visit).forEach((child) => stack.push(child));
   }
 }

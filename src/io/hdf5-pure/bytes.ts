@@ -36,6 +36,19 @@ export function fail(ctx: H5Context, message: string): never {
 
 export const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/**
+ * A spending limit for one walk over blocks that never overlap in a valid file (B-tree nodes,
+ * header chunks, heap blocks): together they fit in the file. Overlapping blocks in a corrupt
+ * file could otherwise make a walk read the same bytes over and over.
+ */
+export function byteBudget(ctx: H5Context, what: string): (bytes: number) => void {
+  let left = ctx.bytes.length;
+  return (bytes) => {
+    left -= bytes;
+    if (left < 0) fail(ctx, `${what}: its blocks add up to more than the file (overlapping, corrupt)`);
+  };
+}
+
 /** Parse once per file: the cache key names the structure kind and its address. */
 export function cached<T>(ctx: H5Context, key: string, parse: () => T): T {
   if (ctx.cache.has(key)) return ctx.cache.get(key) as T;
@@ -113,13 +126,8 @@ function makeCursor(ctx: H5Context, start: number, end: number, what: string): C
     u32: () => view.getUint32(need(4), true),
     uint,
     address() {
-      const at = c.pos;
-      let allOnes = true;
-      for (let i = 0; i < ctx.offsetSize && at + i < end; i++) allOnes &&= view.getUint8(at + i) === 0xff;
-      if (allOnes && at + ctx.offsetSize <= end) {
-        c.pos += ctx.offsetSize;
-        return undefined;
-      }
+      if (c.bytes(ctx.offsetSize).every((b) => b === 0xff)) return undefined;
+      c.pos -= ctx.offsetSize;
       return uint(ctx.offsetSize) + ctx.base;
     },
     length: () => uint(ctx.lengthSize),

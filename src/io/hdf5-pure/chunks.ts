@@ -57,6 +57,8 @@ interface Assembly {
   readonly shape: number[];
   readonly chunkDims: number[];
   readonly elementSize: number;
+  /** Bytes still to copy: chunks never overlap, so a corrupt index that repeats one cannot loop long. */
+  budget: number;
 }
 
 /** Assemble a chunked dataset's bytes in row-major order; missing chunks stay zero. */
@@ -64,7 +66,8 @@ export function readChunkedBytes(ctx: H5Context, layout: ChunkedLayout, space: D
   if (layout.elementSize !== elementSize) fail(ctx, `${what}: chunk element size ${layout.elementSize} differs from the datatype's ${elementSize} (corrupt)`);
   const chunkBytes = elementCount(ctx, what, layout.chunkDims) * elementSize;
   if (chunkBytes > ctx.bytes.length) fail(ctx, `${what}: chunks of ${chunkBytes} bytes exceed the file (corrupt)`);
-  const target: Assembly = { ctx, what, out: new Uint8Array(space.count * elementSize), shape: space.shape, chunkDims: layout.chunkDims, elementSize };
+  const out = new Uint8Array(space.count * elementSize);
+  const target: Assembly = { ctx, what, out, shape: space.shape, chunkDims: layout.chunkDims, elementSize, budget: out.length };
   const place = (origin: number[], address: number | undefined, size: number): void => {
     if (address === undefined) return;
     if (size !== chunkBytes) fail(ctx, `${what}: chunk at ${hex(address)} holds ${size} bytes, expected ${chunkBytes} (corrupt or filtered)`);
@@ -168,6 +171,8 @@ function copyChunk(target: Assembly, origin: number[], chunk: Uint8Array): void 
   const outStrides = strides(shape);
   const chunkStrides = strides(chunkDims);
   const rowBytes = extent[rank - 1] * elementSize;
+  target.budget -= extent.reduce((a, b) => a * b, 1) * elementSize;
+  if (target.budget < 0) fail(target.ctx, `${target.what}: chunks overlap (corrupt)`);
   const position = extent.map(() => 0);
   for (;;) {
     let from = 0;

@@ -41,13 +41,14 @@ function requireMessage(ctx: H5Context, header: ObjectHeader, type: number, what
 /** The values converted to float32, the way h5wasm-reader's readFloat32 does. */
 export function readFloat32(ctx: H5Context, info: DatasetInfo): Float32Array {
   const { datatype, space, what } = info;
+  // Enums count as `other` here, as in h5wasm-reader (attributes do read them as numbers).
+  if (datatype.kind !== 'int' && datatype.kind !== 'float') fail(ctx, `${what} holds ${dtypeName(datatype)} values, expected numbers`);
   const raw = readRawBytes(ctx, info);
   if (isLittleEndianFloat32(datatype)) {
     // `slice` copies into a fresh, aligned buffer: file offsets need not be multiples of 4.
     return new Float32Array(raw.slice().buffer, 0, space.count);
   }
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const read = numberReader(ctx, datatype, what, view);
+  const read = numberReader(ctx, datatype, what, new DataView(raw.buffer, raw.byteOffset, raw.byteLength));
   if (!read) return fail(ctx, `${what} holds ${dtypeName(datatype)} values, expected numbers`);
   const out = new Float32Array(space.count);
   for (let i = 0; i < out.length; i++) out[i] = read(i * datatype.size);
@@ -62,8 +63,8 @@ function readRawBytes(ctx: H5Context, info: DatasetInfo): Uint8Array {
   const layout = parseLayout(openMessage(ctx, requireMessage(ctx, header, MSG.layout, what), `${what} layout`), info);
   if (layout.kind === 'chunked') return readChunkedBytes(ctx, layout, info.space, info.datatype.size, what);
   if (layout.size < size) fail(ctx, `${what}: ${layout.size} bytes of storage for ${size} bytes of values (corrupt)`);
-  if (layout.kind === 'contiguous' && layout.address === undefined) return new Uint8Array(size);
-  const start = layout.kind === 'compact' ? layout.start : (layout.address as number);
+  const start = layout.kind === 'compact' ? layout.start : layout.address;
+  if (start === undefined) return new Uint8Array(size);
   return cursorAt(ctx, start, size, `${what} data`).bytes(size);
 }
 

@@ -1,4 +1,4 @@
-import { cached, cursorAt, fail, hex, type Cursor, type H5Context } from './bytes.js';
+import { byteBudget, cached, cursorAt, fail, hex, type Cursor, type H5Context } from './bytes.js';
 
 /**
  * Fractal heaps (`FRHP`) hold the link and attribute messages of "dense" groups and objects.
@@ -12,6 +12,7 @@ interface FractalHeap {
   readonly lengthSize: number;
   /** Direct blocks as [heap offset, absolute address, size]. */
   readonly blocks: [number, number, number][];
+  readonly spend: (bytes: number) => void;
 }
 
 interface Table {
@@ -79,6 +80,7 @@ function parseHeap(ctx: H5Context, address: number): FractalHeap {
     // Lengths fit both the largest direct block offset and the largest managed object.
     lengthSize: Math.min(Math.ceil(log2(maxDirectSize) / 8), Math.floor(log2(Math.max(1, maxManagedSize)) / 8) + 1),
     blocks: [],
+    spend: byteBudget(ctx, what),
   };
   if (root === undefined) return heap; // empty heap
   if (rootRows === 0) addDirectBlock(ctx, table, heap, root, startSize);
@@ -103,6 +105,7 @@ function collectIndirect(ctx: H5Context, table: Table, heap: FractalHeap, root: 
     if (depth > MAX_INDIRECT_DEPTH || rows < 1 || rows > 64) fail(ctx, `${what}: implausible nesting (corrupt)`);
     visited.add(address);
     const c = cursorAt(ctx, address, 5 + ctx.offsetSize + table.offsetSize + rows * table.width * ctx.offsetSize, what);
+    heap.spend(c.end - address);
     c.signature('FHIB');
     c.skip(1 + ctx.offsetSize + table.offsetSize); // version, heap header address, block offset
     for (let row = 0; row < rows; row++) {
@@ -118,7 +121,7 @@ function collectIndirect(ctx: H5Context, table: Table, heap: FractalHeap, root: 
 
 /** A direct block (`FHDB`): version, heap header address, its heap offset, optional checksum, objects. */
 function addDirectBlock(ctx: H5Context, table: Table, heap: FractalHeap, address: number, size: number): void {
-  if (heap.blocks.length >= ctx.bytes.length / table.startSize) fail(ctx, `${heap.what}: more direct blocks than the file can hold (corrupt)`);
+  heap.spend(size);
   const c = cursorAt(ctx, address, size, `${heap.what}, direct block at ${hex(address)}`);
   c.signature('FHDB');
   c.skip(1 + ctx.offsetSize);

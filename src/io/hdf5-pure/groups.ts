@@ -1,4 +1,4 @@
-import { cached, cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
+import { byteBudget, cached, cursorAt, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
 import { walkBTreeV1 } from './btree-v1.js';
 import { walkBTreeV2 } from './btree-v2.js';
 import { heapObject } from './fractal-heap.js';
@@ -6,8 +6,10 @@ import { findMessage, MSG, openMessage, type Message, type ObjectHeader } from '
 
 export interface Link {
   readonly name: string;
-  /** The target's object header; undefined for soft and external links, which we do not follow. */
+  /** A hard link's target object header. */
   readonly address?: number;
+  /** A soft link's target path. Links with neither are external links, which we do not follow. */
+  readonly softPath?: string;
   readonly creationOrder?: number;
 }
 
@@ -26,6 +28,16 @@ export function readLinks(ctx: H5Context, header: ObjectHeader, path: string): L
   });
 }
 
+/** The link called `name`, through a per-group index (groups can have thousands of members). */
+export function findLink(ctx: H5Context, header: ObjectHeader, path: string, name: string): Link | undefined {
+  const byName = cached(ctx, `linkindex@${header.address}`, () => {
+    const index = new Map<string, Link>();
+    for (const link of readLinks(ctx, header, path)) if (!index.has(link.name)) index.set(link.name, link);
+    return index;
+  });
+  return byName.get(name);
+}
+
 // --- Old-style groups: a v1 B-tree of symbol table nodes, names in a local heap ---------------
 
 function symbolTableLinks(ctx: H5Context, message: Message, what: string): Link[] {
@@ -34,11 +46,12 @@ function symbolTableLinks(ctx: H5Context, message: Message, what: string): Link[
   const heap = localHeap(ctx, required(c, c.address(), 'local heap address'));
   const links: Link[] = [];
   const nodes = new Set<number>();
+  const spend = byteBudget(ctx, `${what}, symbol table nodes`);
   // Group B-tree keys are heap offsets of names; the children of leaves are symbol table nodes.
   walkBTreeV1(ctx, btree, 0, ctx.lengthSize, (_key, node) => {
     if (nodes.has(node)) fail(ctx, `${what}: symbol table node at ${hex(node)} is listed twice (corrupt)`);
     nodes.add(node);
-    readSymbolNode(ctx, node, heap, links);
+    readSymbolNode(ctx, node, heap, links, spend);
   });
   return links;
 }
@@ -59,7 +72,7 @@ function localHeap(ctx: H5Context, address: number): Cursor {
 const SYMBOL_CACHE_SOFT_LINK = 2;
 
 /** A symbol table node (`SNOD`): entries of name offset, object header address, cache type, scratch pad. */
-function readSymbolNode(ctx: H5Context, address: number, heap: Cursor, links: Link[]): void {
+function readSymbolNode(ctx: H5Context, address: number, heap: Cursor, links: Link[], spend: (bytes: number) => void): void {
   const what = `symbol table node at ${hex(address)}`;
   const head = cursorAt(ctx, address, 8, what);
   head.signature('SNOD');
@@ -69,12 +82,16 @@ function readSymbolNode(ctx: H5Context, address: number, heap: Cursor, links: Li
   const count = head.u16();
   const entrySize = ctx.lengthSize + ctx.offsetSize + 24;
   const c = cursorAt(ctx, head.end, count * entrySize, what);
+  spend(c.end - address);
   for (let i = 0; i < count; i++) {
     const name = heapString(heap, c.length());
     const target = c.address();
     const cacheType = c.u32();
-    c.skip(20); // reserved, scratch pad
-    links.push({ name, address: cacheType === SYMBOL_CACHE_SOFT_LINK ? undefined : target });
+    c.skip(4); // reserved
+    const scratch = c.sub(16);
+    // A soft link's scratch pad holds the heap offset of its target path.
+    if (cacheType === SYMBOL_CACHE_SOFT_LINK) links.push({ name, softPath: heapString(heap, scratch.u32()) });
+    else links.push({ name, address: required(c, target, `address of ${name}`) });
   }
 }
 
@@ -121,6 +138,7 @@ function denseLinks(ctx: H5Context, heap: number, nameIndex: number, what: strin
 }
 
 const LINK_HARD = 0;
+const LINK_SOFT = 1;
 
 /** A link message: flags, optional type / creation order / charset, name length and name, target. */
 function parseLink(c: Cursor): Link {
@@ -131,14 +149,23 @@ function parseLink(c: Cursor): Link {
   const creationOrder = flags & 0x04 ? c.uint(8) : undefined;
   if (flags & 0x10) c.skip(1); // name charset: names are decoded as UTF-8 either way
   const name = utf8.decode(c.bytes(c.uint(1 << (flags & 0x03))));
-  const address = type === LINK_HARD ? required(c, c.address(), `address of link ${name}`) : undefined;
-  return { name, address, creationOrder };
+  if (type === LINK_HARD) return { name, address: required(c, c.address(), `address of link ${name}`), creationOrder };
+  if (type === LINK_SOFT) return { name, softPath: utf8.decode(c.bytes(c.u16())), creationOrder };
+  return { name, creationOrder };
 }
 
-/** HDF5 orders names with strcmp on UTF-8, i.e. by code point (JS `<` compares UTF-16 units). */
+/**
+ * HDF5 orders names with strcmp on UTF-8, i.e. by code point. UTF-16 units order the same way,
+ * except that surrogates (code points from U+10000) sort below U+E000–U+FFFF.
+ */
 export function compareNames(a: string, b: string): number {
-  const x = Array.from(a, (ch) => ch.codePointAt(0) ?? 0);
-  const y = Array.from(b, (ch) => ch.codePointAt(0) ?? 0);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const surrogateX = x >= 0xd800 && x <= 0xdfff;
+    if (surrogateX !== (y >= 0xd800 && y <= 0xdfff)) return surrogateX ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }

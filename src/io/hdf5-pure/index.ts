@@ -1,10 +1,12 @@
 /**
- * HDF5 in pure TypeScript, for runtimes that forbid WebAssembly: the read-only subset Keras files
- * use (see docs/KERAS_FORMAT.md §9) plus cheap neighbours. Superblocks v0–v3; object headers v1
- * and v2 with continuations; old-style (symbol table) and compact new-style groups; contiguous,
- * compact and unfiltered chunked datasets; integer, float, enum, fixed and variable-length string
- * types. Everything else ends in an LrpKerasError naming the file. The input is read in place and
- * parsed lazily; every read is bounds-checked and every walk is guarded against cycles.
+ * HDF5 in pure TypeScript, for runtimes that forbid WebAssembly. Reads what Keras files use
+ * (superblock v0, v1 object headers, symbol-table groups, contiguous datasets, strings in the
+ * global heap) and the cheap neighbours other writers produce: superblocks v1–v3, v2 object
+ * headers, new-style groups and attributes (compact, and dense in a fractal heap), compact and
+ * unfiltered chunked datasets, soft links, big-endian and half-precision numbers.
+ * Everything else ends in an LrpKerasError naming the file. The bytes are read in place (do not
+ * change them while the file is open) and parsed lazily; every read is bounds-checked and every
+ * walk is guarded against cycles and overlapping blocks.
  */
 import { LrpKerasError } from '../../errors.js';
 import type { H5Dataset, H5File, H5Group, H5Reader } from '../hdf5.js';
@@ -12,7 +14,7 @@ import { listAttributes, readAttribute } from './attributes.js';
 import { createContext, fail, hex, type H5Context } from './bytes.js';
 import { isDataset, readDatasetInfo, readFloat32 } from './dataset.js';
 import { dtypeName } from './datatype.js';
-import { isGroup, readLinks } from './groups.js';
+import { findLink, isGroup, readLinks } from './groups.js';
 import { readObjectHeader, type ObjectHeader } from './object-header.js';
 import { readSuperblock } from './superblock.js';
 
@@ -29,13 +31,33 @@ export const pureReader: H5Reader = {
   },
 };
 
+/** What every wrapper of one open file shares. */
+interface OpenFile {
+  readonly ctx: H5Context;
+  readonly root: ObjectHeader;
+  /** Run a read of `what` (for messages) through `guard`, refusing once the file is closed. */
+  readonly read: <T>(what: string, read: () => T) => T;
+}
+
+/** An object found by path: its header and the path used, for messages. */
+interface Located {
+  readonly header: ObjectHeader;
+  readonly path: string;
+}
+
 function openFile(ctx: H5Context, root: ObjectHeader): H5File {
   let open = true;
-  const live = (): void => {
-    if (!open) fail(ctx, 'the file is closed');
+  const file: OpenFile = {
+    ctx,
+    root,
+    read: (what, read) =>
+      guard(ctx, what, () => {
+        if (!open) fail(ctx, `cannot read ${what}: the file is closed`);
+        return read();
+      }),
   };
   return {
-    root: wrapGroup(ctx, root, '/', live),
+    root: wrapGroup(file, { header: root, path: '/' }),
     close() {
       open = false;
       ctx.cache.clear();
@@ -57,47 +79,63 @@ function guard<T>(ctx: H5Context, what: string, read: () => T): T {
   }
 }
 
-const childPath = (path: string, name: string): string => (path === '/' ? `/${name}` : `${path}/${name}`);
-
-function wrapGroup(ctx: H5Context, header: ObjectHeader, path: string, live: () => void): H5Group {
+function wrapGroup(file: OpenFile, group: Located): H5Group {
+  const { ctx } = file;
+  const { header, path } = group;
   const what = `group ${path}`;
   const attributes = () => listAttributes(ctx, header, what);
   return {
     kind: 'group',
-    keys: () => guard(ctx, `the members of ${path}`, () => (live(), readLinks(ctx, header, path).map((l) => l.name))),
-    get: (relative) => guard(ctx, `${path} → ${relative}`, () => (live(), resolve(ctx, header, path, relative, live))),
-    attrNames: () => guard(ctx, `the attributes of ${path}`, () => (live(), attributes().map((a) => a.name))),
+    keys: () => file.read(`the members of ${path}`, () => readLinks(ctx, header, path).map((l) => l.name)),
+    get: (relative) =>
+      file.read(`${path} → ${relative}`, () => {
+        const found = lookup(file, group, relative, 0);
+        if (found && isDataset(found.header)) return wrapDataset(file, found);
+        return found && isGroup(found.header) ? wrapGroup(file, found) : undefined;
+      }),
+    attrNames: () => file.read(`the attributes of ${path}`, () => attributes().map((a) => a.name)),
     attr: (name) =>
-      guard(ctx, `attribute ${name} of ${path}`, () => {
-        live();
+      file.read(`attribute ${name} of ${path}`, () => {
         const entry = attributes().find((a) => a.name === name);
         return entry && readAttribute(ctx, entry, what);
       }),
   };
 }
 
-/** Follow a relative path (`a/b/c`) through hard links, as h5wasm-reader does. */
-function resolve(ctx: H5Context, start: ObjectHeader, startPath: string, relative: string, live: () => void): H5Group | H5Dataset | undefined {
+// The HDF5 library's own limit on soft links followed in one lookup (they can form cycles).
+const MAX_SOFT_LINKS = 16;
+
+const childPath = (path: string, name: string): string => (path === '/' ? `/${name}` : `${path}/${name}`);
+
+/**
+ * Follow a relative path (`a/b/c`) as h5wasm-reader does: through hard and soft links, never
+ * through a dataset, and undefined for anything missing (or an external link).
+ */
+function lookup(file: OpenFile, start: Located, relative: string, softLinks: number): Located | undefined {
   const parts = relative.split('/').filter((p) => p !== '');
-  let header = start;
-  let path = startPath;
-  for (let i = 0; i < parts.length; i++) {
-    if (!isGroup(header)) return undefined;
-    const link = readLinks(ctx, header, path).find((l) => l.name === parts[i]);
-    if (link?.address === undefined) return undefined; // missing, or a soft/external link
-    header = readObjectHeader(ctx, link.address);
-    path = childPath(path, parts[i]);
-    if (isDataset(header)) return i === parts.length - 1 ? wrapDataset(ctx, header, path, live) : undefined;
+  let node = start;
+  for (const part of parts) {
+    if (!isGroup(node.header)) return undefined;
+    const link = findLink(file.ctx, node.header, node.path, part);
+    let next: Located | undefined;
+    if (link?.address !== undefined) next = { header: readObjectHeader(file.ctx, link.address), path: childPath(node.path, part) };
+    else if (link?.softPath !== undefined) {
+      if (softLinks >= MAX_SOFT_LINKS) fail(file.ctx, `${childPath(node.path, part)}: more than ${MAX_SOFT_LINKS} soft links in a row (a cycle?)`);
+      const base = link.softPath.startsWith('/') ? { header: file.root, path: '/' } : node;
+      next = lookup(file, base, link.softPath, softLinks + 1);
+    }
+    if (!next) return undefined;
+    node = next;
   }
-  return isGroup(header) ? wrapGroup(ctx, header, path, live) : undefined;
+  return node;
 }
 
-function wrapDataset(ctx: H5Context, header: ObjectHeader, path: string, live: () => void): H5Dataset {
-  const info = readDatasetInfo(ctx, header, path);
+function wrapDataset(file: OpenFile, dataset: Located): H5Dataset {
+  const info = readDatasetInfo(file.ctx, dataset.header, dataset.path);
   return {
     kind: 'dataset',
     shape: [...info.space.shape],
     dtype: dtypeName(info.datatype),
-    readFloat32: () => guard(ctx, `dataset ${path}`, () => (live(), readFloat32(ctx, info))),
+    readFloat32: () => file.read(`dataset ${dataset.path}`, () => readFloat32(file.ctx, info)),
   };
 }

@@ -1,4 +1,4 @@
-import { cached, cursorAt, cursorFrom, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
+import { byteBudget, cached, cursorAt, cursorFrom, fail, hex, required, type Cursor, type H5Context } from './bytes.js';
 
 /** Header message types this reader looks at (HDF5 spec §IV.A.2). */
 export const MSG = {
@@ -35,10 +35,6 @@ export interface ObjectHeader {
   readonly attributesInCreationOrder: boolean;
 }
 
-// Far more than any real object has; stops a corrupt header from producing messages forever.
-const MAX_MESSAGES = 100_000;
-const MAX_CHUNKS = 10_000;
-
 /** Parse the object header at `address` with all its continuation chunks (cached per file). */
 export function readObjectHeader(ctx: H5Context, address: number): ObjectHeader {
   return cached(ctx, `ohdr@${address}`, () => parseObjectHeader(ctx, address));
@@ -47,7 +43,7 @@ export function readObjectHeader(ctx: H5Context, address: number): ObjectHeader 
 function parseObjectHeader(ctx: H5Context, address: number): ObjectHeader {
   const what = `object header at ${hex(address)}`;
   const c = cursorFrom(ctx, address, what);
-  const state: ChunkState = { messages: [], pending: [], visited: new Set([address]), what };
+  const state: ChunkState = { messages: [], pending: [], visited: new Set([address]), spend: byteBudget(ctx, what), what };
   const v2 = hasSignature(ctx, address, 'OHDR') ? readV2Prefix(c, state) : readV1Prefix(c, state);
   // Chunks are read from a queue rather than recursively, so a long chain cannot overflow the stack.
   for (let chunk = state.pending.shift(); chunk; chunk = state.pending.shift()) readChunk(ctx, chunk, state, v2);
@@ -66,6 +62,7 @@ interface ChunkState {
   readonly pending: [number, number][];
   /** Chunk addresses seen, so a continuation that points back cannot loop. */
   readonly visited: Set<number>;
+  readonly spend: (bytes: number) => void;
   readonly what: string;
 }
 
@@ -124,7 +121,6 @@ function addMessage(c: Cursor, state: ChunkState, message: Message): void {
   if (message.start + message.size > c.end) {
     fail(c.ctx, `${state.what}: message of type ${message.type} at ${hex(message.start)} runs past the end of its block (corrupt)`);
   }
-  if (state.messages.length >= MAX_MESSAGES) fail(c.ctx, `${state.what}: more than ${MAX_MESSAGES} messages (corrupt)`);
   state.messages.push(message);
 }
 
@@ -135,7 +131,7 @@ function queueContinuation(c: Cursor, state: ChunkState): void {
   const address = required(body, body.address(), 'continuation address');
   const length = body.length();
   if (state.visited.has(address)) fail(c.ctx, `${state.what}: continuation chunks form a cycle at ${hex(address)} (corrupt)`);
-  if (state.visited.size >= MAX_CHUNKS) fail(c.ctx, `${state.what}: more than ${MAX_CHUNKS} continuation chunks (corrupt)`);
+  state.spend(length);
   state.visited.add(address);
   state.pending.push([address, length]);
 }

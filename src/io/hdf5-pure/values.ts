@@ -77,7 +77,14 @@ export function stringReader(ctx: H5Context, dt: Datatype, what: string): Elemen
   }
   if (dt.kind === 'vlen-string') {
     if (dt.size < 8 + ctx.offsetSize) fail(ctx, `${what}: variable-length string type of size ${dt.size} (corrupt)`);
-    return (p) => readVlenString(ctx, p, dt.utf8, what);
+    // Elements could all name one big heap object; real strings are distinct and fit in the file.
+    let budget = ctx.bytes.length;
+    return (p) => {
+      const text = readVlenString(ctx, p, what);
+      budget -= text.length;
+      if (budget < 0) fail(ctx, `${what}: its strings add up to more bytes than the file holds (corrupt)`);
+      return dt.utf8 ? utf8Decoder.decode(text) : latin1(text);
+    };
   }
   return undefined;
 }
@@ -90,20 +97,19 @@ function trimFixed(bytes: Uint8Array, spacePadded: boolean): Uint8Array {
   return bytes.subarray(0, end);
 }
 
-/** A vlen string element: byte length (4), global heap collection address, object index (4). */
-function readVlenString(ctx: H5Context, pos: number, utf8: boolean, what: string): string {
+/** A vlen string element's bytes: byte length (4), global heap collection address, object index (4). */
+function readVlenString(ctx: H5Context, pos: number, what: string): Uint8Array {
   const c = cursorAt(ctx, pos, 8 + ctx.offsetSize, what);
   const length = c.u32();
   const collection = c.address();
   const index = c.u32();
-  if (length === 0) return '';
+  if (length === 0) return new Uint8Array(0);
   const object = globalHeapObject(ctx, required(c, collection, 'string heap address'), index);
   if (object.length < length) fail(ctx, `${what}: string of ${length} bytes in a heap object of ${object.length} (corrupt)`);
   // The HDF5 library hands out C strings, so h5wasm's strings end at the first NUL too.
   const bytes = object.subarray(0, length);
   const nul = bytes.indexOf(0);
-  const text = nul < 0 ? bytes : bytes.subarray(0, nul);
-  return utf8 ? utf8Decoder.decode(text) : latin1(text);
+  return nul < 0 ? bytes : bytes.subarray(0, nul);
 }
 
 /** h5wasm turns ASCII vlen strings into one char per byte (Emscripten's AsciiToString). */
