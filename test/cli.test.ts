@@ -119,8 +119,8 @@ test('explain reads .npy batches and JSON arrays as the images they hold', () =>
   writeFileSync(join(work, 'one.json'), JSON.stringify(Array.from({ length: 28 }, (_, y) => Array.from(b.subarray(y * 28, (y + 1) * 28)))));
   const r = run('explain', model, 'batch.npy', 'one.json', '--out', 'arrays', '--json');
   assert.is(r.status, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { results: { input: string; predicted: number; heatmap: string }[] };
-  assert.equal(result.results.map((row) => [row.input, row.predicted]), [['batch.npy[0]', 0], ['batch.npy[1]', 4], ['one.json', 4]]);
+  const result = JSON.parse(r.stdout) as { results: { input: string; file: string; predicted: number; heatmap: string }[] };
+  assert.equal(result.results.map((row) => [row.input, row.file, row.predicted]), [['batch.npy[0]', 'batch.npy', 0], ['batch.npy[1]', 'batch.npy', 4], ['one.json', 'one.json', 4]]);
   for (const name of ['batch_0.png', 'batch_1.png', 'one.png', 'grid.png']) assert.ok(existsSync(join(work, 'arrays', name)), name);
 });
 

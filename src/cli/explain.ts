@@ -25,7 +25,9 @@ export interface ExplainFlags extends InputFlags {
 
 /** What `explain` reports per sample (and prints with --json). */
 export interface ExplainRow {
+  /** The file name, with [i] for the i-th sample of a batch file; `file` is the path as given. */
   input: string;
+  file: string;
   predicted: number;
   /** The model's output for the predicted class (a probability when the model ends in softmax). */
   score: number;
@@ -130,7 +132,7 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     const path = join(flags.out, files[i]);
     writeFileSync(path, toPNG(images[i]));
     return {
-      input: s.name, predicted, score: row[predicted], target: target === 'max' ? predicted : target,
+      input: s.name, file: s.file, predicted, score: row[predicted], target: target === 'max' ? predicted : target,
       relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, v) => a + v, 0), heatmap: path,
     };
   });

@@ -35,7 +35,7 @@ function buildCli(): ReturnType<typeof cac> {
   cli.option('--verbose', 'Print the stack trace of an error');
 
   const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command => command
-    .option('--target <class>', "Class to explain: 'max' (the top class) or an index", { default: 'max' })
+    .option('--target <class>', "Class explained (and tracked, by evaluate): 'max' (the top class) or an index", { default: 'max' })
     .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
     .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
     .option('--interpolation <mode>', 'Resizing: bilinear or nearest', { default: 'bilinear' })
