@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { loadModel } from '../src/index.js';
+import { loadModel } from '../src/node.js';
 import { modelInternals } from '../src/model/model.js';
 import { allReferences } from './references.js';
 

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel, LrpKerasError, type Model } from '../src/index.js';
+import { loadModel, LrpKerasError, type Model } from '../src/node.js';
 import { allReferences, sampleError } from './references.js';
 import { fixturePath, sharedPath } from './fixtures.js';
 

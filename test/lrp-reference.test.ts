@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { analyze, loadModel, type Model } from '../src/index.js';
+import { analyze, loadModel, type Model } from '../src/node.js';
 import { modelInternals } from '../src/model/model.js';
 import { forwardAll } from '../src/model/ops.js';
 import type { WindowGeometry } from '../src/kernels/geometry.js';

@@ -252,7 +252,7 @@ export function toSamples(inputs: readonly InputFile[], inputShape: readonly num
  * it is imported here, once the command line has been checked: help, `methods` and usage errors stay quick.
  */
 export async function loadModelFile(path: string): Promise<Model> {
-  const { loadModel } = await import('../load.js');
+  const { loadModel } = await import('../node.js');
   return loadModel(path);
 }
 

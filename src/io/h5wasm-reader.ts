@@ -1,12 +1,19 @@
-import h5wasm from 'h5wasm';
 import type { Dataset, Group } from 'h5wasm';
 import { LrpKerasError } from '../errors.js';
 import type { H5AttrValue, H5Dataset, H5File, H5Group, H5Reader } from './hdf5.js';
 
-/** HDF5 through h5wasm (the HDF5 C library compiled to WebAssembly); files live in its in-memory FS. */
+type H5wasm = typeof import('h5wasm').default;
+let module: Promise<H5wasm> | undefined;
+
+/**
+ * HDF5 through h5wasm (the HDF5 C library compiled to WebAssembly); files live in its in-memory FS.
+ * The module is imported, and its WebAssembly compiled, on the first file only.
+ */
 export const h5wasmReader: H5Reader = {
   name: 'h5wasm',
   async open(bytes, fileName) {
+    module ??= import('h5wasm').then((m) => m.default);
+    const h5wasm = await module;
     const { FS } = await h5wasm.ready;
     if (!FS) throw new LrpKerasError('h5wasm: no in-memory file system available');
     const path = `/lrp-keras-${nextId++}.h5`;
@@ -21,7 +28,7 @@ export const h5wasmReader: H5Reader = {
     }
     let open = true;
     const result: H5File = {
-      root: wrapGroup(file, fileName),
+      root: wrapGroup(h5wasm, file, fileName),
       close() {
         if (!open) return;
         open = false;
@@ -47,7 +54,7 @@ function guarded<T>(fileName: string, what: string, read: () => T): T {
   }
 }
 
-function wrapGroup(group: Group, fileName: string): H5Group {
+function wrapGroup(h5wasm: H5wasm, group: Group, fileName: string): H5Group {
   return {
     kind: 'group',
     keys: () => guarded(fileName, `the members of ${group.path}`, () => group.keys()),
@@ -61,7 +68,7 @@ function wrapGroup(group: Group, fileName: string): H5Group {
         else if (child instanceof h5wasm.Dataset && i === parts.length - 1) return wrapDataset(child, fileName);
         else return undefined;
       }
-      return wrapGroup(node, fileName);
+      return wrapGroup(h5wasm, node, fileName);
     },
     attrNames: () => guarded(fileName, `the attributes of ${group.path}`, () => Object.keys(group.attrs)),
     attr(name) {

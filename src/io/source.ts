@@ -1,30 +1,32 @@
 import { LrpKerasError } from '../errors.js';
 
-/** What `loadModel` accepts: a file path (Node, Deno, Bun), a URL, or the file's bytes. */
+/** What `loadModel` accepts: a file path (where the entry point can read files), a URL, or the file's bytes. */
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
 
 export type FileKind = 'hdf5' | 'zip';
 
+/** Reads a local file; only entry points for runtimes with a file system provide one. */
+export type FileReader = (path: string | URL) => Promise<Uint8Array>;
+
 /** The bytes of a model file and a name for messages. */
-export async function readSource(source: ModelSource): Promise<{ bytes: Uint8Array; name: string }> {
+export async function readSource(source: ModelSource, readFile?: FileReader): Promise<{ bytes: Uint8Array; name: string }> {
   if (source instanceof Uint8Array) return { bytes: source, name: '<bytes>' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: '<bytes>' };
-  if (source instanceof URL && source.protocol !== 'file:') {
-    const response = await fetch(source).catch((e: Error) => {
-      throw new LrpKerasError(`${source.href}: cannot fetch (${e.message})`);
+  const url = source instanceof URL ? source : /^https?:\/\//.test(source) ? new URL(source) : undefined;
+  if (url && url.protocol !== 'file:') {
+    const response = await fetch(url).catch((e: Error) => {
+      throw new LrpKerasError(`${url.href}: cannot fetch (${e.message})`);
     });
-    if (!response.ok) throw new LrpKerasError(`${source.href}: HTTP ${response.status} ${response.statusText}`);
-    return { bytes: new Uint8Array(await response.arrayBuffer()), name: source.href };
+    if (!response.ok) throw new LrpKerasError(`${url.href}: HTTP ${response.status} ${response.statusText}`);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), name: url.href };
   }
   if (typeof source === 'string' || source instanceof URL) {
     const name = typeof source === 'string' ? source : decodeURIComponent(source.pathname);
-    // Imported on demand, through a variable so that bundlers for runtimes without a file system skip it.
-    const fsModule = 'node:fs/promises';
-    const fs: { readFile(path: string | URL): Promise<Uint8Array> } = await import(fsModule).catch(() => {
-      throw new LrpKerasError(`${name}: this runtime has no file system; pass the file's bytes (Uint8Array) instead`);
-    });
+    if (!readFile) {
+      throw new LrpKerasError(`${name}: this runtime's entry point reads no file paths; pass the file's bytes (Uint8Array) or an http(s) URL`);
+    }
     try {
-      return { bytes: new Uint8Array(await fs.readFile(source)), name };
+      return { bytes: await readFile(source), name };
     } catch (e) {
       throw new LrpKerasError(`${name}: cannot read the file (${(e as Error).message})`);
     }
