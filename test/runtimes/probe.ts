@@ -5,7 +5,7 @@
 
 /** The part of the library's API the probe uses (either entry point has it). */
 export interface ProbeLibrary {
-  loadModel(source: Uint8Array, options?: { reader?: string }): Promise<ProbeModel>;
+  loadModel(source: Uint8Array, options?: { reader?: unknown }): Promise<ProbeModel>;
   lrp(model: ProbeModel, x: ProbeTensor): ProbeTensor;
   analyze(model: ProbeModel, x: ProbeTensor, options: { method: string }): ProbeTensor;
 }
@@ -45,8 +45,8 @@ export function probeInput(inputShape: number[]): ProbeTensor {
   return { shape: [2, ...inputShape], data };
 }
 
-/** Load a model from its bytes and explain the probe input with every probe method. */
-export async function probeModel(lib: ProbeLibrary, bytes: Uint8Array, runtime: string, reader?: string): Promise<ProbeResult> {
+/** Load a model from its bytes (with a reader by name or an H5Reader) and explain the probe input with every probe method. */
+export async function probeModel(lib: ProbeLibrary, bytes: Uint8Array, runtime: string, reader?: unknown): Promise<ProbeResult> {
   const model = await lib.loadModel(bytes, reader ? { reader } : {});
   const x = probeInput(model.inputShape);
   const outputs = PROBE_METHODS.map((method) => {

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../../fixtures.js';
 import { PROBE_MODELS, type ProbeResult } from '../probe.js';
+import { join } from 'node:path';
 import { agreement, assertSameAsNode, bundle, nodeReference, probeEntrySource, skipNotice } from '../harness.js';
 import { launchChromium, serveStatic, type StaticServer } from './browser.js';
 
@@ -16,6 +17,8 @@ const errors: string[] = [];
 test.before(async () => {
   server = await serveStatic(repoRoot, {
     '/__probe.js': { type: 'text/javascript', body: await bundle(probeEntrySource(), { format: 'esm', platform: 'browser' }) },
+    // lrp-keras/h5wasm, for browsers that want the HDF5 C library (WebAssembly is allowed there).
+    '/__h5wasm.js': { type: 'text/javascript', body: await bundle(`export { h5wasmReader } from ${JSON.stringify(join(repoRoot, 'dist/h5wasm.js'))};`, { format: 'esm', platform: 'browser' }) },
     '/__blank.html': { type: 'text/html', body: '<!doctype html><title>probe</title>' },
   });
   browser = await launchChromium();
@@ -48,6 +51,17 @@ test('chromium: every probe model, fetched as bytes, gives Node\'s relevance', a
     console.log(`  chromium ${/HeadlessChrome\/[\d.]+/.exec(result.runtime)?.[0]} ${PROBE_MODELS[i]}: ${agreement(worst)}`);
   });
   assert.equal(errors, []);
+});
+
+test('chromium: lrp-keras/h5wasm reads the same models to the same relevance', async () => {
+  if (typeof browser === 'string') return skipNotice('chromium', browser);
+  const rel = PROBE_MODELS[0];
+  const result = await page.evaluate(async (path) => {
+    const { lib, probeModel } = await import('/__probe.js' as string);
+    const { h5wasmReader } = await import('/__h5wasm.js' as string);
+    return probeModel(lib, new Uint8Array(await (await fetch(`/test/fixtures/${path}`)).arrayBuffer()), 'chromium h5wasm', h5wasmReader);
+  }, rel) as ProbeResult;
+  assert.is(assertSameAsNode(result, (await nodeReference()).get(rel)!, `chromium h5wasm ${rel}`), 0);
 });
 
 test('chromium: loadModel takes an http URL; a file path is refused with a message saying what to pass', async () => {
