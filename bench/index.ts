@@ -1,44 +1,300 @@
-// npm run bench [-- --quick]: load and forward/explain timings on the fixture and example models.
-// Medians over repeated runs after warm-up; ratios are against the forward pass measured in the same run.
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+// npm run bench [-- --quick] [-- --no-tfjs]: load, forward and explanation times of the MNIST MLP and
+// the real Keras files in ../shared/bench-models at batch 1 and a larger batch, on 1 and 2 threads;
+// TensorFlow.js (cpu and wasm backends) on the same weights; per-layer GEMM efficiency against the
+// best scalar GEMM measured in the same run; peak RSS and cold start in fresh processes.
+// Medians over repeated runs after a warm-up run, with min–max. Writes bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, lrp } from '../src/index.js';
-import { fmt, measure, measureAsync } from './stats.js';
+import { analyze, loadModel, lrp, type Model } from '../src/index.js';
+import { withExecutor } from '../src/kernels/gemm.js';
+import { tensorShape, type Graph } from '../src/model/graph.js';
+import { modelInternals } from '../src/model/model.js';
+import { forwardAll, nodeForward } from '../src/model/ops.js';
+import { executorFor } from '../src/parallel/threads.js';
+import '../src/threads.js';
+import { gemmCeiling } from './gemm-ceiling.js';
+import { fmt, measure, type Timing } from './stats.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const quick = process.argv.includes('--quick');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
 const shared = resolve(root, '../shared');
-const candidates = [
-  join(root, 'test/fixtures/models/mlp.h5'),
-  join(root, 'test/fixtures/models/cnn_small.h5'),
-  join(root, 'test/fixtures/keras3/residual_cnn.h5'),
-  join(root, 'test/fixtures/keras3/mobilenet_block.keras'),
-  join(shared, 'examples/kotlindl_mnist_mlp.h5'),
-  join(shared, 'bench-models/cnn_mnist.h5'),
-  ...(quick ? [] : [join(shared, 'bench-models/vgg_cifar.h5')]),
-].filter(existsSync);
+const quick = process.argv.includes('--quick');
+const withTfjs = !process.argv.includes('--no-tfjs');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
-const rows: Record<string, string | number>[] = [];
-for (const path of candidates) {
-  const bytes = new Uint8Array(readFileSync(path));
-  const load = await measureAsync(() => loadModel(bytes), { repeats: quick ? 3 : 7 });
-  const model = await loadModel(bytes);
-  const size = model.inputShape.reduce((a, b) => a * b, 1);
-  const batch = 8;
-  const x = { shape: [batch, ...model.inputShape], data: new Float32Array(batch * size).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
-  const opts = { repeats: quick ? 3 : 9, minMs: quick ? 0 : 500 };
-  const forward = measure(() => model.logits(x), opts);
-  const explain = measure(() => lrp(model, x), opts);
-  rows.push({
-    model: path.split('/').pop()!,
-    'load ms': fmt(load.median),
-    'forward ms/sample': fmt(forward.median / batch),
-    'lrp ms/sample': fmt(explain.median / batch),
-    'lrp / forward': (explain.median / forward.median).toFixed(2),
-    'forward range ms': `${fmt(forward.min)}–${fmt(forward.max)}`,
-  });
-  console.log(JSON.stringify(rows[rows.length - 1]));
+interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number }
+const benchIndex = existsSync(join(shared, 'bench-models/index.json'))
+  ? (JSON.parse(readFileSync(join(shared, 'bench-models/index.json'), 'utf8')) as { files: { file: string; flops: number }[] }).files
+  : [];
+const flopsOf = (file: string): number | undefined => benchIndex.find((f) => f.file === file)?.flops;
+
+const specs: ModelSpec[] = [
+  { file: 'kotlindl_mnist_mlp.h5', path: join(shared, 'examples/kotlindl_mnist_mlp.h5'), batches: [1, 64], tfjsCpu: true, tfjsBatches: [1, 64], budgetMs: 1500 },
+  { file: 'cnn_mnist.h5', path: join(shared, 'bench-models/cnn_mnist.h5'), batches: [1, 16], tfjsCpu: true, tfjsBatches: [1, 16], budgetMs: 2000 },
+  { file: 'vgg_cifar.h5', path: join(shared, 'bench-models/vgg_cifar.h5'), batches: [1, 16], tfjsCpu: true, tfjsBatches: [1, 16], budgetMs: 6000 },
+  ...(quick ? [] : [
+    { file: 'mobilenet_v2_224.h5', path: join(shared, 'bench-models/mobilenet_v2_224.h5'), batches: [1, 4], tfjsCpu: true, tfjsBatches: [1], budgetMs: 6000 },
+    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1 },
+  ]),
+].filter((s) => existsSync(s.path) && (!only || s.file.includes(only)));
+
+/** Warm-up once, then repeat until the budget is spent (at least `min`, at most `max` timed runs). */
+function timed(run: () => unknown, budgetMs: number): Timing {
+  const min = quick ? 1 : 3;
+  const max = quick ? 3 : 7;
+  const t0 = performance.now();
+  run();
+  const once = performance.now() - t0;
+  const repeats = Math.max(min, Math.min(max, Math.floor(budgetMs / Math.max(once, 1e-3))));
+  return measure(run, { warmup: 0, repeats });
 }
-console.table(rows);
-writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, rows }, null, 1));
+
+const threadCounts = [1, 2];
+const withThreads = <T>(threads: number, f: () => T): T => withExecutor(executorFor(threads), f);
+
+function inputFor(model: Model, batch: number): { shape: number[]; data: Float32Array } {
+  const size = model.inputShape.reduce((a, b) => a * b, 1);
+  return { shape: [batch, ...model.inputShape], data: Float32Array.from({ length: batch * size }, (_, i) => ((i * 2654435761) % 1000) / 1000) };
+}
+
+/** Multiply-accumulates of the Dense/Conv nodes for one sample, and of each such node. */
+function macsOf(graph: Graph): { total: number; byNode: Map<number, number> } {
+  const byNode = new Map<number, number>();
+  graph.nodes.forEach((node, k) => {
+    const op = node.op;
+    if (op.kind === 'dense') byNode.set(k, op.rows * op.inF * op.outF);
+    if (op.kind === 'conv') byNode.set(k, op.geom.OH * op.geom.OW * op.geom.O * op.geom.kh * op.geom.kw * (op.geom.C / op.geom.groups));
+  });
+  return { total: [...byNode.values()].reduce((a, b) => a + b, 0), byNode };
+}
+
+const span = (t: Timing, per: number): string => `${fmt(t.min / per)}–${fmt(t.max / per)}`;
+
+// ---------------------------------------------------------------------------------------------
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  node: process.version,
+  date: new Date().toISOString(),
+};
+console.log(`lrp-keras bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+
+const ceiling = gemmCeiling(quick ? [256, 512] : [256, 512, 1024], quick ? 2 : 3);
+const bestGemm = Math.max(...ceiling.map((r) => r.packedGflops));
+console.table(ceiling.map((r) => ({ 'GEMM n³': r.size, 'packed 4×4 GFLOP/s': r.packedGflops.toFixed(2), 'naive GFLOP/s': r.naiveGflops.toFixed(2) })));
+
+import type * as TFNS from '@tensorflow/tfjs';
+type TF = typeof TFNS;
+let tf: TF | null = null;
+if (withTfjs) {
+  try {
+    tf = (await import('@tensorflow/tfjs')) as unknown as TF;
+    await import('@tensorflow/tfjs-backend-wasm');
+    tf.env().set('IS_TEST', true);
+    await tf.setBackend('cpu');
+    await tf.ready();
+  } catch (e) {
+    console.log(`TensorFlow.js not available (${String(e)}); its columns stay empty`);
+  }
+}
+
+interface Row {
+  model: string; batch: number; threads: number;
+  forward: Timing; lrp: Timing; egb: Timing; gxi: Timing;
+  forwardGflops: number;
+}
+interface TfjsRow { model: string; backend: string; batch: number; forward: Timing; gxi: Timing }
+interface LayerRow { model: string; batch: number; layer: string; kind: string; gflops: number; ofBest: number }
+
+const rows: Row[] = [];
+const tfRows: TfjsRow[] = [];
+const layerRows: LayerRow[] = [];
+const loads: Record<string, Timing> = {};
+const flopsByModel: Record<string, number> = {};
+
+for (const spec of specs) {
+  const bytes = new Uint8Array(readFileSync(spec.path));
+  const loadRuns: number[] = [];
+  let model!: Model;
+  for (let i = 0; i < (quick ? 2 : 4); i++) {
+    const t0 = performance.now();
+    model = await loadModel(bytes);
+    loadRuns.push(performance.now() - t0);
+  }
+  loadRuns.shift();
+  loadRuns.sort((a, b) => a - b);
+  loads[spec.file] = { median: loadRuns[loadRuns.length >> 1], min: loadRuns[0], max: loadRuns[loadRuns.length - 1] };
+  const inner = modelInternals(model);
+  const macs = macsOf(inner.graph);
+  const flops = spec.flops ?? flopsOf(spec.file) ?? 2 * macs.total;
+  flopsByModel[spec.file] = flops;
+  console.log(`\n${spec.file}: ${(flops / 1e6).toFixed(1)} MFLOP per sample, loaded in ${fmt(loads[spec.file].median)} ms`);
+
+  for (const batch of spec.batches) {
+    const x = inputFor(model, batch);
+    for (const threads of threadCounts) {
+      const budget = spec.budgetMs;
+      const forward = timed(() => withThreads(threads, () => model.logits(x)), budget);
+      const explain = timed(() => lrp(model, x, { threads }), budget);
+      const egb = timed(() => analyze(model, x, { method: 'epsilon-gamma-box', low: 0, high: 1, threads }), budget);
+      const gxi = timed(() => analyze(model, x, { method: 'gradient-x-input', threads }), budget);
+      const row: Row = { model: spec.file, batch, threads, forward, lrp: explain, egb, gxi, forwardGflops: (flops * batch) / forward.median / 1e6 };
+      rows.push(row);
+      console.log(`  batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}: forward ${fmt(forward.median / batch)} ms/sample (${row.forwardGflops.toFixed(2)} GFLOP/s), lrp ${fmt(explain.median / batch)}, epsilon-gamma-box ${fmt(egb.median / batch)}, gradient×input ${fmt(gxi.median / batch)}`);
+    }
+
+    // Per-layer efficiency, one thread: every Dense/Conv node on its real input.
+    if (batch === spec.batches[spec.batches.length - 1] && spec.file !== 'vgg16_gap_224.h5') {
+      const graph = inner.graph;
+      const values = forwardAll(graph, x.data, batch);
+      for (const [k, m] of macs.byNode) {
+        const node = graph.nodes[k];
+        if (node.op.kind === 'conv' && node.op.geom.groups > 1 && node.op.geom.groups === node.op.geom.C) continue;
+        const t = measure(() => nodeForward(graph, node, node.inputs.map((id) => values[id]), batch), { warmup: 1, repeats: quick ? 2 : 5 });
+        const gflops = (2 * m * batch) / t.median / 1e6;
+        const shape = tensorShape(graph, node.inputs[0]);
+        layerRows.push({ model: spec.file, batch, layer: `${node.name} ${shape.join('×')}→${node.outShape.join('×')}`, kind: node.op.kind, gflops, ofBest: gflops / bestGemm });
+      }
+    }
+  }
+
+  if (tf) {
+    const net = (await import('./tfjs-model.js')).tfjsNetwork(tf, inner.graph, inner.logitsTensor);
+    for (const backend of spec.tfjsCpu ? ['cpu', 'wasm'] : ['wasm']) {
+      await tf.setBackend(backend);
+      await tf.ready();
+      for (const batch of spec.tfjsBatches) {
+        const x = inputFor(model, batch);
+        const classes = model.outputShape[model.outputShape.length - 1];
+        const xt = tf.tensor(x.data, x.shape);
+        // Check that it is the same network: tfjs logits against ours.
+        const ours = model.logits(x).data;
+        const theirs = tf.tidy(() => net.logits(xt).dataSync());
+        let err = 0;
+        let scale = 0;
+        for (let i = 0; i < ours.length; i++) {
+          err = Math.max(err, Math.abs(ours[i] - theirs[i]));
+          scale = Math.max(scale, Math.abs(ours[i]));
+        }
+        if (err > 1e-3 * Math.max(scale, 1)) throw new Error(`${spec.file}: tfjs ${backend} logits differ from ours by ${err} (scale ${scale})`);
+        const target = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, s) => s % classes), 'int32'), classes);
+        const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs);
+        const grad = tf.grad((input: TFNS.Tensor) => tf!.sum(tf!.mul(net.logits(input), target)));
+        const gxi = timed(() => tf!.tidy(() => tf!.mul(grad(xt), xt).dataSync()), spec.budgetMs);
+        tfRows.push({ model: spec.file, backend, batch, forward, gxi });
+        console.log(`  tfjs-${backend} batch ${batch}: forward ${fmt(forward.median / batch)} ms/sample (${((flops * batch) / forward.median / 1e6).toFixed(2)} GFLOP/s), gradient×input ${fmt(gxi.median / batch)} ms/sample`);
+        xt.dispose();
+        target.dispose();
+      }
+    }
+    net.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fresh processes: peak RSS per model, cold start per reader.
+
+const node = process.execPath;
+const rss = specs.map((spec) => {
+  const out = JSON.parse(execFileSync(node, [join(here, 'peak-rss.js'), spec.path, '1'], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  return { model: spec.file, ...out } as { model: string; peakRssMB: number; baselineRssMB: number; weightsMB: number; activationsMB: number };
+});
+const mlpPath = join(shared, 'examples/kotlindl_mnist_mlp.h5');
+const readers = existsSync(join(root, 'build/src/io/hdf5-pure/index.js')) ? ['pure', 'h5wasm'] : ['h5wasm'];
+const coldStart = existsSync(mlpPath)
+  ? readers.map((reader) => {
+    const runs = Array.from({ length: quick ? 3 : 7 }, () => {
+      const t0 = performance.now();
+      const out = JSON.parse(execFileSync(node, [join(here, 'cold-start.js'), reader, mlpPath], { encoding: 'utf8' }).trim().split('\n').pop()!);
+      return { inProcess: out.ms as number, wall: performance.now() - t0 };
+    });
+    const med = (xs: number[]): Timing => {
+      const s = xs.slice().sort((a, b) => a - b);
+      return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
+    };
+    return { reader, inProcess: med(runs.map((r) => r.inProcess)), wall: med(runs.map((r) => r.wall)) };
+  })
+  : [];
+
+// ---------------------------------------------------------------------------------------------
+// Tables and targets.
+
+const find = (model: string, batch: number, threads: number): Row | undefined => rows.find((r) => r.model === model && r.batch === batch && r.threads === threads);
+const tfFind = (model: string, backend: string, batch: number): TfjsRow | undefined => tfRows.find((r) => r.model === model && r.backend === backend && r.batch === batch);
+
+const table = rows.map((r) => {
+  const one = find(r.model, r.batch, 1)!;
+  const cpu = tfFind(r.model, 'cpu', r.batch);
+  const wasm = tfFind(r.model, 'wasm', r.batch);
+  return {
+    model: r.model.replace(/\.h5$/, ''),
+    batch: r.batch,
+    threads: r.threads,
+    'load ms': fmt(loads[r.model].median),
+    'forward ms/sample': `${fmt(r.forward.median / r.batch)} (${span(r.forward, r.batch)})`,
+    'GFLOP/s': r.forwardGflops.toFixed(2),
+    'lrp ms/sample': `${fmt(r.lrp.median / r.batch)} (${span(r.lrp, r.batch)})`,
+    'lrp/fwd': (r.lrp.median / r.forward.median).toFixed(2),
+    'ε-γ-box ms/sample': fmt(r.egb.median / r.batch),
+    'grad×input ms/sample': fmt(r.gxi.median / r.batch),
+    'speed-up': r.threads > 1 ? (one.lrp.median / r.lrp.median).toFixed(2) : '',
+    'tfjs-cpu fwd, g×i ÷ ours': cpu ? `${(cpu.forward.median / r.forward.median).toFixed(1)}, ${(cpu.gxi.median / r.gxi.median).toFixed(1)}` : '',
+    'tfjs-wasm fwd, g×i ÷ ours': wasm ? `${(wasm.forward.median / r.forward.median).toFixed(2)}, ${(wasm.gxi.median / r.gxi.median).toFixed(2)}` : '',
+  };
+});
+console.log();
+console.table(table);
+console.table(tfRows.map((r) => ({
+  model: r.model, backend: r.backend, batch: r.batch,
+  'forward ms/sample': `${fmt(r.forward.median / r.batch)} (${span(r.forward, r.batch)})`,
+  'GFLOP/s': ((flopsByModel[r.model] * r.batch) / r.forward.median / 1e6).toFixed(2),
+  'grad×input ms/sample': `${fmt(r.gxi.median / r.batch)} (${span(r.gxi, r.batch)})`,
+})));
+console.table(layerRows.map((r) => ({ model: r.model, batch: r.batch, layer: r.layer, 'GFLOP/s': r.gflops.toFixed(2), 'of best GEMM': `${(100 * r.ofBest).toFixed(0)}%` })));
+console.table(rss.map((r) => ({
+  model: r.model, 'peak RSS MB': r.peakRssMB.toFixed(0), 'Node baseline MB': r.baselineRssMB.toFixed(0),
+  'weights MB': r.weightsMB.toFixed(1), 'activations/sample MB': r.activationsMB.toFixed(1),
+  'peak ÷ (weights + activations)': (r.peakRssMB / (r.weightsMB + r.activationsMB)).toFixed(2),
+})));
+console.table(coldStart.map((c) => ({ reader: c.reader, 'ms from process start': `${fmt(c.inProcess.median)} (${span(c.inProcess, 1)})`, 'spawn to exit ms': fmt(c.wall.median) })));
+
+interface Target { target: string; value: string; met: boolean | null }
+const targets: Target[] = [];
+const check = (target: string, value: number | undefined, ok: (v: number) => boolean, show: (v: number) => string): void => {
+  targets.push(value === undefined || !Number.isFinite(value) ? { target, value: 'not measured', met: null } : { target, value: show(value), met: ok(value) });
+};
+const convDense = layerRows.filter((r) => r.model !== 'mobilenet_v2_224.h5' || r.kind === 'conv');
+const worstLayer = convDense.length ? Math.min(...convDense.map((r) => r.ofBest)) : undefined;
+const medianLayer = convDense.length ? convDense.map((r) => r.ofBest).sort((a, b) => a - b)[convDense.length >> 1] : undefined;
+check('conv and dense layers ≥ 80% of the best scalar GEMM (median over layers, 1 thread)', medianLayer, (v) => v >= 0.8, (v) => `${(100 * v).toFixed(0)}% (worst ${(100 * worstLayer!).toFixed(0)}%, best GEMM ${bestGemm.toFixed(2)} GFLOP/s)`);
+const vgg = 'vgg_cifar.h5';
+for (const batch of [1, 16]) {
+  const one = find(vgg, batch, 1);
+  const two = find(vgg, batch, 2);
+  check(`2 threads ≥ 1.8× one thread, VGG-style net, lrp, batch ${batch}`, one && two ? one.lrp.median / two.lrp.median : undefined, (v) => v >= 1.8, (v) => `${v.toFixed(2)}×`);
+  check(`lrp epsilon-plus ≤ 2.5× forward, VGG-style net, batch ${batch}, 1 thread`, one ? one.lrp.median / one.forward.median : undefined, (v) => v <= 2.5, (v) => `${v.toFixed(2)}×`);
+  const cpu = tfFind(vgg, 'cpu', batch);
+  const wasm = tfFind(vgg, 'wasm', batch);
+  check(`≥ 4× faster than tfjs-cpu gradient×input, VGG-style net, batch ${batch}, 2 threads`, cpu && two ? cpu.gxi.median / two.gxi.median : undefined, (v) => v >= 4, (v) => `${v.toFixed(1)}×`);
+  check(`faster than tfjs-wasm gradient×input, VGG-style net, batch ${batch}, 2 threads`, wasm && two ? wasm.gxi.median / two.gxi.median : undefined, (v) => v > 1, (v) => `${v.toFixed(2)}×`);
+}
+const vgg16 = find('vgg16_gap_224.h5', 1, 2);
+check('VGG16-GAP 224 lrp, batch 1, 2 threads < 5 s', vgg16?.lrp.median, (v) => v < 5000, (v) => `${(v / 1000).toFixed(1)} s`);
+const mobile = find('mobilenet_v2_224.h5', 1, 2);
+check('MobileNetV2 224 lrp, batch 1, 2 threads < 1 s', mobile?.lrp.median, (v) => v < 1000, (v) => `${(v / 1000).toFixed(2)} s`);
+const worstRss = rss.length ? Math.max(...rss.map((r) => r.peakRssMB / (3 * (r.weightsMB + r.activationsMB)))) : undefined;
+check('peak RSS < 3× (weights + activations of one sample), every model', worstRss, (v) => v < 1, (v) => `worst ${(3 * v).toFixed(2)}× (${rss.map((r) => `${r.model.replace(/\.h5$/, '')} ${r.peakRssMB.toFixed(0)} MB`).join(', ')})`);
+const pure = coldStart.find((c) => c.reader === 'pure');
+check('cold start < 100 ms with the pure-JS reader', pure?.inProcess.median, (v) => v < 100, (v) => `${fmt(v)} ms`);
+console.table(targets.map((t) => ({ target: t.target, value: t.value, met: t.met === null ? '—' : t.met ? 'yes' : 'NO' })));
+
+writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({
+  machine, quick, bestGemmGflops: bestGemm, gemmCeiling: ceiling, loads, flopsPerSample: flopsByModel,
+  rows, tfjs: tfRows, layers: layerRows, peakRss: rss, coldStart, targets,
+}, null, 1)}\n`);
+console.log(`wrote bench/results.json`);
+process.exit(0);

@@ -1,23 +1,13 @@
+export interface Timing { median: number; min: number; max: number }
+
 /** Median and range of repeated timings, after warm-up runs that are not counted. */
-export function measure(run: () => unknown, { warmup = 2, repeats = 9, minMs = 0 } = {}): { median: number; min: number; max: number } {
+export function measure(run: () => unknown, { warmup = 2, repeats = 9, minMs = 0 } = {}): Timing {
   for (let i = 0; i < warmup; i++) run();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < repeats || performance.now() - start < minMs) {
     const t0 = performance.now();
     run();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[times.length >> 1], min: times[0], max: times[times.length - 1] };
-}
-
-export async function measureAsync(run: () => Promise<unknown>, { warmup = 1, repeats = 7 } = {}): Promise<{ median: number; min: number; max: number }> {
-  for (let i = 0; i < warmup; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await run();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);

@@ -1,6 +1,8 @@
 import { propagateBackward } from './attribution/backward.js';
 import { gradientStep } from './attribution/gradient.js';
 import { ALIASES, METHODS } from './attribution/methods.js';
+import { withExecutor } from './kernels/gemm.js';
+import { executorFor, type ThreadPool } from './parallel/threads.js';
 import { normalGenerator } from './attribution/random.js';
 import { LrpKerasError } from './errors.js';
 import { assignRules, ruleById, type RuleOverride, type RuleParams } from './lrp/composites.js';
@@ -35,6 +37,8 @@ export interface AnalyzeOptions {
   seed?: number;
   /** Also return the relevance at every layer's input and a conservation report. */
   returnLayers?: boolean;
+  /** Threads for large matrix products: 1 (default), a count (after importing 'lrp-keras/threads') or a pool. Results are identical. */
+  threads?: number | ThreadPool;
 }
 
 /** One row of the conservation report: relevance summed per sample at a layer's output and input. */
@@ -157,8 +161,10 @@ function boundsFor(graph: Graph, index: number, n: number, low: BoundOption, hig
   return bounds;
 }
 
-function gradientOf(model: ModelInternals, x: Float32Array, n: number, t: number[], mode: 'gradient' | 'guided-backprop' | 'deconvnet'): Float32Array {
-  const values = forwardAll(model.graph, x, n);
+function gradientOf(
+  model: ModelInternals, x: Float32Array, n: number, t: number[], mode: 'gradient' | 'guided-backprop' | 'deconvnet',
+  values = forwardAll(model.graph, x, n),
+): Float32Array {
   const classes = values[model.logitsTensor].length / n;
   const seed = new Float32Array(n * classes);
   t.forEach((c, s) => (seed[s * classes + c] = 1));
@@ -169,6 +175,10 @@ function gradientOf(model: ModelInternals, x: Float32Array, n: number, t: number
 /** Explain the model's prediction for every sample of `x` with `options.method`. */
 export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {
   if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
+  return withExecutor(executorFor(options.threads), () => explain(model, x, options));
+}
+
+function explain(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {
   const inner = modelInternals(model);
   const { method, defaults } = resolveMethod(options.method);
   const { data, n, shape } = checkInput(model, x, `${method}: input`);
@@ -183,9 +193,9 @@ export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): E
     case 'gradient':
     case 'guided-backprop':
     case 'deconvnet':
-      return result(gradientOf(inner, data, n, t, method));
+      return result(gradientOf(inner, data, n, t, method, values));
     case 'gradient-x-input': {
-      const g = gradientOf(inner, data, n, t, 'gradient');
+      const g = gradientOf(inner, data, n, t, 'gradient', values);
       return result(g.map((v, i) => v * data[i]));
     }
     case 'integrated-gradients':

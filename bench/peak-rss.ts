@@ -1,0 +1,31 @@
+// A fresh process: load one model, explain one sample (epsilon-plus), report the peak resident set
+// against the model's weights and the activations of one sample.
+import { readFileSync } from 'node:fs';
+import { loadModel, lrp } from '../src/index.js';
+import '../src/threads.js';
+import { modelInternals } from '../src/model/model.js';
+
+const [file, threadsArg, readerArg] = process.argv.slice(2);
+const threads = Number(threadsArg ?? 1);
+const options = readerArg === 'pure' ? { reader: (await import('../src/io/hdf5-pure/index.js')).pureReader } : {};
+const baseline = process.memoryUsage().rss;
+const model = await loadModel(new Uint8Array(readFileSync(file!)), options);
+const graph = modelInternals(model).graph;
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+let weights = 0;
+for (const node of graph.nodes) {
+  const op = node.op;
+  if (op.kind === 'dense' || op.kind === 'conv') weights += op.W.length + (op.b?.length ?? 0);
+  if (op.kind === 'affine') weights += op.scale.length + op.shift.length;
+}
+const activations = size(graph.inputShape) + graph.nodes.reduce((s, n) => s + size(n.outShape), 0);
+const x = { shape: [1, ...model.inputShape], data: new Float32Array(size(model.inputShape)).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
+lrp(model, x, { threads });
+const MB = 1024 * 1024;
+console.log(JSON.stringify({
+  peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+  baselineRssMB: baseline / MB,
+  weightsMB: (weights * 4) / MB,
+  activationsMB: (activations * 4) / MB,
+}));
+process.exit(0);

@@ -1,0 +1,102 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { LrpKerasError } from '../errors.js';
+import { gemmRows, GemmScratch, splitRow, type GemmProblem } from '../kernels/gemm.js';
+import { Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
+import type { ThreadPool } from './threads.js';
+
+/** How long a new pool waits for its workers to start. */
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * A pool of `threads` threads for Node: this one and threads − 1 worker_threads parked in
+ * Atomics.wait. Each GEMM is split by rows into tile-aligned ranges; the main thread runs the first
+ * on its own arrays, the workers the others on an exact copy of the operands in shared memory, so the
+ * result is bit-identical to one thread's. Created synchronously (it blocks until the workers run);
+ * the workers do not keep the process alive, `close()` stops them.
+ */
+export function createThreadPool(threads: number): ThreadPool {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new LrpKerasError(`createThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
+  const control = new SharedArrayBuffer(CONTROL_INTS * 4);
+  const ctrl = new Int32Array(control);
+  const ports: MessagePort[] = [];
+  const workers: Worker[] = [];
+  const errors: unknown[] = [];
+  for (let index = 1; index < threads; index++) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2, index }, transferList: [port2] });
+    worker.on('error', (e) => errors.push(e));
+    worker.unref();
+    port1.unref();
+    ports.push(port1);
+    workers.push(worker);
+  }
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (let ready = Atomics.load(ctrl, Slot.ready); ready < workers.length; ready = Atomics.load(ctrl, Slot.ready)) {
+    if (Date.now() > deadline) {
+      for (const w of workers) void w.terminate();
+      throw new LrpKerasError(`createThreadPool: ${workers.length - ready} of ${workers.length} worker threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+    }
+    Atomics.wait(ctrl, Slot.ready, ready, 50);
+  }
+
+  let staging: Float32Array = new Float32Array(0);
+  const scratch = new GemmScratch();
+  let closed = false;
+
+  const stage = (size: number): Float32Array => {
+    if (staging.length < size) {
+      staging = new Float32Array(new SharedArrayBuffer(Math.max(size, Math.ceil(staging.length * 1.5)) * 4));
+      for (const port of ports) port.postMessage(staging.buffer);
+    }
+    return staging;
+  };
+
+  const signal = (command: number): void => {
+    Atomics.store(ctrl, Slot.command, command);
+    Atomics.store(ctrl, Slot.done, 0);
+    Atomics.add(ctrl, Slot.generation, 1);
+    Atomics.notify(ctrl, Slot.generation);
+  };
+
+  const waitDone = (): void => {
+    for (let done = Atomics.load(ctrl, Slot.done); done < workers.length; done = Atomics.load(ctrl, Slot.done)) Atomics.wait(ctrl, Slot.done, done);
+  };
+
+  let jobs = 0;
+  return {
+    threads,
+    get jobs() {
+      return jobs;
+    },
+    gemm(p: GemmProblem): void {
+      if (closed) throw new LrpKerasError('the thread pool was closed');
+      jobs++;
+      const { M, N } = p;
+      const first = splitRow(M, threads, 1);
+      const aLength = p.a.length;
+      const rightOffset = aLength;
+      const biasOffset = p.bias ? rightOffset + p.right.length : -1;
+      const cOffset = rightOffset + p.right.length + (p.bias ? N : 0);
+      const s = stage(cOffset + M * N);
+      s.set(p.a, 0);
+      s.set(p.right, rightOffset);
+      if (p.bias) s.set(p.bias.subarray(p.biasOffset, p.biasOffset + N), biasOffset);
+      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
+      Atomics.store(ctrl, Slot.failed, 0);
+      signal(Command.gemm);
+      gemmRows(p, 0, first, scratch);
+      waitDone();
+      if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${errors.length ? `: ${String(errors[0])}` : ''}`);
+      for (let m = first; m < M; m++) {
+        const from = cOffset + m * N;
+        p.c.set(s.subarray(from, from + N), p.cOffset + m * p.ldc);
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      signal(Command.exit);
+      for (const port of ports) port.close();
+    },
+  };
+}

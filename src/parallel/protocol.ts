@@ -1,0 +1,73 @@
+import type { GemmProblem, LeftOperand, Part } from '../kernels/gemm.js';
+
+/**
+ * How the main thread hands a GEMM to the workers: the operands sit in one shared staging buffer,
+ * and the problem is written as integers into a shared control block. Workers park in Atomics.wait
+ * on the generation counter and report completion on the done counter.
+ */
+export const Slot = {
+  generation: 0,
+  done: 1,
+  ready: 2,
+  command: 3,
+  /** Set by a worker whose share failed (the main thread then throws). */
+  failed: 4,
+  job: 8,
+} as const;
+
+export const Command = { gemm: 1, exit: 2 } as const;
+
+const JOB_FIELDS = [
+  'kind', 'part', 'M', 'N', 'K', 'lda', 'group',
+  'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
+  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'parts',
+] as const;
+type Field = (typeof JOB_FIELDS)[number];
+const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Record<Field, number>;
+
+export const CONTROL_INTS = Slot.job + JOB_FIELDS.length;
+
+const KINDS: LeftOperand['kind'][] = ['rows', 'patches', 'transposed-patches'];
+const PARTS: Part[] = ['all', 'positive', 'negative'];
+
+/** Where each operand of a staged problem sits in the staging buffer (in floats). */
+export interface StagedLayout { aOffset: number; aLength: number; rightOffset: number; rightLength: number; biasOffset: number; cOffset: number }
+
+export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, parts: number): void {
+  const left = p.left;
+  const g = left.kind === 'rows' ? null : left.geom;
+  const put = (f: Field, v: number): void => {
+    ctrl[at[f]] = v;
+  };
+  put('kind', KINDS.indexOf(left.kind));
+  put('part', PARTS.indexOf(p.part));
+  put('M', p.M);
+  put('N', p.N);
+  put('K', p.K);
+  put('lda', left.kind === 'rows' ? left.lda : 0);
+  put('group', left.kind === 'rows' ? 0 : left.group);
+  for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const) put(f, g ? g[f] : 0);
+  for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
+  put('parts', parts);
+}
+
+/** The problem a worker runs: operands are views of the staging buffer; C has N columns. */
+export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; parts: number } {
+  const get = (f: Field): number => ctrl[at[f]];
+  const kind = KINDS[get('kind')];
+  const geom = {
+    H: get('H'), W: get('W'), C: get('C'), OH: get('OH'), OW: get('OW'), O: get('O'), kh: get('kh'), kw: get('kw'),
+    sh: get('sh'), sw: get('sw'), dh: get('dh'), dw: get('dw'), padT: get('padT'), padL: get('padL'), groups: get('groups'),
+  };
+  const left: LeftOperand = kind === 'rows' ? { kind, lda: get('lda') } : { kind, geom, group: get('group') };
+  const N = get('N');
+  const biasOffset = get('biasOffset');
+  const p: GemmProblem = {
+    M: get('M'), N, K: get('K'), left, part: PARTS[get('part')],
+    a: staging.subarray(get('aOffset'), get('aOffset') + get('aLength')),
+    right: staging.subarray(get('rightOffset'), get('rightOffset') + get('rightLength')),
+    bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N), biasOffset: 0,
+    c: staging, ldc: N, cOffset: get('cOffset'),
+  };
+  return { p, parts: get('parts') };
+}
