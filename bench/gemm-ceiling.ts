@@ -1,6 +1,6 @@
 // The best scalar GEMM on this machine, measured in the same run: our packed 4×4-tile core on square
 // Float32Array matrices (and a naive triple loop for scale).
-import { gemm, packRight, panelsOf, plainWeights, TILE } from '../src/kernels/gemm.js';
+import { gemm, plainWeights } from '../src/kernels/gemm.js';
 import { measure } from './stats.js';
 
 export interface CeilingRow { size: number; packedGflops: number; naiveGflops: number }
@@ -11,10 +11,9 @@ export function gemmCeiling(sizes: number[], repeats: number): CeilingRow[] {
     const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
     const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
     const c = new Float32Array(M * N);
-    const right = new Float32Array(panelsOf(N) * K * TILE);
+    const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
     const packed = measure(() => {
-      packRight(plainWeights(w), { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 }, right);
-      gemm({ M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', right, bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 });
+      gemm({ M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'square', bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 });
     }, { warmup: 1, repeats });
     const naive = measure(() => {
       for (let i = 0; i < M; i++) {

@@ -1,4 +1,4 @@
-import { gemm, rightOperand, type Part, type Weights } from './gemm.js';
+import { gemm, type Part, type Weights } from './gemm.js';
 import type { ConvGeometry } from './geometry.js';
 
 export type { ConvGeometry } from './geometry.js';
@@ -26,9 +26,9 @@ export function conv2dForward(
   const M = n * g.OH * g.OW;
   const K = g.kh * g.kw * cin;
   for (let group = 0; group < g.groups; group++) {
-    const right = rightOperand(w, { K, N: cout, inner: K, base: group * cout, outerStride: 0, innerStride: g.O, nStride: 1 }, `conv:${group}`, M);
+    const layout = { K, N: cout, inner: K, base: group * cout, outerStride: 0, innerStride: g.O, nStride: 1 };
     gemm({
-      M, N: cout, K, left: { kind: 'patches', geom: g, group }, a: x, part, right,
+      M, N: cout, K, left: { kind: 'patches', geom: g, group }, a: x, part, weights: w, layout, layoutKey: `conv:${group}`,
       bias: b, biasOffset: group * cout, c: y, ldc: g.O, cOffset: group * cout,
     });
   }
@@ -45,9 +45,9 @@ export function conv2dTranspose(gy: Float32Array, w: Weights, gx: Float32Array, 
   const M = n * g.H * g.W;
   const K = g.kh * g.kw * cout;
   for (let group = 0; group < g.groups; group++) {
-    const right = rightOperand(w, { K, N: cin, inner: cout, base: group * cout, outerStride: cin * g.O, innerStride: 1, nStride: g.O }, `conv-t:${group}`, M);
+    const layout = { K, N: cin, inner: cout, base: group * cout, outerStride: cin * g.O, innerStride: 1, nStride: g.O };
     gemm({
-      M, N: cin, K, left: { kind: 'transposed-patches', geom: g, group }, a: gy, part: 'all', right,
+      M, N: cin, K, left: { kind: 'transposed-patches', geom: g, group }, a: gy, part: 'all', weights: w, layout, layoutKey: `conv-t:${group}`,
       bias: null, biasOffset: 0, c: gx, ldc: g.C, cOffset: group * cin,
     });
   }

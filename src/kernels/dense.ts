@@ -1,4 +1,4 @@
-import { gemm, rightOperand, type Part, type Weights } from './gemm.js';
+import { gemm, type Part, type Weights } from './gemm.js';
 
 /** Dense layer kernels over a batch of `n` rows; W is Keras' (in, out) row-major kernel. Both are one GEMM. */
 
@@ -7,8 +7,8 @@ export function denseForward(
   x: Float32Array, w: Weights, b: Float32Array | null, y: Float32Array,
   n: number, inF: number, outF: number, part: Part = 'all',
 ): void {
-  const right = rightOperand(w, { K: inF, N: outF, inner: inF, base: 0, outerStride: 0, innerStride: outF, nStride: 1 }, 'dense', n);
-  gemm({ M: n, N: outF, K: inF, left: { kind: 'rows', lda: inF }, a: x, part, right, bias: b, biasOffset: 0, c: y, ldc: outF, cOffset: 0 });
+  const layout = { K: inF, N: outF, inner: inF, base: 0, outerStride: 0, innerStride: outF, nStride: 1 };
+  gemm({ M: n, N: outF, K: inF, left: { kind: 'rows', lda: inF }, a: x, part, weights: w, layout, layoutKey: 'dense', bias: b, biasOffset: 0, c: y, ldc: outF, cOffset: 0 });
 }
 
 /** gx = gy·Wᵀ: the gradient with respect to the input (bias plays no part). */
@@ -16,6 +16,6 @@ export function denseTranspose(
   gy: Float32Array, w: Weights, gx: Float32Array,
   n: number, inF: number, outF: number,
 ): void {
-  const right = rightOperand(w, { K: outF, N: inF, inner: outF, base: 0, outerStride: 0, innerStride: 1, nStride: outF }, 'dense-t', n);
-  gemm({ M: n, N: inF, K: outF, left: { kind: 'rows', lda: outF }, a: gy, part: 'all', right, bias: null, biasOffset: 0, c: gx, ldc: inF, cOffset: 0 });
+  const layout = { K: outF, N: inF, inner: outF, base: 0, outerStride: 0, innerStride: 1, nStride: outF };
+  gemm({ M: n, N: inF, K: outF, left: { kind: 'rows', lda: outF }, a: gy, part: 'all', weights: w, layout, layoutKey: 'dense-t', bias: null, biasOffset: 0, c: gx, ldc: inF, cOffset: 0 });
 }

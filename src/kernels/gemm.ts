@@ -25,6 +25,9 @@ export type LeftOperand =
    */
   | { kind: 'transposed-patches'; geom: ConvGeometry; group: number };
 
+/** What packing A needs to know. */
+type LeftSource = Pick<GemmProblem, 'K' | 'left' | 'a' | 'part'>;
+
 /** The part of the left tensor that is read: all of it, or its positive or negative part (LRP rules). */
 export type Part = 'all' | 'positive' | 'negative';
 
@@ -129,6 +132,7 @@ export class GemmScratch {
   left: Float32Array = new Float32Array(0);
   bias = new Float64Array(0);
   edge = new Float32Array(TILE * TILE);
+  sums = new Float64Array(0);
 
   fit(rows: number, K: number, N: number): void {
     if (this.left.length < rows * K) this.left = new Float32Array(rows * K);
@@ -191,16 +195,19 @@ function tile4x4(
   let c10 = z0, c11 = z1, c12 = z2, c13 = z3;
   let c20 = z0, c21 = z1, c22 = z2, c23 = z3;
   let c30 = z0, c31 = z1, c32 = z2, c33 = z3;
-  for (let k = 0; k < K; k++, a += 4, b += 4) {
-    const b0 = B[b], b1 = B[b + 1], b2 = B[b + 2], b3 = B[b + 3];
-    let x = A[a];
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = A[a + 1];
-    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = A[a + 2];
-    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = A[a + 3];
-    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+  // One index walks both panels (B's is a fixed distance ahead): fewer live registers in V8.
+  const end = a + 4 * K;
+  const d = b - a;
+  for (; a < end; a += 4) {
+    const x0 = A[a], x1 = A[a + 1], x2 = A[a + 2], x3 = A[a + 3];
+    let y = B[a + d];
+    c00 += x0 * y; c10 += x1 * y; c20 += x2 * y; c30 += x3 * y;
+    y = B[a + d + 1];
+    c01 += x0 * y; c11 += x1 * y; c21 += x2 * y; c31 += x3 * y;
+    y = B[a + d + 2];
+    c02 += x0 * y; c12 += x1 * y; c22 += x2 * y; c32 += x3 * y;
+    y = B[a + d + 3];
+    c03 += x0 * y; c13 += x1 * y; c23 += x2 * y; c33 += x3 * y;
   }
   C[at] = c00; C[at + 1] = c01; C[at + 2] = c02; C[at + 3] = c03;
   at += ldc;
@@ -214,9 +221,11 @@ function tile4x4(
 /** One row of a tile (the last rows of A): the same sums in the same order as `tile4x4`. */
 function tile1x4(K: number, A: Float32Array, a: number, B: Float32Array, b: number, bias: Float64Array, j: number, C: Float32Array, at: number): void {
   let c0 = bias[j], c1 = bias[j + 1], c2 = bias[j + 2], c3 = bias[j + 3];
-  for (let k = 0; k < K; k++, a += 4, b += 4) {
+  const end = a + 4 * K;
+  const d = b - a;
+  for (; a < end; a += 4) {
     const x = A[a];
-    c0 += x * B[b]; c1 += x * B[b + 1]; c2 += x * B[b + 2]; c3 += x * B[b + 3];
+    c0 += x * B[a + d]; c1 += x * B[a + d + 1]; c2 += x * B[a + d + 2]; c3 += x * B[a + d + 3];
   }
   C[at] = c0; C[at + 1] = c1; C[at + 2] = c2; C[at + 3] = c3;
 }
@@ -225,7 +234,7 @@ function tile1x4(K: number, A: Float32Array, a: number, B: Float32Array, b: numb
  * Pack rows [i0, i0 + rows) of A, all K columns, as tiles of four interleaved rows
  * (out[t·K + k·4 + r] = A[i0 + t + r, k]); rows past the end of the last tile are zero.
  */
-function packLeft(p: GemmProblem, i0: number, rows: number, out: Float32Array): void {
+function packLeft(p: LeftSource, i0: number, rows: number, out: Float32Array): void {
   const K = p.K;
   const part = p.part === 'all' ? 0 : p.part === 'positive' ? 1 : 2;
   const tiles = Math.ceil(rows / TILE);
@@ -326,7 +335,66 @@ export function withExecutor<T>(e: GemmExecutor | null, f: () => T): T {
 /** Smallest GEMM worth splitting: waking a thread costs some tens of microseconds. */
 const PARALLEL_MIN_MACS = 1 << 18;
 
-export function gemm(p: GemmProblem): void {
+/** A GEMM as layers ask for it: the weights as stored (with their modifier) and how to read them as B. */
+export interface GemmCall extends Omit<GemmProblem, 'right'> {
+  weights: Weights;
+  layout: RightLayout;
+  /** Names the layout in the cache of packed weights, e.g. `dense`, `conv-t:0`. */
+  layoutKey: string;
+}
+
+export function gemm(call: GemmCall): void {
+  if (call.M < TILE) {
+    fewRows(call, mainScratch);
+    return;
+  }
+  const p: GemmProblem = { ...call, right: rightOperand(call.weights, call.layout, call.layoutKey, call.M) };
   if (executor !== null && executor.threads > 1 && p.M >= 2 * TILE && p.M * p.N * p.K >= PARALLEL_MIN_MACS) executor.gemm(p);
   else gemmRows(p, 0, p.M, mainScratch);
+}
+
+/**
+ * Fewer rows than a tile (a Dense layer on one sample): B is read where it lies, without packing,
+ * with each output summed in the same order as the tiles sum it. Zero inputs (after a relu) are
+ * skipped, which changes at most the sign of a zero.
+ */
+function fewRows(c: GemmCall, scratch: GemmScratch): void {
+  const { M, N, K, weights, layout: L } = c;
+  const W = weights.W;
+  const map = weights.map;
+  scratch.fit(TILE, K, N);
+  const A = scratch.left;
+  packLeft(c, 0, M, A);
+  if (scratch.sums.length < N) scratch.sums = new Float64Array(N);
+  const acc = scratch.sums;
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) acc[n] = c.bias ? c.bias[c.biasOffset + n] : 0;
+    if (L.nStride === 1) {
+      // Rows of B are contiguous: add x_k times row k.
+      for (let outer = 0, k = 0; k < K; outer++) {
+        for (let inner = 0; inner < L.inner; inner++, k++) {
+          const x = A[4 * k + m];
+          if (x === 0) continue;
+          const row = L.base + outer * L.outerStride + inner * L.innerStride;
+          if (map === null) for (let n = 0; n < N; n++) acc[n] += x * W[row + n];
+          else for (let n = 0; n < N; n++) acc[n] += x * Math.fround(map(W[row + n]));
+        }
+      }
+    } else {
+      // Columns of B are contiguous runs: one dot product per output.
+      for (let n = 0; n < N; n++) {
+        let sum = acc[n];
+        for (let outer = 0, k = 0; k < K; outer++) {
+          const from = L.base + outer * L.outerStride + n * L.nStride;
+          for (let inner = 0; inner < L.inner; inner++, k++) {
+            const w = W[from + inner * L.innerStride];
+            sum += A[4 * k + m] * (map === null ? w : Math.fround(map(w)));
+          }
+        }
+        acc[n] = sum;
+      }
+    }
+    const at = c.cOffset + m * c.ldc;
+    for (let n = 0; n < N; n++) c.c[at + n] = acc[n];
+  }
 }

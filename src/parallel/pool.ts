@@ -87,9 +87,15 @@ export function createThreadPool(threads: number): ThreadPool {
       gemmRows(p, 0, first, scratch);
       waitDone();
       if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${errors.length ? `: ${String(errors[0])}` : ''}`);
-      for (let m = first; m < M; m++) {
-        const from = cOffset + m * N;
-        p.c.set(s.subarray(from, from + N), p.cOffset + m * p.ldc);
+      if (p.ldc === N) {
+        p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
+      } else {
+        const c = p.c;
+        for (let m = first; m < M; m++) {
+          const from = cOffset + m * N;
+          const to = p.cOffset + m * p.ldc;
+          for (let n = 0; n < N; n++) c[to + n] = s[from + n];
+        }
       }
     },
     close(): void {
