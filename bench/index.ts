@@ -5,7 +5,7 @@
 // Medians over repeated runs after a warm-up run, with min–max. Writes bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, loadModel, lrp, type Model } from '../src/index.js';
@@ -80,6 +80,9 @@ const machine = {
   cores: cpus().length,
   node: process.version,
   date: new Date().toISOString(),
+  /** Other processes on the machine skew timings, two threads most: the 1-minute load average before and after. */
+  loadBefore: loadavg()[0],
+  loadAfter: 0,
 };
 console.log(`lrp-keras bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
 
@@ -294,6 +297,8 @@ const pure = coldStart.find((c) => c.reader === 'pure');
 check('cold start < 100 ms with the pure-JS reader', pure?.inProcess.median, (v) => v < 100, (v) => `${fmt(v)} ms`);
 console.table(targets.map((t) => ({ target: t.target, value: t.value, met: t.met === null ? '—' : t.met ? 'yes' : 'NO' })));
 
+machine.loadAfter = loadavg()[0];
+console.log(`load average (1 min) before ${machine.loadBefore.toFixed(2)}, after ${machine.loadAfter.toFixed(2)} on ${machine.cores} cores`);
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({
   machine, quick, bestGemmGflops: bestGemm, gemmCeiling: ceiling, loads, flopsPerSample: flopsByModel,
   rows, tfjs: tfRows, layers: layerRows, peakRss: rss, coldStart, targets,

@@ -73,6 +73,7 @@ const scratch = (size: number): Float64Array => (accumulator.length >= size ? ac
 function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part): void {
   const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
   const m = O / C;
+  const input = part === 'all' ? x : x.map(part === 'positive' ? (v) => (v > 0 ? v : 0) : (v) => (v < 0 ? v : 0));
   const acc = scratch(O);
   for (let s = 0; s < n; s++) {
     for (let oy = 0; oy < OH; oy++) {
@@ -87,15 +88,10 @@ function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | nu
             const xo = ((s * H + iy) * W + ix) * C;
             const ko = (ky * kw + kx) * O;
             if (m === 1) {
-              for (let c = 0; c < C; c++) {
-                const v = x[xo + c];
-                const xv = part === 'all' ? v : part === 'positive' ? (v > 0 ? v : 0) : (v < 0 ? v : 0);
-                acc[c] += xv * K[ko + c];
-              }
+              for (let c = 0; c < C; c++) acc[c] += input[xo + c] * K[ko + c];
             } else {
               for (let c = 0; c < C; c++) {
-                const v = x[xo + c];
-                const xv = part === 'all' ? v : part === 'positive' ? (v > 0 ? v : 0) : (v < 0 ? v : 0);
+                const xv = input[xo + c];
                 for (let j = 0; j < m; j++) acc[c * m + j] += xv * K[ko + c * m + j];
               }
             }

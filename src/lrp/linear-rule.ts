@@ -28,7 +28,7 @@ function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
 }
 
 /** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */
-interface TermInput { tensor: Float32Array; part: Part }
+interface TermInput { tensor: Float32Array; part: Part; vanishes?: boolean }
 
 function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined): TermInput {
   switch (input) {
@@ -45,14 +45,8 @@ function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undef
 
 /** A term whose input is zero everywhere (x⁻ after a relu) adds nothing to the relevance, nor to z unless it has a bias. */
 function vanishes(x: TermInput): boolean {
-  if (x.part === 'all') return false;
-  const t = x.tensor;
-  if (x.part === 'positive') {
-    for (let i = 0; i < t.length; i++) if (t[i] > 0) return false;
-  } else {
-    for (let i = 0; i < t.length; i++) if (t[i] < 0) return false;
-  }
-  return true;
+  if (x.vanishes === undefined) x.vanishes = x.part !== 'all' && !x.tensor.some(x.part === 'positive' ? (v) => v > 0 : (v) => v < 0);
+  return x.vanishes;
 }
 
 /** The group's denominator is the layer's own output z when its one term is the unmodified layer. */
@@ -91,10 +85,15 @@ export function linearRelevance(
       }
     }
     const s = new Float32Array(zg.length);
-    for (let j = 0; j < s.length; j++) {
-      const selected = group.select === 'all' || (group.select === 'positive' ? z[j] > 0 : z[j] < 0);
-      if (!selected) continue;
-      s[j] = rule.stabilizer === null ? R[j] / zg[j] : R[j] / stabilize(zg[j], rule.stabilizer);
+    const eps = rule.stabilizer;
+    if (group.select === 'all' && eps !== null) {
+      for (let j = 0; j < s.length; j++) s[j] = R[j] / stabilize(zg[j], eps);
+    } else {
+      for (let j = 0; j < s.length; j++) {
+        const selected = group.select === 'all' || (group.select === 'positive' ? z[j] > 0 : z[j] < 0);
+        if (!selected) continue;
+        s[j] = eps === null ? R[j] / zg[j] : R[j] / stabilize(zg[j], eps);
+      }
     }
     for (const t of terms) {
       const c = linearTranspose(op, s, termWeights(op, t.param), n, inSize);
