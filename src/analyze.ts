@@ -4,6 +4,7 @@ import { ALIASES, METHODS } from './attribution/methods.js';
 import { withExecutor } from './kernels/gemm.js';
 import { executorFor, type ThreadPool } from './parallel/threads.js';
 import { normalGenerator } from './attribution/random.js';
+import { chunkRows, concatRows, rowsOf } from './batching.js';
 import { LrpKerasError } from './errors.js';
 import { assignRules, ruleById, type RuleOverride, type RuleParams } from './lrp/composites.js';
 import type { Bounds } from './lrp/linear-rule.js';
@@ -37,6 +38,8 @@ export interface AnalyzeOptions {
   seed?: number;
   /** Also return the relevance at every layer's input and a conservation report. */
   returnLayers?: boolean;
+  /** Samples run at once; larger batches run in chunks (default: as many as fit in 256 MiB of activations). */
+  batchSize?: number;
   /** Threads for large matrix products: 1 (default), a count (after importing 'lrp-keras/threads') or a pool. Results are identical. */
   threads?: number | ThreadPool;
 }
@@ -175,7 +178,46 @@ function gradientOf(
 /** Explain the model's prediction for every sample of `x` with `options.method`. */
 export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {
   if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
-  return withExecutor(executorFor(options.threads), () => explain(model, x, options));
+  const { data, n, shape } = checkInput(model, x, `${String(options.method)}: input`);
+  const rows = chunkRows(modelInternals(model).graph, options.batchSize);
+  return withExecutor(executorFor(options.threads), () => {
+    if (n <= rows) return explain(model, { shape, data }, options);
+    // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
+    const parts: Explanation[] = [];
+    for (let from = 0; from < n; from += rows) {
+      const to = Math.min(n, from + rows);
+      parts.push(explain(model, { shape: [to - from, ...shape.slice(1)], data: rowsOf(data, n, from, to) }, chunkOptions(options, n, from, to)));
+    }
+    return mergeExplanations(parts);
+  });
+}
+
+/** The options of rows from..to: per-sample targets, and batch-shaped baselines or bounds, sliced. */
+function chunkOptions(options: AnalyzeOptions, n: number, from: number, to: number): AnalyzeOptions {
+  const slice = <T>(value: T): T => {
+    if (Array.isArray(value) && value.length === n && typeof value[0] !== 'number') return value.slice(from, to) as T;
+    if (value && typeof value === 'object' && 'shape' in value && 'data' in value) {
+      const t = value as unknown as Tensor;
+      if (t.shape[0] === n && t.shape.length > 1) return { shape: [to - from, ...t.shape.slice(1)], data: rowsOf(toTensor(t, 'option').data, n, from, to) } as T;
+    }
+    return value;
+  };
+  const target = Array.isArray(options.target) && options.target.length === n ? options.target.slice(from, to) : options.target;
+  return { ...options, target, baseline: slice(options.baseline), low: slice(options.low), high: slice(options.high) };
+}
+
+function mergeExplanations(parts: Explanation[]): Explanation {
+  const out: Explanation = concatRows(parts);
+  if (parts[0].layers) {
+    out.layers = Object.fromEntries(Object.keys(parts[0].layers).map((k) => [k, concatRows(parts.map((p) => p.layers![k]))]));
+    out.conservation = parts[0].conservation!.map((row, i) => ({
+      ...row,
+      relevanceOut: parts.flatMap((p) => p.conservation![i].relevanceOut),
+      relevanceIn: parts.flatMap((p) => p.conservation![i].relevanceIn),
+      absorbed: parts.flatMap((p) => p.conservation![i].absorbed),
+    }));
+  }
+  return out;
 }
 
 function explain(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {

@@ -1,3 +1,4 @@
+import { chunkRows, concatRows, rowsOf } from '../batching.js';
 import { LrpKerasError } from '../errors.js';
 import { softmaxForward } from '../kernels/softmax.js';
 import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -79,9 +80,16 @@ export function createModel(
 
   const run = (x: TensorLike, tensor: number, what: string): Tensor => {
     const { data, n } = checkInput(model, x, what);
-    const values = forwardAll(graph, data, n);
-    const out = values[tensor];
-    return { shape: [n, ...(tensor === 0 ? graph.inputShape : graph.nodes[tensor - 1].outShape)], data: out === data ? out.slice() : out };
+    const shape = tensor === 0 ? graph.inputShape : graph.nodes[tensor - 1].outShape;
+    const rows = chunkRows(graph, undefined);
+    const parts: Tensor[] = [];
+    for (let from = 0; from < n; from += rows) {
+      const to = Math.min(n, from + rows);
+      const out = forwardAll(graph, rowsOf(data, n, from, to), to - from)[tensor];
+      parts.push({ shape: [to - from, ...shape], data: out });
+    }
+    const result = parts.length === 1 ? parts[0] : concatRows(parts);
+    return result.data === data ? { shape: result.shape, data: data.slice() } : result;
   };
 
   const model: Model = {
