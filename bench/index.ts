@@ -25,7 +25,7 @@ const quick = process.argv.includes('--quick');
 const withTfjs = !process.argv.includes('--no-tfjs');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
-interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number }
+interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number; minRepeats?: number }
 const benchIndex = existsSync(join(shared, 'bench-models/index.json'))
   ? (JSON.parse(readFileSync(join(shared, 'bench-models/index.json'), 'utf8')) as { files: { file: string; flops: number }[] }).files
   : [];
@@ -37,13 +37,13 @@ const specs: ModelSpec[] = [
   { file: 'vgg_cifar.h5', path: join(shared, 'bench-models/vgg_cifar.h5'), batches: quick ? [1, 4] : [1, 16], tfjsCpu: true, tfjsBatches: quick ? [1] : [1, 16], budgetMs: 6000 },
   ...(quick ? [] : [
     { file: 'mobilenet_v2_224.h5', path: join(shared, 'bench-models/mobilenet_v2_224.h5'), batches: [1, 4], tfjsCpu: true, tfjsBatches: [1], budgetMs: 6000 },
-    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1 },
+    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1, minRepeats: 1 },
   ]),
 ].filter((s) => existsSync(s.path) && (!only || s.file.includes(only)));
 
 /** Warm-up once, then repeat until the budget is spent (at least `min`, at most `max` timed runs). */
-function timed(run: () => unknown, budgetMs: number): Timing {
-  const min = quick ? 1 : 3;
+function timed(run: () => unknown, budgetMs: number, minRepeats = 3): Timing {
+  const min = quick ? 1 : minRepeats;
   const max = quick ? 3 : 7;
   const t0 = performance.now();
   run();
@@ -141,10 +141,11 @@ for (const spec of specs) {
     const x = inputFor(model, batch);
     for (const threads of threadCounts) {
       const budget = spec.budgetMs;
-      const forward = timed(() => withThreads(threads, () => model.logits(x)), budget);
-      const explain = timed(() => lrp(model, x, { threads }), budget);
-      const egb = timed(() => analyze(model, x, { method: 'epsilon-gamma-box', low: 0, high: 1, threads }), budget);
-      const gxi = timed(() => analyze(model, x, { method: 'gradient-x-input', threads }), budget);
+      const t = (run: () => unknown): Timing => timed(run, budget, spec.minRepeats);
+      const forward = t(() => withThreads(threads, () => model.logits(x)));
+      const explain = t(() => lrp(model, x, { threads }));
+      const egb = t(() => analyze(model, x, { method: 'epsilon-gamma-box', low: 0, high: 1, threads }));
+      const gxi = t(() => analyze(model, x, { method: 'gradient-x-input', threads }));
       const row: Row = { model: spec.file, batch, threads, forward, lrp: explain, egb, gxi, forwardGflops: (flops * batch) / forward.median / 1e6 };
       rows.push(row);
       console.log(`  batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}: forward ${fmt(forward.median / batch)} ms/sample (${row.forwardGflops.toFixed(2)} GFLOP/s), lrp ${fmt(explain.median / batch)}, epsilon-gamma-box ${fmt(egb.median / batch)}, gradient×input ${fmt(gxi.median / batch)}`);
@@ -185,9 +186,9 @@ for (const spec of specs) {
         }
         if (err > 1e-3 * Math.max(scale, 1)) throw new Error(`${spec.file}: tfjs ${backend} logits differ from ours by ${err} (scale ${scale})`);
         const target = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, s) => s % classes), 'int32'), classes);
-        const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs);
+        const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs, spec.minRepeats);
         const grad = tf.grad((input: TFNS.Tensor) => tf!.sum(tf!.mul(net.logits(input), target)));
-        const gxi = timed(() => tf!.tidy(() => tf!.mul(grad(xt), xt).dataSync()), spec.budgetMs);
+        const gxi = timed(() => tf!.tidy(() => tf!.mul(grad(xt), xt).dataSync()), spec.budgetMs, spec.minRepeats);
         tfRows.push({ model: spec.file, backend, batch, forward, gxi });
         console.log(`  tfjs-${backend} batch ${batch}: forward ${fmt(forward.median / batch)} ms/sample (${((flops * batch) / forward.median / 1e6).toFixed(2)} GFLOP/s), gradient×input ${fmt(gxi.median / batch)} ms/sample`);
         xt.dispose();

@@ -107,12 +107,32 @@ export function namedActivation(name: string, keras3: boolean): Activation | und
 }
 
 export function activationForward(x: Float32Array, y: Float32Array, count: number, act: Activation): void {
+  const gate = act.gate;
+  if (gate) {
+    // relu, relu6, thresholded relu inline: exactly f(x) = x > t ? min(x, max) : 0·(x − t).
+    const { threshold: t, max } = gate;
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      y[i] = v > t ? (v < max ? v : max) : 0 * (v - t);
+    }
+    return;
+  }
   const f = act.f;
   for (let i = 0; i < count; i++) y[i] = f(x[i]);
 }
 
 /** gx = f'(x)·gy */
 export function activationBackward(x: Float32Array, gy: Float32Array, gx: Float32Array, count: number, act: Activation): void {
+  const gate = act.gate;
+  if (gate) {
+    // f'(x) = 1 strictly between the threshold and max, else 0 (the slope is 0 for gating units).
+    const { threshold: t, max } = gate;
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      gx[i] = (v > t && v < max ? 1 : 0) * gy[i];
+    }
+    return;
+  }
   const df = act.df;
   for (let i = 0; i < count; i++) gx[i] = df(x[i]) * gy[i];
 }

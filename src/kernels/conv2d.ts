@@ -66,77 +66,123 @@ function modifiedKernel(w: Weights): Float32Array {
   return K;
 }
 
-let accumulator = new Float64Array(0);
-const scratch = (size: number): Float64Array => (accumulator.length >= size ? accumulator : (accumulator = new Float64Array(size)));
+let taps = new Int32Array(0);
 
-/** Depthwise forward: each output pixel accumulated in float64 (bias first) and rounded once. */
+/** The taps of output pixel (oy, ox)'s window that land in the image: pairs (input offset, kernel offset). */
+function windowTaps(g: ConvGeometry, s: number, oy: number, ox: number): number {
+  const { H, W, C, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  if (taps.length < 2 * kh * kw) taps = new Int32Array(2 * kh * kw);
+  let count = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = oy * sh - padT + ky * dh;
+    if (iy < 0 || iy >= H) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = ox * sw - padL + kx * dw;
+      if (ix < 0 || ix >= W) continue;
+      taps[count++] = ((s * H + iy) * W + ix) * C;
+      taps[count++] = (ky * kw + kx) * O;
+    }
+  }
+  return count >> 1;
+}
+
+/** The windows that read input pixel (iy, ix): pairs (output offset, kernel offset of the tap). */
+function readingTaps(g: ConvGeometry, s: number, iy: number, ix: number): number {
+  const { OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  if (taps.length < 2 * kh * kw) taps = new Int32Array(2 * kh * kw);
+  let count = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    const ty = iy + padT - ky * dh;
+    if (ty < 0 || ty % sh !== 0 || ty / sh >= OH) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const tx = ix + padL - kx * dw;
+      if (tx < 0 || tx % sw !== 0 || tx / sw >= OW) continue;
+      taps[count++] = ((s * OH + ty / sh) * OW + tx / sw) * O;
+      taps[count++] = (ky * kw + kx) * O;
+    }
+  }
+  return count >> 1;
+}
+
+/**
+ * Σ over nine taps of t[aᵢ + c]·K[kᵢ + c] for every channel c, in tap order, in a float64 local: the
+ * common case (a whole 3×3 window, one output per channel) without a loop over taps.
+ */
+function nineTaps(t: Float32Array, K: Float32Array, out: Float32Array, at: number, C: number, bias: Float32Array | null): void {
+  const a0 = taps[0], a1 = taps[2], a2 = taps[4], a3 = taps[6], a4 = taps[8], a5 = taps[10], a6 = taps[12], a7 = taps[14], a8 = taps[16];
+  const k0 = taps[1], k1 = taps[3], k2 = taps[5], k3 = taps[7], k4 = taps[9], k5 = taps[11], k6 = taps[13], k7 = taps[15], k8 = taps[17];
+  for (let c = 0; c < C; c++) {
+    let s = bias ? bias[c] : 0;
+    s += t[a0 + c] * K[k0 + c];
+    s += t[a1 + c] * K[k1 + c];
+    s += t[a2 + c] * K[k2 + c];
+    s += t[a3 + c] * K[k3 + c];
+    s += t[a4 + c] * K[k4 + c];
+    s += t[a5 + c] * K[k5 + c];
+    s += t[a6 + c] * K[k6 + c];
+    s += t[a7 + c] * K[k7 + c];
+    s += t[a8 + c] * K[k8 + c];
+    out[at + c] = s;
+  }
+}
+
+function inputPart(x: Float32Array, part: Part): Float32Array {
+  if (part === 'all') return x;
+  const out = new Float32Array(x.length);
+  if (part === 'positive') for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
+  else for (let i = 0; i < x.length; i++) out[i] = x[i] < 0 ? x[i] : 0;
+  return out;
+}
+
+/**
+ * Depthwise forward: output channel o reads input channel ⌊o/m⌋ through the window's taps; each output
+ * is summed in a float64 local (bias first, taps in row-major order) and rounded once.
+ */
 function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part): void {
-  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const { C, OH, OW, O } = g;
   const m = O / C;
-  const input = part === 'all' ? x : x.map(part === 'positive' ? (v) => (v > 0 ? v : 0) : (v) => (v < 0 ? v : 0));
-  const acc = scratch(O);
+  const input = inputPart(x, part);
   for (let s = 0; s < n; s++) {
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
-        for (let o = 0; o < O; o++) acc[o] = b ? b[o] : 0;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - padT + ky * dh;
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - padL + kx * dw;
-            if (ix < 0 || ix >= W) continue;
-            const xo = ((s * H + iy) * W + ix) * C;
-            const ko = (ky * kw + kx) * O;
-            if (m === 1) {
-              for (let c = 0; c < C; c++) acc[c] += input[xo + c] * K[ko + c];
-            } else {
-              for (let c = 0; c < C; c++) {
-                const xv = input[xo + c];
-                for (let j = 0; j < m; j++) acc[c * m + j] += xv * K[ko + c * m + j];
-              }
-            }
-          }
-        }
+        const count = windowTaps(g, s, oy, ox);
         const yo = ((s * OH + oy) * OW + ox) * O;
-        for (let o = 0; o < O; o++) y[yo + o] = acc[o];
+        if (m === 1 && count === 9) {
+          nineTaps(input, K, y, yo, C, b);
+          continue;
+        }
+        for (let o = 0; o < O; o++) {
+          const c = m === 1 ? o : Math.floor(o / m);
+          let acc = b ? b[o] : 0;
+          for (let t = 0; t < 2 * count; t += 2) acc += input[taps[t] + c] * K[taps[t + 1] + o];
+          y[yo + o] = acc;
+        }
       }
     }
   }
 }
 
-/** Depthwise transpose: every input cell accumulated in float64 over the windows that read it. */
+/** Depthwise transpose: each input cell gathers, in a float64 local, what the windows that read it send back. */
 function depthwiseTranspose(gy: Float32Array, K: Float32Array, gx: Float32Array, n: number, g: ConvGeometry): void {
-  const { H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  const { H, W, C, O } = g;
   const m = O / C;
-  const sample = H * W * C;
-  const acc = scratch(sample);
   for (let s = 0; s < n; s++) {
-    acc.fill(0, 0, sample);
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        const yo = ((s * OH + oy) * OW + ox) * O;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - padT + ky * dh;
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - padL + kx * dw;
-            if (ix < 0 || ix >= W) continue;
-            const xo = (iy * W + ix) * C;
-            const ko = (ky * kw + kx) * O;
-            if (m === 1) {
-              for (let c = 0; c < C; c++) acc[xo + c] += gy[yo + c] * K[ko + c];
-            } else {
-              for (let c = 0; c < C; c++) {
-                let dot = 0;
-                for (let j = 0; j < m; j++) dot += gy[yo + c * m + j] * K[ko + c * m + j];
-                acc[xo + c] += dot;
-              }
-            }
+    for (let iy = 0; iy < H; iy++) {
+      for (let ix = 0; ix < W; ix++) {
+        const count = readingTaps(g, s, iy, ix);
+        const xo = ((s * H + iy) * W + ix) * C;
+        if (m === 1 && count === 9) {
+          nineTaps(gy, K, gx, xo, C, null);
+          continue;
+        }
+        for (let c = 0; c < C; c++) {
+          let acc = 0;
+          for (let t = 0; t < 2 * count; t += 2) {
+            for (let j = c * m; j < (c + 1) * m; j++) acc += gy[taps[t] + j] * K[taps[t + 1] + j];
           }
+          gx[xo + c] = acc;
         }
       }
     }
-    const xs = s * sample;
-    for (let i = 0; i < sample; i++) gx[xs + i] = acc[i];
   }
 }

@@ -77,11 +77,6 @@ export interface Weights {
 
 export const plainWeights = (W: Float32Array): Weights => ({ W, map: null, key: 'identity' });
 
-/** Float32 storage that worker threads can share when the runtime allows it. */
-export function sharedFloats(length: number): Float32Array {
-  return typeof SharedArrayBuffer === 'function' ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
-}
-
 export const panelsOf = (N: number): number => Math.ceil(N / TILE);
 
 /** Pack B (optionally modified elementwise) into panels: panel p holds columns 4p..4p+3 as K rows of four. */
@@ -116,14 +111,14 @@ let rightScratch: Float32Array = new Float32Array(0);
 export function rightOperand(w: Weights, L: RightLayout, layoutKey: string, M: number): Float32Array {
   const size = panelsOf(L.N) * L.K * TILE;
   if (M >= 64) {
-    if (rightScratch.length < size) rightScratch = sharedFloats(Math.max(size, rightScratch.length * 2));
+    if (rightScratch.length < size) rightScratch = new Float32Array(Math.max(size, rightScratch.length * 2));
     return packRight(w, L, rightScratch);
   }
   let byKey = packedCache.get(w.W);
   if (!byKey) packedCache.set(w.W, (byKey = new Map()));
   const key = `${w.key}|${layoutKey}`;
   let packed = byKey.get(key);
-  if (!packed) byKey.set(key, (packed = packRight(w, L, sharedFloats(size))));
+  if (!packed) byKey.set(key, (packed = packRight(w, L, new Float32Array(size))));
   return packed;
 }
 

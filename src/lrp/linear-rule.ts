@@ -28,25 +28,33 @@ function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
 }
 
 /** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */
-interface TermInput { tensor: Float32Array; part: Part; vanishes?: boolean }
+interface TermInput { tensor: Float32Array; part: Part; vanishes: boolean }
 
-function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined): TermInput {
+const hasNegative = (x: Float32Array): boolean => {
+  for (let i = 0; i < x.length; i++) if (x[i] < 0) return true;
+  return false;
+};
+
+const hasPositive = (x: Float32Array): boolean => {
+  for (let i = 0; i < x.length; i++) if (x[i] > 0) return true;
+  return false;
+};
+
+/**
+ * The input of a term. After a relu x has no negative part: x⁺ is x itself and a term on x⁻ vanishes
+ * (adds nothing to the relevance, nor to z unless it has a bias).
+ */
+function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined, nonNegative: () => boolean): TermInput {
   switch (input) {
-    case 'x': return { tensor: x, part: 'all' };
-    case 'positive': return { tensor: x, part: 'positive' };
-    case 'negative': return { tensor: x, part: 'negative' };
-    case 'ones': return { tensor: new Float32Array(x.length).fill(1), part: 'all' };
+    case 'x': return { tensor: x, part: 'all', vanishes: false };
+    case 'positive': return nonNegative() ? { tensor: x, part: 'all', vanishes: false } : { tensor: x, part: 'positive', vanishes: !hasPositive(x) };
+    case 'negative': return { tensor: x, part: 'negative', vanishes: nonNegative() };
+    case 'ones': return { tensor: new Float32Array(x.length).fill(1), part: 'all', vanishes: false };
     case 'low':
     case 'high':
       if (!bounds) throw new LrpKerasError('the z-box rule needs low and high bounds');
-      return { tensor: bounds[input], part: 'all' };
+      return { tensor: bounds[input], part: 'all', vanishes: false };
   }
-}
-
-/** A term whose input is zero everywhere (x⁻ after a relu) adds nothing to the relevance, nor to z unless it has a bias. */
-function vanishes(x: TermInput): boolean {
-  if (x.vanishes === undefined) x.vanishes = x.part !== 'all' && !x.tensor.some(x.part === 'positive' ? (v) => v > 0 : (v) => v < 0);
-  return x.vanishes;
 }
 
 /** The group's denominator is the layer's own output z when its one term is the unmodified layer. */
@@ -64,13 +72,15 @@ export function linearRelevance(
 ): Float32Array {
   const Rin = new Float32Array(n * inSize);
   const inputs = new Map<InputModifier, TermInput>();
+  let nonNegative: boolean | undefined;
+  const isNonNegative = (): boolean => (nonNegative ??= !hasNegative(x));
   const inputOf = (m: InputModifier): TermInput => {
     let v = inputs.get(m);
-    if (!v) inputs.set(m, (v = termInput(x, m, bounds)));
+    if (!v) inputs.set(m, (v = termInput(x, m, bounds, isNonNegative)));
     return v;
   };
   for (const group of rule.groups) {
-    const terms = group.terms.filter((t) => !vanishes(inputOf(t.input)));
+    const terms = group.terms.filter((t) => !inputOf(t.input).vanishes);
     let zg: Float32Array;
     if (isPlainLayer(group.terms)) {
       zg = z;
