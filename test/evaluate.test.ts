@@ -11,18 +11,7 @@ import { modelFromArchive } from '../src/load.js';
 import type { Model } from '../src/model/model.js';
 import type { Tensor } from '../src/tensor.js';
 import { lineChart, niceTicks } from '../src/viz/line-chart.js';
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformGenerator as prng } from '../src/attribution/random.js';
 
 const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
