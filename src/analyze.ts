@@ -4,6 +4,7 @@ import { ALIASES, METHODS } from './attribution/methods.js';
 import { withExecutor } from './kernels/gemm.js';
 import { executorFor, type ThreadPool } from './parallel/threads.js';
 import { normalGenerator } from './attribution/random.js';
+import { resolveTargets, type Target } from './attribution/targets.js';
 import { chunkRows, concatRows, rowsOf } from './batching.js';
 import { LrpKerasError } from './errors.js';
 import { assignRules, ruleById, type RuleOverride, type RuleParams } from './lrp/composites.js';
@@ -15,7 +16,7 @@ import { checkInput, modelInternals, type Model, type ModelInternals } from './m
 import { forwardAll, nodeForward } from './model/ops.js';
 import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from './tensor.js';
 
-export type Target = 'max' | number | number[];
+export type { Target } from './attribution/targets.js';
 type BoundOption = number | number[] | TensorLike;
 
 export interface AnalyzeOptions {
@@ -97,26 +98,6 @@ function overrideRules(options: AnalyzeOptions, p: RuleParams, model: ModelInter
     out[key] = rule ?? fail(`option layerRules['${key}']: unknown rule ${JSON.stringify(id)}; valid: lrp-0, epsilon, z-plus, alpha-beta, gamma, flat, w-square, z-box`);
   }
   return out;
-}
-
-/** Target class per sample, checked against the number of classes. */
-function targets(target: Target | undefined, logits: Float32Array, n: number, classes: number): number[] {
-  const t = target ?? 'max';
-  const check = (c: unknown, i: number): number =>
-    Number.isInteger(c) && (c as number) >= 0 && (c as number) < classes ? (c as number) : fail(`option target: ${JSON.stringify(c)} for sample ${i} is not a class index in [0, ${classes - 1}]`);
-  if (t === 'max') {
-    return Array.from({ length: n }, (_, s) => {
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (logits[s * classes + k] > logits[s * classes + best]) best = k;
-      return best;
-    });
-  }
-  if (Array.isArray(t)) {
-    if (t.length !== n) fail(`option target: ${t.length} indices for a batch of ${n}`);
-    return t.map(check);
-  }
-  if (typeof t === 'number') return Array.from({ length: n }, (_, i) => check(t, i));
-  return fail(`option target must be 'max', a class index or one index per sample, got ${JSON.stringify(t)}`);
 }
 
 /**
@@ -226,9 +207,7 @@ function explain(model: Model, x: TensorLike, options: AnalyzeOptions): Explanat
   const { data, n, shape } = checkInput(model, x, `${method}: input`);
   const lrpMethod = !['gradient', 'gradient-x-input', 'guided-backprop', 'deconvnet', 'integrated-gradients', 'smoothgrad'].includes(method);
   const values = forwardAll(lrpMethod ? inner.lrpGraph : inner.graph, data, n);
-  const logits = values[inner.logitsTensor];
-  const classes = logits.length / n;
-  const t = targets(options.target, logits, n, classes);
+  const t = resolveTargets(options.target, values[inner.logitsTensor], n);
   const result = (out: Float32Array): Explanation => ({ shape: shape.slice(), data: out });
 
   switch (method) {

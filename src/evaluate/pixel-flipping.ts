@@ -1,5 +1,6 @@
 import { analyze, type AnalyzeOptions, type Target } from '../analyze.js';
 import { normalGenerator } from '../attribution/random.js';
+import { resolveTargets } from '../attribution/targets.js';
 import { LrpKerasError } from '../errors.js';
 import { checkInput, type Model } from '../model/model.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
@@ -128,25 +129,6 @@ const integerIn = (value: unknown, name: string, min: number, max: number): numb
     ? (value as number)
     : fail(`option ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
 
-/** The tracked class per sample: 'max' takes the top logit of the unperturbed input. */
-function resolveTargets(target: Target, logits: Float32Array, n: number): number[] {
-  const classes = logits.length / n;
-  const check = (c: unknown): number => integerIn(c, 'target', 0, classes - 1);
-  if (target === 'max') {
-    return Array.from({ length: n }, (_, s) => {
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (logits[s * classes + k] > logits[s * classes + best]) best = k;
-      return best;
-    });
-  }
-  if (Array.isArray(target)) {
-    if (target.length !== n) fail(`option target: ${target.length} classes for a batch of ${n}`);
-    return target.map(check);
-  }
-  if (typeof target === 'number') return new Array<number>(n).fill(check(target));
-  return fail(`option target must be 'max', a class index or one index per sample, got ${JSON.stringify(target)}`);
-}
-
 /** Inputs scored per forward pass: bounds memory for large images while batching small ones. */
 const CHUNK = 32;
 
@@ -175,7 +157,7 @@ export function pixelFlipping(model: Model, x: TensorLike, relevance: TensorLike
     const t = { shape: [count, ...shape.slice(1)], data: batch };
     return (score === 'logit' ? model.logits(t) : model.predict(t)).data;
   };
-  const targets = resolveTargets(options.target ?? 'max', model.logits({ shape, data }).data, n);
+  const targets = resolveTargets(options.target, model.logits({ shape, data }).data, n);
 
   const size = data.length / n;
   const curves = Array.from({ length: n }, (_, s) => {
@@ -224,7 +206,7 @@ export interface MethodEvaluation extends PixelFlippingResult {
 export function evaluateMethods(model: Model, x: TensorLike, methods: readonly string[], options: EvaluateMethodsOptions = {}): MethodEvaluation[] {
   if (methods.length === 0) fail('no methods to evaluate');
   const input = checkInput(model, x, 'pixelFlipping: input');
-  const targets = resolveTargets(options.target ?? 'max', model.logits(input).data, input.n);
+  const targets = resolveTargets(options.target, model.logits(input).data, input.n);
   const total = methods.length * input.n;
   return methods.map((method, m) => {
     const normal = normalGenerator(options.seed ?? 0);
