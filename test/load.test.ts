@@ -81,6 +81,20 @@ test('sources: path, URL, Uint8Array and ArrayBuffer load the same model', async
   for (const m of models) assert.equal(Array.from(m.logits(x).data), first);
 });
 
+test('conv kernels are flipped when the file says Theano, and flipKernels overrides it', async () => {
+  const ref = allReferences().find((r) => r.name === 'keras2_theano_cf')!;
+  const flipped = await loadModel(ref.modelPath);
+  const plain = await loadModel(ref.modelPath, { flipKernels: false });
+  const forced = await loadModel(fixturePath('models/keras2_theano_cf.h5'), { flipKernels: true });
+  const a = flipped.logits(ref.input).data;
+  const b = plain.logits(ref.input).data;
+  assert.equal(Array.from(forced.logits(ref.input).data), Array.from(a));
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  // The reference (Keras with the Theano flip) matches `a` to 1e-5 (above); unflipped kernels are far off.
+  assert.ok(diff > 1e-2, `unflipped logits differ by only ${diff}`);
+});
+
 test('an input of the wrong shape names both shapes', async () => {
   const model = await loadModel(fixturePath('models/cnn_small.h5'));
   assert.throws(() => model.logits({ shape: [1, 28, 27, 1], data: new Float32Array(28 * 27) }), /\(1, 28, 27, 1\).*\(None, 28, 28, 1\)/);
