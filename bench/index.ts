@@ -25,7 +25,7 @@ const quick = process.argv.includes('--quick');
 const withTfjs = !process.argv.includes('--no-tfjs');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
-interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number; minRepeats?: number }
+interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number; minRepeats?: number; warmup?: boolean; layers?: boolean }
 const benchIndex = existsSync(join(shared, 'bench-models/index.json'))
   ? (JSON.parse(readFileSync(join(shared, 'bench-models/index.json'), 'utf8')) as { files: { file: string; flops: number }[] }).files
   : [];
@@ -36,15 +36,16 @@ const specs: ModelSpec[] = [
   { file: 'cnn_mnist.h5', path: join(shared, 'bench-models/cnn_mnist.h5'), batches: [1, 16], tfjsCpu: true, tfjsBatches: quick ? [1] : [1, 16], budgetMs: 2000 },
   { file: 'vgg_cifar.h5', path: join(shared, 'bench-models/vgg_cifar.h5'), batches: quick ? [1, 4] : [1, 16], tfjsCpu: true, tfjsBatches: quick ? [1] : [1, 16], budgetMs: 6000 },
   ...(quick ? [] : [
-    { file: 'mobilenet_v2_224.h5', path: join(shared, 'bench-models/mobilenet_v2_224.h5'), batches: [1, 4], tfjsCpu: true, tfjsBatches: [1], budgetMs: 6000 },
-    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1, minRepeats: 1 },
+    { file: 'mobilenet_v2_224.h5', path: join(shared, 'bench-models/mobilenet_v2_224.h5'), batches: [1, 4], tfjsCpu: false, tfjsBatches: [1], budgetMs: 4000, layers: false },
+    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1, minRepeats: 1, warmup: false, layers: false },
   ]),
 ].filter((s) => existsSync(s.path) && (!only || s.file.includes(only)));
 
 /** Warm-up once, then repeat until the budget is spent (at least `min`, at most `max` timed runs). */
-function timed(run: () => unknown, budgetMs: number, minRepeats = 3): Timing {
+function timed(run: () => unknown, budgetMs: number, minRepeats = 3, warmup = true): Timing {
   const min = quick ? 1 : minRepeats;
   const max = quick ? 3 : 7;
+  if (!warmup) return measure(run, { warmup: 0, repeats: min });
   const t0 = performance.now();
   run();
   const once = performance.now() - t0;
@@ -141,7 +142,7 @@ for (const spec of specs) {
     const x = inputFor(model, batch);
     for (const threads of threadCounts) {
       const budget = spec.budgetMs;
-      const t = (run: () => unknown): Timing => timed(run, budget, spec.minRepeats);
+      const t = (run: () => unknown): Timing => timed(run, budget, spec.minRepeats, spec.warmup);
       const forward = t(() => withThreads(threads, () => model.logits(x)));
       const explain = t(() => lrp(model, x, { threads }));
       const egb = t(() => analyze(model, x, { method: 'epsilon-gamma-box', low: 0, high: 1, threads }));
@@ -152,7 +153,7 @@ for (const spec of specs) {
     }
 
     // Per-layer efficiency, one thread: every Dense/Conv node on its real input.
-    if (batch === spec.batches[spec.batches.length - 1] && spec.file !== 'vgg16_gap_224.h5') {
+    if (batch === spec.batches[spec.batches.length - 1] && spec.layers !== false) {
       const graph = inner.graph;
       const values = forwardAll(graph, x.data, batch);
       for (const [k, m] of macs.byNode) {
@@ -186,9 +187,9 @@ for (const spec of specs) {
         }
         if (err > 1e-3 * Math.max(scale, 1)) throw new Error(`${spec.file}: tfjs ${backend} logits differ from ours by ${err} (scale ${scale})`);
         const target = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, s) => s % classes), 'int32'), classes);
-        const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs, spec.minRepeats);
+        const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs, spec.minRepeats, spec.warmup);
         const grad = tf.grad((input: TFNS.Tensor) => tf!.sum(tf!.mul(net.logits(input), target)));
-        const gxi = timed(() => tf!.tidy(() => tf!.mul(grad(xt), xt).dataSync()), spec.budgetMs, spec.minRepeats);
+        const gxi = timed(() => tf!.tidy(() => tf!.mul(grad(xt), xt).dataSync()), spec.budgetMs, spec.minRepeats, spec.warmup);
         tfRows.push({ model: spec.file, backend, batch, forward, gxi });
         console.log(`  tfjs-${backend} batch ${batch}: forward ${fmt(forward.median / batch)} ms/sample (${((flops * batch) / forward.median / 1e6).toFixed(2)} GFLOP/s), gradient×input ${fmt(gxi.median / batch)} ms/sample`);
         xt.dispose();
