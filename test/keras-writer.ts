@@ -5,7 +5,7 @@ import { zipSync, strToU8 } from 'fflate';
 export interface StoredWeight { name: string; shape: number[]; data: Float32Array }
 let counter = 0;
 
-async function writeH5(build: (root: InstanceType<typeof h5wasm.File>) => void): Promise<Uint8Array> {
+export async function writeH5(build: (root: InstanceType<typeof h5wasm.File>) => void): Promise<Uint8Array> {
   const { FS } = await h5wasm.ready;
   const path = `/test-writer-${counter++}.h5`;
   const file = new h5wasm.File(path, 'w');

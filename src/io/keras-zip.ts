@@ -67,15 +67,25 @@ function matchLayers(root: H5Group, entries: ConfigEntry[], base: string[], file
   }
 }
 
+/**
+ * Groups the walk below may visit per layer of config.json: Keras writes a group and a `vars` group
+ * per layer, a few more for layers with sublayers. A corrupt file whose groups link back to their
+ * ancestors (hard links may form cycles) would otherwise branch without end.
+ */
+const GROUPS_PER_LAYER = 16;
+
 /** Every `vars` group, by normalised path (backslashes read as slashes), to report weights that matched no layer. */
-function allVarGroups(group: H5Group, path: string[], found: [string, H5Group][], depth = 0): void {
+function allVarGroups(group: H5Group, path: string[], found: [string, H5Group][], fileName: string, budget: { groups: number; limit: number }, depth = 0): void {
   if (depth > 32) return;
   for (const key of group.keys()) {
+    // '' names the group itself: the budget would end that loop too, but it is never a layer.
+    if (key === '') continue;
     const child = group.get(key);
     if (child?.kind !== 'group') continue;
+    if (--budget.groups < 0) throw new LrpKerasError(`${fileName}: model.weights.h5 has more than ${budget.limit} groups for the layers of config.json, or groups that contain themselves (corrupt)`);
     const parts = key.split('\\');
     if (key === 'vars' && path.length > 0) found.push([path.join('/'), child]);
-    else if (!['optimizer', 'metrics'].includes(parts[0]) && !(path.length === 0 && key === 'vars')) allVarGroups(child, [...path, ...parts], found, depth + 1);
+    else if (!['optimizer', 'metrics'].includes(parts[0]) && !(path.length === 0 && key === 'vars')) allVarGroups(child, [...path, ...parts], found, fileName, budget, depth + 1);
   }
 }
 
@@ -126,9 +136,11 @@ export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: 
   try {
     const groups = new Map<string, WeightTensor[]>();
     const claimed = new Set<string>();
-    matchLayers(file.root, configLayers(config), [], fileName, groups, claimed);
+    const layers = configLayers(config);
+    matchLayers(file.root, layers, [], fileName, groups, claimed);
     const stored: [string, H5Group][] = [];
-    allVarGroups(file.root, [], stored);
+    const limit = 64 + GROUPS_PER_LAYER * countLayers(layers);
+    allVarGroups(file.root, [], stored, fileName, { groups: limit, limit });
     for (const [path, group] of stored) {
       if (!claimed.has(path) && group.keys().length > 0) {
         const name = group.attr('name');
@@ -145,6 +157,8 @@ export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: 
     file.close();
   }
 }
+
+const countLayers = (entries: ConfigEntry[]): number => entries.reduce((n, e) => n + 1 + (e.layers ? countLayers(e.layers) : 0), 0);
 
 /** The layer tree of a `.keras` config: names, classes, and nested models' own layers. */
 function configLayers(config: unknown): ConfigEntry[] {

@@ -1,8 +1,9 @@
 import type { H5AttrValue } from '../hdf5.js';
 import { cached, cursorAt, fail, required, type Cursor, type H5Context } from './bytes.js';
 import { walkBTreeV2 } from './btree-v2.js';
-import { parseDataspace } from './dataspace.js';
-import { parseMaybeShared } from './datatype.js';
+import { parseDataspace, type Dataspace } from './dataspace.js';
+import { globalHeapObject } from './global-heap.js';
+import { parseMaybeShared, type Datatype } from './datatype.js';
 import { heapObject } from './fractal-heap.js';
 import { compareNames } from './groups.js';
 import { findMessage, MSG, openMessage, type Message, type ObjectHeader } from './object-header.js';
@@ -92,6 +93,16 @@ function decodeName(bytes: Uint8Array): string {
  * otherwise (`[]` when empty, and for a null dataspace).
  */
 export function readAttribute(ctx: H5Context, entry: AttributeEntry, what: string): H5AttrValue {
+  const { where, datatype, space, data } = attributeData(ctx, entry, what);
+  const read = numberReader(ctx, datatype, where) ?? stringReader(ctx, datatype, where);
+  if (!read) return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : datatype.kind} values are not supported`);
+  const values = Array.from({ length: space.count }, (_, i) => read(data.pos + i * datatype.size));
+  if (space.kind === 'scalar') return values[0];
+  return values as number[] | string[];
+}
+
+/** An attribute's type, shape and the bytes of its values, checked to fit in its message. */
+function attributeData(ctx: H5Context, entry: AttributeEntry, what: string): { where: string; datatype: Datatype; space: Dataspace; data: Cursor } {
   const where = `${what}, attribute ${entry.name}`;
   const layout = parseAttributeLayout(openMessage(ctx, entry.message, where));
   const datatype = parseMaybeShared(layout.datatypeField, layout.datatypeShared);
@@ -100,10 +111,27 @@ export function readAttribute(ctx: H5Context, entry: AttributeEntry, what: strin
   if (bytes > layout.data.remaining()) {
     fail(ctx, `${where}: ${space.count} values of ${datatype.size} bytes do not fit in its ${layout.data.remaining()} bytes of data (corrupt)`);
   }
-  const data = cursorAt(ctx, layout.data.pos, bytes, where);
-  const read = numberReader(ctx, datatype, where) ?? stringReader(ctx, datatype, where);
-  if (!read) return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : datatype.kind} values are not supported`);
-  const values = Array.from({ length: space.count }, (_, i) => read(data.pos + i * datatype.size));
-  if (space.kind === 'scalar') return values[0];
-  return values as number[] | string[];
+  return { where, datatype, space, data: cursorAt(ctx, layout.data.pos, bytes, where) };
+}
+
+/**
+ * Check an attribute without decoding its numbers: its fields, that its values fit, and the global
+ * heap objects its variable-length values point to. For h5wasm-reader, before the HDF5 library
+ * sees the file; types this reader cannot decode pass when they fit.
+ */
+export function checkAttribute(ctx: H5Context, entry: AttributeEntry, what: string): void {
+  const { where, datatype, space, data } = attributeData(ctx, entry, what);
+  if (datatype.kind === 'vlen-string') {
+    const read = stringReader(ctx, datatype, where)!;
+    for (let i = 0; i < space.count; i++) read(data.pos + i * datatype.size);
+  } else if (datatype.kind === 'other' && datatype.description === 'variable-length sequence') {
+    // Each element: length (4), global heap collection address, object index (4).
+    for (let i = 0; i < space.count; i++) {
+      const c = cursorAt(ctx, data.pos + i * datatype.size, 8 + ctx.offsetSize, where);
+      const length = c.u32();
+      const collection = c.address();
+      const index = c.u32();
+      if (length > 0) globalHeapObject(ctx, required(c, collection, 'sequence heap address'), index);
+    }
+  }
 }

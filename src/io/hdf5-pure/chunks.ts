@@ -15,6 +15,8 @@ export interface ChunkedLayout {
   readonly elementSize: number;
   readonly index: 'btree-v1' | 'single' | 'implicit' | 'fixed-array';
   readonly address: number | undefined;
+  /** A filtered single chunk's stored size (the layout message gives it; unfiltered chunks are full size). */
+  readonly filteredSize?: number;
 }
 
 /** Layout message v3, class 2: dimensionality, B-tree address, 4-byte dimensions. */
@@ -37,9 +39,13 @@ export function parseChunkedV4(c: Cursor, space: Dataspace): ChunkedLayout {
   const indexType = c.u8();
   const index = V4_INDEXES[indexType as keyof typeof V4_INDEXES];
   if (!index) fail(c.ctx, `${c.what}: chunk index type ${indexType} (extensible array or v2 B-tree) is not supported`);
-  if (index === 'single' && flags & 0x02) fail(c.ctx, `${c.what}: filtered chunks are not supported`);
+  let filteredSize: number | undefined;
+  if (index === 'single' && flags & 0x02) {
+    filteredSize = c.length();
+    c.skip(4); // filter mask
+  }
   if (index === 'fixed-array') c.skip(1); // page bits: the index header repeats them
-  return chunkedLayout(c, space, dims, index, c.address());
+  return { ...chunkedLayout(c, space, dims, index, c.address()), filteredSize };
 }
 
 function chunkedLayout(c: Cursor, space: Dataspace, dims: number[], index: ChunkedLayout['index'], address: number | undefined): ChunkedLayout {
@@ -47,6 +53,32 @@ function chunkedLayout(c: Cursor, space: Dataspace, dims: number[], index: Chunk
     fail(c.ctx, `${c.what}: chunk dimensions [${dims.join(', ')}] do not fit shape [${space.shape.join(', ')}] (corrupt)`);
   }
   return { kind: 'chunked', chunkDims: dims.slice(0, -1), elementSize: dims[dims.length - 1], index, address };
+}
+
+/** Where a stored chunk goes (`origin`), where it is, its stored size and its filter mask (0: every filter applied). */
+export type ChunkVisitor = (origin: number[], address: number | undefined, size: number, filterMask: number) => void;
+
+/**
+ * Visit every chunk the index lists, checking the index itself (bounds, cycles, grid) but not the
+ * chunks: readChunkedBytes copies them, checkStorage only checks that they lie in the file.
+ */
+export function visitChunks(ctx: H5Context, layout: ChunkedLayout, space: Dataspace, elementSize: number, what: string, visit: ChunkVisitor): void {
+  if (layout.elementSize !== elementSize) fail(ctx, `${what}: chunk element size ${layout.elementSize} differs from the datatype's ${elementSize} (corrupt)`);
+  // Each chunk's bounds are the visitor's to check: filtered chunks are stored smaller than they are.
+  const chunkBytes = elementCount(ctx, what, layout.chunkDims) * elementSize;
+  const base = layout.address;
+  if (base === undefined) return;
+  if (layout.index === 'btree-v1') walkChunkBTree(ctx, base, space.shape.length, visit);
+  else if (layout.index === 'single') visit(space.shape.map(() => 0), base, layout.filteredSize ?? chunkBytes, 0);
+  else {
+    // Implicit: chunks lie back to back in grid order. Fixed array: one address per grid cell.
+    const addresses = layout.index === 'fixed-array' ? fixedArray(ctx, base, what) : undefined;
+    forEachGridChunk(ctx, layout, space, what, (origin, linear) => {
+      if (!addresses) return visit(origin, base + linear * chunkBytes, chunkBytes, 0);
+      if (linear >= addresses.length) fail(ctx, `${what}: the chunk index has ${addresses.length} entries, chunk ${linear} is missing (corrupt)`);
+      visit(origin, addresses[linear], chunkBytes, 0);
+    });
+  }
 }
 
 /** The output buffer chunks are copied into, with what copying needs to know. */
@@ -63,38 +95,26 @@ interface Assembly {
 
 /** Assemble a chunked dataset's bytes in row-major order; missing chunks stay zero. */
 export function readChunkedBytes(ctx: H5Context, layout: ChunkedLayout, space: Dataspace, elementSize: number, what: string): Uint8Array {
-  if (layout.elementSize !== elementSize) fail(ctx, `${what}: chunk element size ${layout.elementSize} differs from the datatype's ${elementSize} (corrupt)`);
+  if (layout.filteredSize !== undefined) fail(ctx, `${what}: filtered chunks are not supported`);
   const chunkBytes = elementCount(ctx, what, layout.chunkDims) * elementSize;
   if (chunkBytes > ctx.bytes.length) fail(ctx, `${what}: chunks of ${chunkBytes} bytes exceed the file (corrupt)`);
   const out = new Uint8Array(space.count * elementSize);
   const target: Assembly = { ctx, what, out, shape: space.shape, chunkDims: layout.chunkDims, elementSize, budget: out.length };
-  const place = (origin: number[], address: number | undefined, size: number): void => {
+  visitChunks(ctx, layout, space, elementSize, what, (origin, address, size, filterMask) => {
     if (address === undefined) return;
+    if (filterMask !== 0) fail(ctx, `${what}: chunk at ${hex(address)} skips filters, which is not supported`);
     if (size !== chunkBytes) fail(ctx, `${what}: chunk at ${hex(address)} holds ${size} bytes, expected ${chunkBytes} (corrupt or filtered)`);
     copyChunk(target, origin, cursorAt(ctx, address, size, `${what} chunk`).bytes(size));
-  };
-  const base = layout.address;
-  if (base === undefined) return target.out;
-  if (layout.index === 'btree-v1') walkChunkBTree(ctx, base, space.shape.length, place);
-  else if (layout.index === 'single') place(space.shape.map(() => 0), base, chunkBytes);
-  else {
-    // Implicit: chunks lie back to back in grid order. Fixed array: one address per grid cell.
-    const addresses = layout.index === 'fixed-array' ? fixedArray(ctx, base, what) : undefined;
-    forEachGridChunk(ctx, layout, space, what, (origin, linear) => {
-      if (!addresses) return place(origin, base + linear * chunkBytes, chunkBytes);
-      if (linear >= addresses.length) fail(ctx, `${what}: the chunk index has ${addresses.length} entries, chunk ${linear} is missing (corrupt)`);
-      place(origin, addresses[linear], chunkBytes);
-    });
-  }
+  });
   return target.out;
 }
 
 /** v1 B-tree (node type 1) keys: chunk size (4), filter mask (4), then an 8-byte offset per dimension + 1. */
-function walkChunkBTree(ctx: H5Context, address: number, rank: number, place: (origin: number[], address: number, size: number) => void): void {
+function walkChunkBTree(ctx: H5Context, address: number, rank: number, visit: ChunkVisitor): void {
   walkBTreeV1(ctx, address, 1, 8 + 8 * (rank + 1), (key, child) => {
     const size = key.u32();
-    if (key.u32() !== 0) fail(ctx, `${key.what}: chunk at ${hex(child)} skips filters, which is not supported`);
-    place(Array.from({ length: rank }, () => key.uint(8)), child, size);
+    const filterMask = key.u32();
+    visit(Array.from({ length: rank }, () => key.uint(8)), child, size, filterMask);
   });
 }
 

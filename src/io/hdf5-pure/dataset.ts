@@ -1,5 +1,5 @@
 import { cursorAt, fail, hex, type Cursor, type H5Context } from './bytes.js';
-import { readChunkedBytes, type ChunkedLayout, parseChunkedV3, parseChunkedV4 } from './chunks.js';
+import { readChunkedBytes, type ChunkedLayout, parseChunkedV3, parseChunkedV4, visitChunks } from './chunks.js';
 import { parseDataspace, type Dataspace } from './dataspace.js';
 import { dtypeName, parseDatatype, type Datatype } from './datatype.js';
 import { findMessage, MSG, openMessage, type Message, type ObjectHeader } from './object-header.js';
@@ -66,6 +66,48 @@ function readRawBytes(ctx: H5Context, info: DatasetInfo): Uint8Array {
   const start = layout.kind === 'compact' ? layout.start : layout.address;
   if (start === undefined) return new Uint8Array(size);
   return cursorAt(ctx, start, size, `${what} data`).bytes(size);
+}
+
+/**
+ * Check where a dataset's values are stored without reading them: the layout, every chunk of the
+ * chunk index, and that all of it lies in the file. Filtered (compressed) datasets pass: only
+ * their stored bytes are checked, not what they inflate to. For h5wasm-reader, before the HDF5
+ * library sees the file.
+ */
+export function checkStorage(ctx: H5Context, info: DatasetInfo): void {
+  const { header, what } = info;
+  if (findMessage(header, MSG.externalFiles)) fail(ctx, `${what}: data in external files is not supported`);
+  const filters = findMessage(header, MSG.filters);
+  if (filters) checkFilterPipeline(openMessage(ctx, filters, `${what} filter pipeline`));
+  const size = info.space.count * info.datatype.size;
+  const layout = parseLayout(openMessage(ctx, requireMessage(ctx, header, MSG.layout, what), `${what} layout`), info);
+  if (layout.kind === 'chunked') {
+    visitChunks(ctx, layout, info.space, info.datatype.size, what, (_origin, address, stored) => {
+      if (address !== undefined) cursorAt(ctx, address, stored, `${what} chunk`);
+    });
+    return;
+  }
+  if (layout.size < size) fail(ctx, `${what}: ${layout.size} bytes of storage for ${size} bytes of values (corrupt)`);
+  if (layout.kind === 'contiguous' && layout.address !== undefined) cursorAt(ctx, layout.address, size, `${what} data`);
+}
+
+/**
+ * Filter pipeline message, versions 1 and 2: count, then per filter its id, (name length), flags,
+ * number of client values, (name, padded to 8 in v1), values (4 bytes each, v1 pads to 8 bytes).
+ */
+function checkFilterPipeline(c: Cursor): void {
+  const version = c.u8();
+  const count = c.u8();
+  if ((version !== 1 && version !== 2) || count > 32) fail(c.ctx, `${c.what}: version ${version} with ${count} filters (corrupt)`);
+  if (version === 1) c.skip(6);
+  for (let i = 0; i < count; i++) {
+    const id = c.u16();
+    const nameLength = version === 1 || id >= 256 ? c.u16() : 0;
+    c.skip(2); // flags
+    const values = c.u16();
+    c.skip(version === 1 ? Math.ceil(nameLength / 8) * 8 : nameLength);
+    c.skip(4 * values + (version === 1 && values % 2 ? 4 : 0));
+  }
 }
 
 /** Compression and other filters, and data in external files, are out of scope for Keras files. */

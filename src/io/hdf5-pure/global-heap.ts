@@ -26,12 +26,21 @@ function parseCollection(ctx: H5Context, address: number): Collection {
   c.skip(8 + ctx.lengthSize);
   const objects: Collection = new Map();
   // Objects: index (2), reference count (2), reserved (4), size (L), data padded to 8 bytes.
-  // Index 0 is the free space that ends the list; every step advances, so this ends.
-  while (c.remaining() >= 8 + ctx.lengthSize) {
+  // Index 0 is free space, whose size counts its header and is not padded. The whole collection
+  // is walked, as the HDF5 library walks it: a free-space object of size 0 would never advance
+  // there (an endless loop in the C library), so it is refused here, before h5wasm sees it.
+  const header = 8 + ctx.lengthSize;
+  while (c.remaining() >= header) {
+    const begin = c.pos;
     const index = c.u16();
     c.skip(6);
     const objectSize = c.length();
-    if (index === 0) break;
+    if (index === 0) {
+      if (objectSize === 0 || objectSize > c.end - begin) fail(ctx, `${what}: free space of ${objectSize} bytes at ${hex(begin)} (corrupt)`);
+      c.pos = begin;
+      c.skip(objectSize);
+      continue;
+    }
     const start = c.pos;
     c.skip(objectSize);
     c.skip(Math.min((8 - (objectSize % 8)) % 8, c.remaining()));
