@@ -95,7 +95,7 @@ function decodeName(bytes: Uint8Array): string {
 export function readAttribute(ctx: H5Context, entry: AttributeEntry, what: string): H5AttrValue {
   const { where, datatype, space, data } = attributeData(ctx, entry, what);
   const read = numberReader(ctx, datatype, where) ?? stringReader(ctx, datatype, where);
-  if (!read) return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : datatype.kind} values are not supported`);
+  if (!read) return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : 'variable-length sequence'} values are not supported`);
   const values = Array.from({ length: space.count }, (_, i) => read(data.pos + i * datatype.size));
   if (space.kind === 'scalar') return values[0];
   return values as number[] | string[];
@@ -121,17 +121,20 @@ function attributeData(ctx: H5Context, entry: AttributeEntry, what: string): { w
  */
 export function checkAttribute(ctx: H5Context, entry: AttributeEntry, what: string): void {
   const { where, datatype, space, data } = attributeData(ctx, entry, what);
-  if (datatype.kind === 'vlen-string') {
-    const read = stringReader(ctx, datatype, where)!;
-    for (let i = 0; i < space.count; i++) read(data.pos + i * datatype.size);
-  } else if (datatype.kind === 'other' && datatype.description === 'variable-length sequence') {
-    // Each element: length (4), global heap collection address, object index (4).
-    for (let i = 0; i < space.count; i++) {
-      const c = cursorAt(ctx, data.pos + i * datatype.size, 8 + ctx.offsetSize, where);
-      const length = c.u32();
-      const collection = c.address();
-      const index = c.u32();
-      if (length > 0) globalHeapObject(ctx, required(c, collection, 'sequence heap address'), index);
+  if (datatype.kind !== 'vlen-string' && datatype.kind !== 'vlen-sequence') return;
+  // Each element: length (4), global heap collection address, object index (4). The C library
+  // copies the whole heap object into a buffer of the element's length: they must agree exactly.
+  const elementSize = datatype.kind === 'vlen-string' ? 1 : datatype.baseSize;
+  if (datatype.size < 8 + ctx.offsetSize) fail(ctx, `${where}: variable-length type of size ${datatype.size} (corrupt)`);
+  for (let i = 0; i < space.count; i++) {
+    const c = cursorAt(ctx, data.pos + i * datatype.size, 8 + ctx.offsetSize, where);
+    const length = c.u32();
+    const collection = c.address();
+    const index = c.u32();
+    if (length === 0) continue;
+    const object = globalHeapObject(ctx, required(c, collection, 'heap address'), index);
+    if (object.length !== length * elementSize) {
+      fail(ctx, `${where}: value ${i} of ${length} × ${elementSize} bytes is a heap object of ${object.length} bytes (corrupt)`);
     }
   }
 }

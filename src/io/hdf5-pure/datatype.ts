@@ -20,7 +20,9 @@ export type Datatype =
   | { readonly kind: 'vlen-string'; readonly size: number; readonly utf8: boolean }
   /** Enums read as their base integers, which is what h5wasm hands back for them. */
   | { readonly kind: 'enum'; readonly size: number; readonly base: Datatype }
-  | { readonly kind: 'other'; readonly size: number; readonly description: string };
+  | { readonly kind: 'other'; readonly size: number; readonly description: string }
+  /** A variable-length sequence (not a string) of elements of `baseSize` bytes, stored in the global heap. */
+  | { readonly kind: 'vlen-sequence'; readonly size: number; readonly baseSize: number };
 
 const CLASS_NAMES = ['fixed-point', 'floating-point', 'time', 'string', 'bitfield', 'opaque', 'compound', 'reference', 'enum', 'variable-length', 'array'];
 
@@ -72,8 +74,8 @@ function parseFloat(c: Cursor, size: number, bits: number): Datatype {
 
 function parseVariableLength(c: Cursor, size: number, bits: number, depth: number): Datatype {
   const isString = (bits & 0x0f) === 1;
-  parseDatatype(c, depth + 1); // the base type: bytes for strings, anything for sequences
-  if (!isString) return { kind: 'other', size, description: 'variable-length sequence' };
+  const base = parseDatatype(c, depth + 1); // the base type: bytes for strings, anything for sequences
+  if (!isString) return { kind: 'vlen-sequence', size, baseSize: base.size };
   return { kind: 'vlen-string', size, utf8: ((bits >> 8) & 0x0f) === 1 };
 }
 
