@@ -57,6 +57,37 @@ test('duplicate names, a config that is not JSON, and weights for no layer are r
   await refused(loadModel(await legacyH5(sequential([dense('d', 3)]), { d: [w('d/kernel:0', [4, 3]), w('d/bias:0', [3])], ghost: [w('ghost/k', [1])] })), "'ghost'");
 });
 
+test('a pooling window far larger than its input gives TensorFlow\'s result without costing its size', async () => {
+  // TensorFlow's same padding: ⌈n/s⌉ outputs; window o covers [o·s − before, o·s − before + k) ∩ [0, n).
+  const reference = (x: number[][], k: [number, number], s: [number, number], avg: boolean): number[] => {
+    const axis = (n: number, kk: number, ss: number) => {
+      const out = Math.ceil(n / ss);
+      const before = Math.floor(Math.max((out - 1) * ss + kk - n, 0) / 2);
+      return Array.from({ length: out }, (_, o) => [Math.max(0, o * ss - before), Math.min(n, o * ss - before + kk)]);
+    };
+    const out: number[] = [];
+    for (const [r0, r1] of axis(x.length, k[0], s[0])) {
+      for (const [c0, c1] of axis(x[0].length, k[1], s[1])) {
+        const cells = x.slice(r0, r1).flatMap((row) => row.slice(c0, c1));
+        out.push(avg ? cells.reduce((a, b) => a + b, 0) / cells.length : Math.max(...cells));
+      }
+    }
+    return out;
+  };
+  const x = Array.from({ length: 5 }, (_, r) => Array.from({ length: 7 }, (_, c) => Math.fround(Math.sin(r * 7 + c))));
+  for (const className of ['MaxPooling2D', 'AveragePooling2D']) {
+    for (const [k, st] of [[[2 ** 24, 3], [2, 2]], [[9, 2 ** 24], [1, 3]], [[6, 8], [2, 5]], [[2 ** 24, 2 ** 24], [4, 1]]] as [number, number][][]) {
+      const config = sequential([{ class_name: className, config: { name: 'p', pool_size: k, strides: st, padding: 'same' } }], [null, 5, 7, 1]);
+      const model = await loadModel(await legacyH5(config, { p: [] }), { reader: 'pure' });
+      const start = performance.now();
+      const y = model.predict({ shape: [1, 5, 7, 1], data: Float32Array.from(x.flat()) });
+      const want = reference(x, k as [number, number], st as [number, number], className === 'AveragePooling2D');
+      assert.equal(Array.from(y.data, (v) => v.toFixed(5)), want.map((v) => v.toFixed(5)), `${className} ${k} / ${st}`);
+      assert.ok(performance.now() - start < 100, `${className} ${k}: ${(performance.now() - start).toFixed(0)} ms`);
+    }
+  }
+});
+
 test('a tensor over the element limit is refused before it is allocated; the limit can be raised', async () => {
   const big = sequential([{ class_name: 'UpSampling2D', config: { name: 'up', size: [64, 64] } }], [null, 64, 64, 8]);
   await refused(loadModel(await legacyH5(big, { up: [] }), { limits: { maxTensorElements: 1 << 20 } }), "'up' (UpSampling2D)", 'limits.maxTensorElements');

@@ -121,6 +121,7 @@ export async function runCase(loadModel: LoadModel, bytes: Uint8Array, options: 
   if (size <= MAX_RUN_ELEMENTS) {
     const x = { shape: [1, ...model.inputShape], data: Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) / 101) };
     for (const phase of ['predict', 'explain'] as const) {
+      const started = performance.now();
       try {
         if (phase === 'predict') model.predict(x);
         else lrp(model, x);
@@ -129,6 +130,9 @@ export async function runCase(loadModel: LoadModel, bytes: Uint8Array, options: 
         if (outcome.status === 'failed') return checked(ms, boundMs, outcome);
         message += `; ${phase} refused: ${outcome.message}`;
       }
+      // One sample of a model that loaded from a small file must not take long either.
+      const took = performance.now() - started;
+      if (took > boundMs) return { status: 'failed', ms, message: `${phase} took ${took.toFixed(0)} ms (bound ${boundMs} ms): ${message}`, phase: 'time' };
     }
   }
   return checked(ms, boundMs, { status: 'loaded', ms, message });
