@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { fmt, type Timing } from './stats.js';
 
 interface Row { model: string; batch: number; threads: number; forward: Timing; lrp: Timing; egb: Timing; gxi: Timing; forwardGflops: number }
-interface TfjsRow { model: string; backend: string; batch: number; forward: Timing; gxi: Timing }
+interface TfjsRow { model: string; backend: string; batch: number; forward: Timing; gxi: Timing | null }
 interface Results {
   machine: { cpu: string; cores: number; node: string; date: string; loadBefore: number; loadAfter: number };
   quick: boolean;
@@ -16,6 +16,7 @@ interface Results {
   rows: Row[];
   tfjs: TfjsRow[];
   layers: { model: string; batch: number; layer: string; kind: string; gflops: number; ofBest: number }[];
+  partial?: boolean;
   peakRss: { model: string; reader: string; peakRssMB: number; baselineRssMB: number; weightsMB: number; activationsMB: number }[];
   coldStart: { reader: string; inProcess: Timing; wall: Timing }[];
   targets: { target: string; value: string; met: boolean | null }[];
@@ -27,11 +28,12 @@ const name = (file: string): string => file.replace(/\.h5$/, '');
 const per = (t: Timing, n: number): string => `${fmt(t.median / n)} (${fmt(t.min / n)}–${fmt(t.max / n)})`;
 const out: string[] = [];
 const table = (head: string[], rows: string[][]): void => {
+  if (rows.length === 0) return;
   out.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`), '');
 };
 
 out.push(`${r.machine.date.slice(0, 10)}, ${r.machine.cpu} (${r.machine.cores} vCPU), Node ${r.machine.node}${r.quick ? ', --quick' : ''}; ` +
-  `1-minute load average ${r.machine.loadBefore.toFixed(1)} before and ${r.machine.loadAfter.toFixed(1)} after the run. ` +
+  `1-minute load average ${r.machine.loadBefore.toFixed(1)} at the start${r.machine.loadAfter ? ` and ${r.machine.loadAfter.toFixed(1)} at the end` : ''} of the run${r.partial ? ' (partial: the models finished so far)' : ''}. ` +
   `Best scalar GEMM in this run: ${r.bestGemmGflops.toFixed(2)} GFLOP/s (ours, packed 4×4 tiles; ` +
   `${r.gemmCeiling.map((g) => `${g.size}³ ${g.packedGflops.toFixed(2)}, naive ${g.naiveGflops.toFixed(2)}`).join('; ')}).`, '');
 
@@ -43,24 +45,24 @@ table(['model (GFLOP/sample)', 'batch', 'threads', 'load ms', 'forward ms/sample
       `${name(row.model)} (${(r.flopsPerSample[row.model] / 1e9).toFixed(3)})`, String(row.batch), String(row.threads), fmt(r.loads[row.model].median),
       per(row.forward, row.batch), row.forwardGflops.toFixed(2), per(row.lrp, row.batch), (row.lrp.median / row.forward.median).toFixed(2),
       fmt(row.egb.median / row.batch), fmt(row.gxi.median / row.batch),
-      cpu ? `${(cpu.forward.median / row.forward.median).toFixed(1)}, ${(cpu.gxi.median / row.gxi.median).toFixed(1)}` : '—',
-      wasm ? `${(wasm.forward.median / row.forward.median).toFixed(2)}, ${(wasm.gxi.median / row.gxi.median).toFixed(2)}` : '—',
+      cpu ? `${(cpu.forward.median / row.forward.median).toFixed(1)}, ${cpu.gxi ? (cpu.gxi.median / row.gxi.median).toFixed(1) : '—'}` : '—',
+      wasm ? `${(wasm.forward.median / row.forward.median).toFixed(2)}, ${wasm.gxi ? (wasm.gxi.median / row.gxi.median).toFixed(2) : '—'}` : '—',
     ];
   }));
 
 table(['TensorFlow.js 4.22', 'batch', 'forward ms/sample', 'GFLOP/s', 'tf.grad gradient×input ms/sample'],
-  r.tfjs.map((t) => [`${name(t.model)} ${t.backend}`, String(t.batch), per(t.forward, t.batch), ((r.flopsPerSample[t.model] * t.batch) / t.forward.median / 1e6).toFixed(2), per(t.gxi, t.batch)]));
+  r.tfjs.map((t) => [`${name(t.model)} ${t.backend}`, String(t.batch), per(t.forward, t.batch), ((r.flopsPerSample[t.model] * t.batch) / t.forward.median / 1e6).toFixed(2), t.gxi ? per(t.gxi, t.batch) : 'no kernel']));
 
 table(['layer (1 thread)', 'batch', 'GFLOP/s', 'of best GEMM'],
   r.layers.map((l) => [`${name(l.model)} ${l.layer}`, String(l.batch), l.gflops.toFixed(2), `${(100 * l.ofBest).toFixed(0)}%`]));
 
 table(['peak RSS, one lrp (fresh process)', 'reader', 'peak MB', 'Node alone MB', 'weights MB', 'activations of one sample MB', '(peak − Node) ÷ (weights + activations)'],
-  r.peakRss.map((p) => [name(p.model), p.reader, p.peakRssMB.toFixed(0), p.baselineRssMB.toFixed(0), p.weightsMB.toFixed(1), p.activationsMB.toFixed(1),
+  (r.peakRss ?? []).map((p) => [name(p.model), p.reader, p.peakRssMB.toFixed(0), p.baselineRssMB.toFixed(0), p.weightsMB.toFixed(1), p.activationsMB.toFixed(1),
     ((p.peakRssMB - p.baselineRssMB) / (p.weightsMB + p.activationsMB)).toFixed(2)]));
 
 table(['cold start: fresh node, import, load the MNIST MLP, first lrp', 'ms since process start', 'spawn to exit ms'],
-  r.coldStart.map((c) => [c.reader, per(c.inProcess, 1), fmt(c.wall.median)]));
+  (r.coldStart ?? []).map((c) => [c.reader, per(c.inProcess, 1), fmt(c.wall.median)]));
 
-table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.value, t.met === null ? '—' : t.met ? 'yes' : '**no**']));
+table(['target', 'measured', 'met'], (r.targets ?? []).map((t) => [t.target, t.value, t.met === null ? '—' : t.met ? 'yes' : '**no**']));
 
 console.log(out.join('\n'));
