@@ -22,8 +22,18 @@ const activations = size(graph.inputShape) + graph.nodes.reduce((s, n) => s + si
 const x = { shape: [1, ...model.inputShape], data: new Float32Array(size(model.inputShape)).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
 lrp(model, x, { threads });
 const MB = 1024 * 1024;
+// getrusage's maxRSS survives exec (a child started by a big process reports its parent's peak);
+// Linux's VmHWM belongs to this process image alone.
+const hwm = (() => {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 console.log(JSON.stringify({
-  peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+  peakRssMB: (hwm ?? process.resourceUsage().maxRSS * 1024) / MB,
   baselineRssMB: baseline / MB,
   weightsMB: (weights * 4) / MB,
   activationsMB: (activations * 4) / MB,
