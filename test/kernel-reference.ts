@@ -1,14 +1,9 @@
 // Seeded random tensors and the error measure of the kernel tests.
+import { uniformGenerator } from '../src/attribution/random.js';
 
 export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const uniform = uniformGenerator(seed);
+  return () => uniform() - 0.5;
 }
 
 export const randomArray = (length: number, seed: number): Float32Array => {

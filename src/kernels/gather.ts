@@ -28,9 +28,11 @@ export function gatherBackward(gy: Float32Array, gx: Float32Array, map: Int32Arr
   }
 }
 
-/** Index map of a transpose: output axis k is input axis perm[k]. */
-export function permuteMap(inShape: readonly number[], perm: readonly number[]): Int32Array {
-  const outShape = perm.map((p) => inShape[p]);
+/**
+ * An index map over every cell of `outShape` in row-major order: `source(index, inStride)` gives the
+ * input cell an output multi-index reads (or −1). Shared by the transpose and resampling maps.
+ */
+function indexMap(inShape: readonly number[], outShape: readonly number[], source: (index: number[], inStride: number[]) => number): Int32Array {
   const inStride = new Array<number>(inShape.length);
   for (let d = inShape.length - 1, acc = 1; d >= 0; d--) {
     inStride[d] = acc;
@@ -40,15 +42,22 @@ export function permuteMap(inShape: readonly number[], perm: readonly number[]):
   const map = new Int32Array(size);
   const index = new Array<number>(outShape.length).fill(0);
   for (let i = 0; i < size; i++) {
-    let from = 0;
-    for (let k = 0; k < perm.length; k++) from += index[k] * inStride[perm[k]];
-    map[i] = from;
+    map[i] = source(index, inStride);
     for (let k = outShape.length - 1; k >= 0; k--) {
       if (++index[k] < outShape[k]) break;
       index[k] = 0;
     }
   }
   return map;
+}
+
+/** Index map of a transpose: output axis k is input axis perm[k]. */
+export function permuteMap(inShape: readonly number[], perm: readonly number[]): Int32Array {
+  return indexMap(inShape, perm.map((p) => inShape[p]), (index, inStride) => {
+    let from = 0;
+    for (let k = 0; k < perm.length; k++) from += index[k] * inStride[perm[k]];
+    return from;
+  });
 }
 
 /**
@@ -60,26 +69,14 @@ export function resampleMap(
 ): { map: Int32Array; outShape: number[] } {
   const spatial = before.length;
   const outShape = inShape.map((n, d) => (d < spatial ? n * repeat[d] + before[d] + after[d] : n));
-  const inStride = new Array<number>(inShape.length);
-  for (let d = inShape.length - 1, acc = 1; d >= 0; d--) {
-    inStride[d] = acc;
-    acc *= inShape[d];
-  }
-  const size = outShape.reduce((a, b) => a * b, 1);
-  const map = new Int32Array(size);
-  const index = new Array<number>(outShape.length).fill(0);
-  for (let i = 0; i < size; i++) {
+  const map = indexMap(inShape, outShape, (index, inStride) => {
     let from = 0;
-    for (let d = 0; d < outShape.length && from >= 0; d++) {
+    for (let d = 0; d < outShape.length; d++) {
       const p = d < spatial ? index[d] - before[d] : index[d];
-      if (p < 0 || p >= inShape[d] * (d < spatial ? repeat[d] : 1)) from = -1;
-      else from += (d < spatial ? Math.floor(p / repeat[d]) : p) * inStride[d];
+      if (p < 0 || p >= inShape[d] * (d < spatial ? repeat[d] : 1)) return -1;
+      from += (d < spatial ? Math.floor(p / repeat[d]) : p) * inStride[d];
     }
-    map[i] = from;
-    for (let d = outShape.length - 1; d >= 0; d--) {
-      if (++index[d] < outShape[d]) break;
-      index[d] = 0;
-    }
-  }
+    return from;
+  });
   return { map, outShape };
 }
