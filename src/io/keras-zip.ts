@@ -1,4 +1,3 @@
-import { unzipSync } from 'fflate';
 import { LrpKerasError } from '../errors.js';
 import type { H5Group, H5Reader } from './hdf5.js';
 import type { KerasArchive, WeightTensor } from './keras-h5.js';
@@ -119,6 +118,8 @@ function checkedMember(f: { name: string; size: number; originalSize: number; co
 
 /** Read a `.keras` zip (Keras 3, tf.keras 2.12–2.15): config.json, metadata.json and model.weights.h5. */
 export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: H5Reader, limits: Limits): Promise<KerasArchive> {
+  // Imported on first use: most models are .h5, and fflate adds to every process's start-up.
+  const { unzipSync } = await import('fflate');
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes, { filter: (f) => checkedMember(f, fileName, limits) });

@@ -355,6 +355,7 @@ export function gemm(call: GemmCall): void {
  */
 function fewRows(c: GemmCall, scratch: GemmScratch): void {
   const { M, N, K, weights, layout: L } = c;
+  const { base, inner, outerStride, innerStride, nStride } = L;
   const W = weights.W;
   const map = weights.map;
   scratch.fit(TILE, K, N);
@@ -364,27 +365,25 @@ function fewRows(c: GemmCall, scratch: GemmScratch): void {
   const acc = scratch.sums;
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) acc[n] = c.bias ? c.bias[c.biasOffset + n] : 0;
-    if (L.nStride === 1) {
+    if (nStride === 1) {
       // Rows of B are contiguous: add x_k times row k.
       for (let outer = 0, k = 0; k < K; outer++) {
-        for (let inner = 0; inner < L.inner; inner++, k++) {
+        for (let i = 0; i < inner; i++, k++) {
           const x = A[4 * k + m];
           if (x === 0) continue;
-          const row = L.base + outer * L.outerStride + inner * L.innerStride;
+          const row = base + outer * outerStride + i * innerStride;
           if (map === null) for (let n = 0; n < N; n++) acc[n] += x * W[row + n];
           else for (let n = 0; n < N; n++) acc[n] += x * Math.fround(map(W[row + n]));
         }
       }
     } else {
-      // Columns of B are contiguous runs: one dot product per output.
+      // Columns of B are runs of `inner` weights: one dot product per output.
       for (let n = 0; n < N; n++) {
         let sum = acc[n];
-        for (let outer = 0, k = 0; k < K; outer++) {
-          const from = L.base + outer * L.outerStride + n * L.nStride;
-          for (let inner = 0; inner < L.inner; inner++, k++) {
-            const w = W[from + inner * L.innerStride];
-            sum += A[4 * k + m] * (map === null ? w : Math.fround(map(w)));
-          }
+        for (let outer = 0, k = 0; k < K; outer++, k += inner) {
+          const from = base + outer * outerStride + n * nStride;
+          if (map === null) for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * W[from + i * innerStride];
+          else for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * Math.fround(map(W[from + i * innerStride]));
         }
         acc[n] = sum;
       }

@@ -4,6 +4,9 @@ import { gemmRows, GemmScratch, splitRow, type GemmProblem } from '../kernels/ge
 import { Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 
+/** Node's flags for the workers: the parent's, less --input-type, which a worker started from a file refuses. */
+const workerExecArgv = (): string[] => process.execArgv.filter((a) => !a.startsWith('--input-type'));
+
 /** How long a new pool waits for its workers to start. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -23,7 +26,7 @@ export function createThreadPool(threads: number): ThreadPool {
   const errors: unknown[] = [];
   for (let index = 1; index < threads; index++) {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2, index }, transferList: [port2] });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2, index }, transferList: [port2], execArgv: workerExecArgv() });
     worker.on('error', (e) => errors.push(e));
     worker.unref();
     port1.unref();
