@@ -350,45 +350,54 @@ export function gemm(call: GemmCall): void {
 
 /**
  * Fewer rows than a tile (a Dense layer on one sample): B is read where it lies, without packing,
- * with each output summed in the same order as the tiles sum it. Zero inputs (after a relu) are
- * skipped, which changes at most the sign of a zero.
+ * with each output summed in the same order as the tiles sum it.
  */
 function fewRows(c: GemmCall, scratch: GemmScratch): void {
-  const { M, N, K, weights, layout: L } = c;
-  const { base, inner, outerStride, innerStride, nStride } = L;
-  const W = weights.W;
-  const map = weights.map;
+  const { M, N, K, weights, layout } = c;
   scratch.fit(TILE, K, N);
-  const A = scratch.left;
-  packLeft(c, 0, M, A);
+  packLeft(c, 0, M, scratch.left);
   if (scratch.sums.length < N) scratch.sums = new Float64Array(N);
   const acc = scratch.sums;
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) acc[n] = c.bias ? c.bias[c.biasOffset + n] : 0;
-    if (nStride === 1) {
-      // Rows of B are contiguous: add x_k times row k.
-      for (let outer = 0, k = 0; k < K; outer++) {
-        for (let i = 0; i < inner; i++, k++) {
-          const x = A[4 * k + m];
-          if (x === 0) continue;
-          const row = base + outer * outerStride + i * innerStride;
-          if (map === null) for (let n = 0; n < N; n++) acc[n] += x * W[row + n];
-          else for (let n = 0; n < N; n++) acc[n] += x * Math.fround(map(W[row + n]));
-        }
-      }
-    } else {
-      // Columns of B are runs of `inner` weights: one dot product per output.
-      for (let n = 0; n < N; n++) {
-        let sum = acc[n];
-        for (let outer = 0, k = 0; k < K; outer++, k += inner) {
-          const from = base + outer * outerStride + n * nStride;
-          if (map === null) for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * W[from + i * innerStride];
-          else for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * Math.fround(map(W[from + i * innerStride]));
-        }
-        acc[n] = sum;
-      }
-    }
+    if (layout.nStride === 1) addRows(scratch.left, m, weights, layout, acc);
+    else dotColumns(scratch.left, m, weights, layout, acc);
     const at = c.cOffset + m * c.ldc;
     for (let n = 0; n < N; n++) c.c[at + n] = acc[n];
+  }
+}
+
+// Two functions, not two branches of one: each gets its own type feedback, so optimising one (say for
+// a Dense forward) does not deoptimise the other (its transpose) on first use.
+
+/** Rows of B are contiguous: add x_k times row k, for row m of the packed A. Zero inputs (after a relu) are skipped. */
+function addRows(A: Float32Array, m: number, w: Weights, L: RightLayout, acc: Float64Array): void {
+  const { K, N, base, inner, outerStride, innerStride } = L;
+  const W = w.W;
+  const map = w.map;
+  for (let outer = 0, k = 0; k < K; outer++) {
+    for (let i = 0; i < inner; i++, k++) {
+      const x = A[4 * k + m];
+      if (x === 0) continue;
+      const row = base + outer * outerStride + i * innerStride;
+      if (map === null) for (let n = 0; n < N; n++) acc[n] += x * W[row + n];
+      else for (let n = 0; n < N; n++) acc[n] += x * Math.fround(map(W[row + n]));
+    }
+  }
+}
+
+/** Columns of B are runs of `inner` weights: one dot product per output. */
+function dotColumns(A: Float32Array, m: number, w: Weights, L: RightLayout, acc: Float64Array): void {
+  const { K, N, base, inner, outerStride, innerStride, nStride } = L;
+  const W = w.W;
+  const map = w.map;
+  for (let n = 0; n < N; n++) {
+    let sum = acc[n];
+    for (let outer = 0, k = 0; k < K; outer++, k += inner) {
+      const from = base + outer * outerStride + n * nStride;
+      if (map === null) for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * W[from + i * innerStride];
+      else for (let i = 0; i < inner; i++) sum += A[4 * (k + i) + m] * Math.fround(map(W[from + i * innerStride]));
+    }
+    acc[n] = sum;
   }
 }
