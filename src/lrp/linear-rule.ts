@@ -64,13 +64,36 @@ const isPlainLayer = (terms: Term[]): boolean =>
 const stabilize = (z: number, epsilon: number): number => z + (z >= 0 ? epsilon : -epsilon);
 
 /**
+ * z of a group: the layer's own output for the plain layer; the modified forward pass of its one
+ * contributing term (bias included); or the signed sum of its terms' passes. Terms whose input
+ * vanishes add only their bias, if they have one.
+ */
+function groupDenominator(
+  op: LinearOp, all: Term[], contributing: Term[], inputOf: (m: InputModifier) => TermInput, z: Float32Array, n: number, outSize: number,
+): Float32Array {
+  if (isPlainLayer(all)) return z;
+  const passes = all.filter((t) => contributing.includes(t) || termBias(op, t.param) !== null);
+  const pass = (t: Term): Float32Array => {
+    const xin = inputOf(t.input);
+    return linearForward(op, xin.tensor, termWeights(op, t.param), termBias(op, t.param), n, outSize, xin.part);
+  };
+  if (passes.length === 1 && passes[0].sign === 1) return pass(passes[0]);
+  const zg = new Float32Array(n * outSize);
+  for (const t of passes) {
+    const zt = pass(t);
+    for (let j = 0; j < zg.length; j++) zg[j] += t.sign * zt[j];
+  }
+  return zg;
+}
+
+/**
  * Relevance at the input of one Dense/Conv node under `rule`: the four steps of Zennit's BasicHook
  * (modified forward, divide, transposed kernel, multiply) for every term of every group.
  */
 export function linearRelevance(
   op: LinearOp, rule: Rule, x: Float32Array, z: Float32Array, R: Float32Array, n: number, inSize: number, outSize: number, bounds?: Bounds,
 ): Float32Array {
-  const Rin = new Float32Array(n * inSize);
+  let Rin: Float32Array | null = null;
   const inputs = new Map<InputModifier, TermInput>();
   let nonNegative: boolean | undefined;
   const isNonNegative = (): boolean => (nonNegative ??= !hasNegative(x));
@@ -81,35 +104,29 @@ export function linearRelevance(
   };
   for (const group of rule.groups) {
     const terms = group.terms.filter((t) => !inputOf(t.input).vanishes);
-    let zg: Float32Array;
-    if (isPlainLayer(group.terms)) {
-      zg = z;
-    } else {
-      zg = new Float32Array(n * outSize);
-      for (const t of group.terms) {
-        const xin = inputOf(t.input);
-        const bias = termBias(op, t.param);
-        if (bias === null && !terms.includes(t)) continue;
-        const zt = linearForward(op, xin.tensor, termWeights(op, t.param), bias, n, outSize, xin.part);
-        for (let j = 0; j < zg.length; j++) zg[j] += t.sign * zt[j];
-      }
-    }
-    const s = new Float32Array(zg.length);
+    const zg = groupDenominator(op, group.terms, terms, inputOf, z, n, outSize);
+    // s = R / zg, written over zg when zg is this group's own array (not the layer's z).
+    const s = zg === z ? new Float32Array(zg.length) : zg;
     const eps = rule.stabilizer;
     if (group.select === 'all' && eps !== null) {
       for (let j = 0; j < s.length; j++) s[j] = R[j] / stabilize(zg[j], eps);
     } else {
       for (let j = 0; j < s.length; j++) {
         const selected = group.select === 'all' || (group.select === 'positive' ? z[j] > 0 : z[j] < 0);
-        if (!selected) continue;
-        s[j] = eps === null ? R[j] / zg[j] : R[j] / stabilize(zg[j], eps);
+        s[j] = !selected ? 0 : eps === null ? R[j] / zg[j] : R[j] / stabilize(zg[j], eps);
       }
     }
     for (const t of terms) {
       const c = linearTranspose(op, s, termWeights(op, t.param), n, inSize);
       const { tensor, part } = inputOf(t.input);
       const f = group.coef * t.sign;
-      if (part === 'all') {
+      if (Rin === null) {
+        // The first contribution is written over its own transpose instead of added to zeros.
+        Rin = c;
+        if (part === 'all') for (let i = 0; i < Rin.length; i++) Rin[i] = f * tensor[i] * c[i];
+        else if (part === 'positive') for (let i = 0; i < Rin.length; i++) Rin[i] = f * (tensor[i] > 0 ? tensor[i] : 0) * c[i];
+        else for (let i = 0; i < Rin.length; i++) Rin[i] = f * (tensor[i] < 0 ? tensor[i] : 0) * c[i];
+      } else if (part === 'all') {
         for (let i = 0; i < Rin.length; i++) Rin[i] += f * tensor[i] * c[i];
       } else if (part === 'positive') {
         for (let i = 0; i < Rin.length; i++) Rin[i] += f * (tensor[i] > 0 ? tensor[i] : 0) * c[i];
@@ -118,5 +135,5 @@ export function linearRelevance(
       }
     }
   }
-  return Rin;
+  return Rin ?? new Float32Array(n * inSize);
 }
