@@ -46,10 +46,13 @@ test('Dense forward and transpose: bit-identical on 2 threads, for row counts th
   }
 });
 
-test('Conv forward and transpose (strided, dilated, grouped): bit-identical on 2 threads', () => {
+test('Conv forward and transpose (strided, dilated, grouped, depthwise): bit-identical on 2 threads', () => {
   const geoms: ConvGeometry[] = [
     { H: 17, W: 19, C: 16, OH: 9, OW: 10, O: 24, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padT: 1, padL: 1, groups: 1 },
     { H: 20, W: 20, C: 24, OH: 16, OW: 16, O: 36, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padT: 0, padL: 0, groups: 3 },
+    // Depthwise: MobileNet's 3×3 (same padding), and a strided one with a channel multiplier of 2.
+    { H: 28, W: 28, C: 32, OH: 28, OW: 28, O: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padT: 1, padL: 1, groups: 32 },
+    { H: 57, W: 55, C: 16, OH: 28, OW: 27, O: 32, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padT: 0, padL: 0, groups: 16 },
   ];
   for (const g of geoms) {
     const n = 3;

@@ -1,3 +1,4 @@
+import { depthwiseRows } from './depthwise.js';
 import type { ConvGeometry } from './geometry.js';
 
 /**
@@ -38,8 +39,10 @@ export interface GemmProblem {
   left: LeftOperand;
   a: Float32Array;
   part: Part;
-  /** B packed by `packRight` (panels of four columns, zero-padded). */
+  /** B packed by `packRight` (panels of four columns, zero-padded), or the kernel itself when `depthwise`. */
   right: Float32Array;
+  /** B is block-diagonal, a depthwise convolution's kernel read where it lies (see depthwise.ts). */
+  depthwise?: boolean;
   bias: Float32Array | null;
   /** Index in `bias` of column 0. */
   biasOffset: number;
@@ -144,6 +147,10 @@ export const splitRow = (M: number, parts: number, t: number): number =>
 
 /** Run rows [m0, m1) of a GEMM on this thread. */
 export function gemmRows(p: GemmProblem, m0: number, m1: number, scratch: GemmScratch): void {
+  if (p.depthwise) {
+    depthwiseRows(p, m0, m1);
+    return;
+  }
   const { N, K, right, c, ldc, cOffset } = p;
   const panels = panelsOf(N);
   const block = blockRows(K);
@@ -343,8 +350,12 @@ export function gemm(call: GemmCall): void {
     fewRows(call, mainScratch);
     return;
   }
-  const p: GemmProblem = { ...call, right: rightOperand(call.weights, call.layout, call.layoutKey, call.M) };
-  if (executor !== null && executor.threads > 1 && p.M >= 2 * TILE && p.M * p.N * p.K >= PARALLEL_MIN_MACS) executor.gemm(p);
+  runRows({ ...call, right: rightOperand(call.weights, call.layout, call.layoutKey, call.M) }, call.M * call.N * call.K);
+}
+
+/** Run every row of a problem of `macs` multiply-adds: split among the executor's threads if it is large enough. */
+export function runRows(p: GemmProblem, macs: number): void {
+  if (executor !== null && executor.threads > 1 && p.M >= 2 * TILE && macs >= PARALLEL_MIN_MACS) executor.gemm(p);
   else gemmRows(p, 0, p.M, mainScratch);
 }
 

@@ -18,7 +18,7 @@ export const Slot = {
 export const Command = { gemm: 1, exit: 2 } as const;
 
 const JOB_FIELDS = [
-  'kind', 'part', 'M', 'N', 'K', 'lda', 'group',
+  'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',
   'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
   'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'parts',
 ] as const;
@@ -41,6 +41,7 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, part
   };
   put('kind', KINDS.indexOf(left.kind));
   put('part', PARTS.indexOf(p.part));
+  put('depthwise', p.depthwise ? 1 : 0);
   put('M', p.M);
   put('N', p.N);
   put('K', p.K);
@@ -63,7 +64,7 @@ export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProbl
   const N = get('N');
   const biasOffset = get('biasOffset');
   const p: GemmProblem = {
-    M: get('M'), N, K: get('K'), left, part: PARTS[get('part')],
+    M: get('M'), N, K: get('K'), left, part: PARTS[get('part')], depthwise: get('depthwise') === 1,
     a: staging.subarray(get('aOffset'), get('aOffset') + get('aLength')),
     right: staging.subarray(get('rightOffset'), get('rightOffset') + get('rightLength')),
     bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N), biasOffset: 0,
