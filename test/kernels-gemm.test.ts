@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
-import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, splitRow, TILE, type Weights } from '../src/kernels/gemm.js';
+import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, TILE, type Weights } from '../src/kernels/gemm.js';
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
 
@@ -87,14 +87,15 @@ test('any split of the rows gives bit-identical results (what threads rely on)',
   const W = randomArray(K * N, 2);
   const bias = randomArray(N, 3);
   const right = packRight(plainWeights(W), { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 }, new Float32Array(panelsOf(N) * K * TILE));
-  const run = (parts: number): Float32Array => {
+  // Blocks of `rows` rows, run last block first (as workers claim them), each with its own scratch.
+  const run = (rows: number): Float32Array => {
     const c = new Float32Array(M * N);
     const p = { M, N, K, left: { kind: 'rows' as const, lda: K }, a: x, part: 'all' as const, right, bias, biasOffset: 0, c, ldc: N, cOffset: 0 };
-    for (let t = 0; t < parts; t++) gemmRows(p, splitRow(M, parts, t), splitRow(M, parts, t + 1), new GemmScratch());
+    for (let b = Math.ceil(M / rows) - 1; b >= 0; b--) gemmRows(p, b * rows, Math.min(M, (b + 1) * rows), new GemmScratch());
     return c;
   };
-  const whole = run(1);
-  for (const parts of [2, 3, 7]) assert.equal(Array.from(run(parts)), Array.from(whole), `${parts} parts`);
+  const whole = run(M);
+  for (const rows of [4, 12, 76]) assert.equal(Array.from(run(rows)), Array.from(whole), `blocks of ${rows} rows`);
   assert.ok(blockRows(K) % TILE === 0);
 });
 

@@ -115,7 +115,7 @@ export function rightOperand(w: Weights, L: RightLayout, layoutKey: string, M: n
   const size = panelsOf(L.N) * L.K * TILE;
   if (M >= 64) {
     if (rightScratch.length < size) rightScratch = new Float32Array(Math.max(size, rightScratch.length * 2));
-    return packRight(w, L, rightScratch);
+    return packRight(w, L, rightScratch.subarray(0, size));
   }
   let byKey = packedCache.get(w.W);
   if (!byKey) packedCache.set(w.W, (byKey = new Map()));
@@ -140,10 +140,6 @@ export class GemmScratch {
 
 /** Rows of A packed at a time: a block of about 128 KiB, a multiple of the tile. */
 export const blockRows = (K: number): number => Math.max(TILE, Math.min(256, Math.floor(32768 / K / TILE) * TILE));
-
-/** First row of part t when M rows are split into `parts` contiguous, tile-aligned ranges. */
-export const splitRow = (M: number, parts: number, t: number): number =>
-  t >= parts ? M : Math.min(M, Math.round((M * t) / parts / TILE) * TILE);
 
 /** Run rows [m0, m1) of a GEMM on this thread. */
 export function gemmRows(p: GemmProblem, m0: number, m1: number, scratch: GemmScratch): void {

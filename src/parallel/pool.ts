@@ -1,20 +1,23 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { LrpKerasError } from '../errors.js';
-import { gemmRows, GemmScratch, splitRow, type GemmProblem } from '../kernels/gemm.js';
-import { Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
+import { gemmRows, GemmScratch, TILE, type GemmProblem } from '../kernels/gemm.js';
+import { claimFront, Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 
 /** Node's flags for the workers: the parent's, less --input-type, which a worker started from a file refuses. */
 const workerExecArgv = (): string[] => process.execArgv.filter((a) => !a.startsWith('--input-type'));
+
+/** Rows per claimed block: about eight blocks per thread, whole tiles. */
+const blockRowsFor = (M: number, threads: number): number => Math.max(TILE, Math.ceil(M / (8 * threads) / TILE) * TILE);
 
 /** How long a new pool waits for its workers to start. */
 const START_TIMEOUT_MS = 30_000;
 
 /**
  * A pool of `threads` threads for Node: this one and threads − 1 worker_threads parked in
- * Atomics.wait. Each GEMM is split by rows into tile-aligned ranges; the main thread runs the first
- * on its own arrays, the workers the others on an exact copy of the operands in shared memory, so the
- * result is bit-identical to one thread's. Created synchronously (it blocks until the workers run);
+ * Atomics.wait. Each GEMM is cut into blocks of whole tiles of rows that the threads claim as they
+ * go (protocol.ts): the main thread on its own arrays, the workers on an exact copy of the operands in
+ * shared memory. Every row is computed alone, so the result is bit-identical to one thread's. Created synchronously (it blocks until the workers run);
  * the workers do not keep the process alive, `close()` stops them.
  */
 export function createThreadPool(threads: number): ThreadPool {
@@ -24,9 +27,9 @@ export function createThreadPool(threads: number): ThreadPool {
   const ports: MessagePort[] = [];
   const workers: Worker[] = [];
   const errors: unknown[] = [];
-  for (let index = 1; index < threads; index++) {
+  for (let w = 1; w < threads; w++) {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2, index }, transferList: [port2], execArgv: workerExecArgv() });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2 }, transferList: [port2], execArgv: workerExecArgv() });
     worker.on('error', (e) => errors.push(e));
     worker.unref();
     port1.unref();
@@ -75,7 +78,6 @@ export function createThreadPool(threads: number): ThreadPool {
       if (closed) throw new LrpKerasError('the thread pool was closed');
       jobs++;
       const { M, N } = p;
-      const first = splitRow(M, threads, 1);
       const aLength = p.a.length;
       const rightOffset = aLength;
       const biasOffset = p.bias ? rightOffset + p.right.length : -1;
@@ -84,12 +86,15 @@ export function createThreadPool(threads: number): ThreadPool {
       s.set(p.a, 0);
       s.set(p.right, rightOffset);
       if (p.bias) s.set(p.bias.subarray(p.biasOffset, p.biasOffset + N), biasOffset);
-      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
+      const rows = blockRowsFor(M, threads);
+      const blocks = Math.ceil(M / rows);
+      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, rows);
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.gemm);
-      gemmRows(p, 0, first, scratch);
+      for (let b = 0; claimFront(ctrl, blocks); b++) gemmRows(p, b * rows, Math.min(M, (b + 1) * rows), scratch);
       waitDone();
       if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${errors.length ? `: ${String(errors[0])}` : ''}`);
+      const first = Math.min(M, (blocks - Atomics.load(ctrl, Slot.back)) * rows);
       if (p.ldc === N) {
         p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
       } else {

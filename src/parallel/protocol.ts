@@ -3,7 +3,10 @@ import type { GemmProblem, LeftOperand, Part } from '../kernels/gemm.js';
 /**
  * How the main thread hands a GEMM to the workers: the operands sit in one shared staging buffer,
  * and the problem is written as integers into a shared control block. Workers park in Atomics.wait
- * on the generation counter and report completion on the done counter.
+ * on the generation counter and report completion on the done counter. The rows are cut into blocks
+ * that threads claim as they go (a faster or earlier thread takes more): the main thread from the
+ * first block on, writing straight into its own arrays; the workers from the last block backwards,
+ * into the staging buffer.
  */
 export const Slot = {
   generation: 0,
@@ -12,6 +15,10 @@ export const Slot = {
   command: 3,
   /** Set by a worker whose share failed (the main thread then throws). */
   failed: 4,
+  /** Blocks of rows claimed so far, by any thread (a claim past the last block means: done). */
+  claimed: 5,
+  /** Blocks the workers have taken, from the last one backwards (the main thread takes them from the front). */
+  back: 6,
   job: 8,
 } as const;
 
@@ -20,7 +27,7 @@ export const Command = { gemm: 1, exit: 2 } as const;
 const JOB_FIELDS = [
   'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',
   'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
-  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'parts',
+  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'blockRows',
 ] as const;
 type Field = (typeof JOB_FIELDS)[number];
 const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Record<Field, number>;
@@ -33,7 +40,7 @@ const PARTS: Part[] = ['all', 'positive', 'negative'];
 /** Where each operand of a staged problem sits in the staging buffer (in floats). */
 export interface StagedLayout { aOffset: number; aLength: number; rightOffset: number; rightLength: number; biasOffset: number; cOffset: number }
 
-export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, parts: number): void {
+export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, blockRows: number): void {
   const left = p.left;
   const g = left.kind === 'rows' ? null : left.geom;
   const put = (f: Field, v: number): void => {
@@ -49,11 +56,13 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, part
   put('group', left.kind === 'rows' ? 0 : left.group);
   for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const) put(f, g ? g[f] : 0);
   for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
-  put('parts', parts);
+  put('blockRows', blockRows);
+  ctrl[Slot.claimed] = 0;
+  ctrl[Slot.back] = 0;
 }
 
 /** The problem a worker runs: operands are views of the staging buffer; C has N columns. */
-export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; parts: number } {
+export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; blockRows: number } {
   const get = (f: Field): number => ctrl[at[f]];
   const kind = KINDS[get('kind')];
   const geom = {
@@ -70,5 +79,14 @@ export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProbl
     bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N), biasOffset: 0,
     c: staging, ldc: N, cOffset: get('cOffset'),
   };
-  return { p, parts: get('parts') };
+  return { p, blockRows: get('blockRows') };
 }
+
+/** Claim the next block for a worker: its index, or −1 when every block is taken. */
+export function claimBack(ctrl: Int32Array, blocks: number): number {
+  if (Atomics.add(ctrl, Slot.claimed, 1) >= blocks) return -1;
+  return blocks - 1 - Atomics.add(ctrl, Slot.back, 1);
+}
+
+/** Claim a block for the main thread, whose k-th claim is block k: whether one was left. */
+export const claimFront = (ctrl: Int32Array, blocks: number): boolean => Atomics.add(ctrl, Slot.claimed, 1) < blocks;

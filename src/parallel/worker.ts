@@ -1,10 +1,10 @@
-// A worker of a thread pool: parks in Atomics.wait, runs its share of the rows of each GEMM the
-// main thread posts, reports done. New staging buffers arrive on its port between jobs.
+// A worker of a thread pool: parks in Atomics.wait, runs the blocks of rows it claims of each GEMM
+// the main thread posts, reports done. New staging buffers arrive on its port between jobs.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { gemmRows, GemmScratch, splitRow } from '../kernels/gemm.js';
-import { Command, readJob, Slot } from './protocol.js';
+import { gemmRows, GemmScratch } from '../kernels/gemm.js';
+import { claimBack, Command, readJob, Slot } from './protocol.js';
 
-const { control, port, index } = workerData as { control: SharedArrayBuffer; port: MessagePort; index: number };
+const { control, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(control);
 const scratch = new GemmScratch();
 let staging: Float32Array = new Float32Array(0);
@@ -18,8 +18,9 @@ for (;;) {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) staging = new Float32Array(m.message as SharedArrayBuffer);
   if (Atomics.load(ctrl, Slot.command) === Command.exit) break;
   try {
-    const { p, parts } = readJob(ctrl, staging);
-    gemmRows(p, splitRow(p.M, parts, index), splitRow(p.M, parts, index + 1), scratch);
+    const { p, blockRows } = readJob(ctrl, staging);
+    const blocks = Math.ceil(p.M / blockRows);
+    for (let b = claimBack(ctrl, blocks); b >= 0; b = claimBack(ctrl, blocks)) gemmRows(p, b * blockRows, Math.min(p.M, (b + 1) * blockRows), scratch);
   } catch {
     Atomics.store(ctrl, Slot.failed, 1);
   }
