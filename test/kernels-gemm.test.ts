@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
 import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, TILE, type Weights } from '../src/kernels/gemm.js';
+import { alphaBetaRule, gammaRule, zPlusRule } from '../src/lrp/rules.js';
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
 
@@ -97,6 +98,23 @@ test('any split of the rows gives bit-identical results (what threads rely on)',
   const whole = run(M);
   for (const rows of [4, 12, 76]) assert.equal(Array.from(run(rows)), Array.from(whole), `blocks of ${rows} rows`);
   assert.ok(blockRows(K) % TILE === 0);
+});
+
+test('packing applies a by-sign modifier inline exactly as its map does (positive, negative, γ±)', () => {
+  const [K, N] = [37, 10];
+  const W = randomArray(K * N, 5);
+  W[3] = 0;
+  W[4] = -0;
+  const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
+  const params = [zPlusRule(), alphaBetaRule(2, 1), gammaRule(0.25)].flatMap((r) => r.groups.flatMap((g) => g.terms.map((t) => t.param)));
+  const keys = new Set(params.map((p) => p.key.replace(':nobias', '')));
+  assert.equal([...keys].sort(), ['gamma+:0.25', 'gamma-:0.25', 'negative', 'positive']);
+  for (const p of params) {
+    assert.ok(p.scale, `${p.key} has slopes`);
+    const inline = packRight({ W, map: p.map, scale: p.scale, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
+    const called = packRight({ W, map: p.map, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
+    assert.ok(inline.every((v, i) => Object.is(v, called[i])), p.key);
+  }
 });
 
 test.run();

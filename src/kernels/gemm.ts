@@ -74,6 +74,8 @@ export interface RightLayout {
 export interface Weights {
   W: Float32Array;
   map: ((w: number) => number) | null;
+  /** `map`'s slopes when it is w ↦ pos·w for w > 0, neg·w otherwise: packing applies them inline, without a call per weight. */
+  scale?: { pos: number; neg: number };
   /** Names the modifier in caches of packed weights, e.g. `identity`, `positive`, `gamma+:0.25`. */
   key: string;
 }
@@ -87,6 +89,9 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
   const { K, N, inner, base, outerStride, innerStride, nStride } = L;
   const W = w.W;
   const map = w.map;
+  const bySign = map !== null && w.scale !== undefined;
+  const pos = w.scale?.pos ?? 1;
+  const neg = w.scale?.neg ?? 1;
   const panels = panelsOf(N);
   if (N % TILE) out.fill(0, (panels - 1) * K * TILE, panels * K * TILE);
   for (let n = 0; n < N; n++) {
@@ -95,7 +100,7 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
       const from = base + outer * outerStride + n * nStride;
       for (let i = 0; i < inner; i++, k++, at += TILE) {
         const v = W[from + i * innerStride];
-        out[at] = map === null ? v : map(v);
+        out[at] = map === null ? v : bySign ? (v > 0 ? pos * v : neg * v) : map(v);
       }
     }
   }

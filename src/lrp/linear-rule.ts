@@ -14,7 +14,7 @@ export interface Bounds { low: Float32Array; high: Float32Array }
 const modifiedBiases = new WeakMap<LinearOp, Map<string, Float32Array | null>>();
 
 function termWeights(op: LinearOp, param: ParamModifier): Weights {
-  return { W: op.W, map: param.key === 'identity' ? null : param.map, key: param.key };
+  return param.key === 'identity' ? { W: op.W, map: null, key: param.key } : { W: op.W, map: param.map, scale: param.scale, key: param.key };
 }
 
 function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {

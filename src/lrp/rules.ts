@@ -18,6 +18,8 @@ export interface ParamModifier {
   /** Names the prepared weights in caches, e.g. `positive`, `gamma+:0.25`. */
   key: string;
   map: (w: number) => number;
+  /** When `map` is w ↦ pos·w for w > 0 and neg·w otherwise: its two slopes, which kernels apply inline. */
+  scale?: { pos: number; neg: number };
   /** The bias takes no part in this term (Zennit's `zero_params=['bias']`). */
   zeroBias?: boolean;
 }
@@ -33,14 +35,17 @@ export interface Rule {
   stabilizer: number | null;
 }
 
-const identity: ParamModifier = { key: 'identity', map: (w) => w };
-const positive: ParamModifier = { key: 'positive', map: (w) => (w > 0 ? w : 0) };
-const negative: ParamModifier = { key: 'negative', map: (w) => (w < 0 ? w : 0) };
+/** A modifier linear on each sign: the identity, the positive and negative parts, γ's. */
+const bySign = (key: string, pos: number, neg: number): ParamModifier => ({ key, map: (w) => (w > 0 ? pos * w : neg * w), scale: { pos, neg } });
+
+const identity = bySign('identity', 1, 1);
+const positive = bySign('positive', 1, 0);
+const negative = bySign('negative', 0, 1);
 const withoutBias = (p: ParamModifier): ParamModifier => ({ ...p, key: `${p.key}:nobias`, zeroBias: true });
 const ones: ParamModifier = { key: 'ones', map: () => 1, zeroBias: true };
 const square: ParamModifier = { key: 'square', map: (w) => w * w };
-const gammaPlus = (g: number): ParamModifier => ({ key: `gamma+:${g}`, map: (w) => w + g * (w > 0 ? w : 0) });
-const gammaMinus = (g: number): ParamModifier => ({ key: `gamma-:${g}`, map: (w) => w + g * (w < 0 ? w : 0) });
+const gammaPlus = (g: number): ParamModifier => bySign(`gamma+:${g}`, 1 + g, 1);
+const gammaMinus = (g: number): ParamModifier => bySign(`gamma-:${g}`, 1, 1 + g);
 
 const single = (input: InputModifier, param: ParamModifier): Group[] => [{ terms: [{ input, param, sign: 1 }], coef: 1, select: 'all' }];
 
