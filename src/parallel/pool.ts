@@ -1,22 +1,19 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { LrpKerasError } from '../errors.js';
-import { gemmRows, GemmScratch, TILE, type GemmProblem } from '../kernels/gemm.js';
-import { claimFront, Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
+import { gemmRows, GemmScratch, type GemmProblem } from '../kernels/gemm.js';
+import { claimRows, Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 
 /** Node's flags for the workers: the parent's, less --input-type, which a worker started from a file refuses. */
 const workerExecArgv = (): string[] => process.execArgv.filter((a) => !a.startsWith('--input-type'));
-
-/** Rows per claimed block: about eight blocks per thread, whole tiles. */
-const blockRowsFor = (M: number, threads: number): number => Math.max(TILE, Math.ceil(M / (8 * threads) / TILE) * TILE);
 
 /** How long a new pool waits for its workers to start. */
 const START_TIMEOUT_MS = 30_000;
 
 /**
  * A pool of `threads` threads for Node: this one and threads − 1 worker_threads parked in
- * Atomics.wait. Each GEMM is cut into blocks of whole tiles of rows that the threads claim as they
- * go (protocol.ts): the main thread on its own arrays, the workers on an exact copy of the operands in
+ * Atomics.wait. The threads claim runs of rows of each GEMM as they go (protocol.ts): the main
+ * thread on its own arrays, the workers on an exact copy of the operands in
  * shared memory. Every row is computed alone, so the result is bit-identical to one thread's. Created synchronously (it blocks until the workers run);
  * the workers do not keep the process alive, `close()` stops them.
  */
@@ -86,15 +83,13 @@ export function createThreadPool(threads: number): ThreadPool {
       s.set(p.a, 0);
       s.set(p.right, rightOffset);
       if (p.bias) s.set(p.bias.subarray(p.biasOffset, p.biasOffset + N), biasOffset);
-      const rows = blockRowsFor(M, threads);
-      const blocks = Math.ceil(M / rows);
-      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, rows);
+      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.gemm);
-      for (let b = 0; claimFront(ctrl, blocks); b++) gemmRows(p, b * rows, Math.min(M, (b + 1) * rows), scratch);
+      for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
       waitDone();
       if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${errors.length ? `: ${String(errors[0])}` : ''}`);
-      const first = Math.min(M, (blocks - Atomics.load(ctrl, Slot.back)) * rows);
+      const first = M - Atomics.load(ctrl, Slot.back);
       if (p.ldc === N) {
         p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
       } else {

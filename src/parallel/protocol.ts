@@ -1,12 +1,12 @@
-import type { GemmProblem, LeftOperand, Part } from '../kernels/gemm.js';
+import { TILE, type GemmProblem, type LeftOperand, type Part } from '../kernels/gemm.js';
 
 /**
  * How the main thread hands a GEMM to the workers: the operands sit in one shared staging buffer,
  * and the problem is written as integers into a shared control block. Workers park in Atomics.wait
- * on the generation counter and report completion on the done counter. The rows are cut into blocks
- * that threads claim as they go (a faster or earlier thread takes more): the main thread from the
- * first block on, writing straight into its own arrays; the workers from the last block backwards,
- * into the staging buffer.
+ * on the generation counter and report completion on the done counter. The threads claim runs of
+ * rows as they go, each a quarter (for two threads) of what is left, whole tiles, so a faster or
+ * earlier thread takes more and the last runs are short: the main thread from the first row on,
+ * writing straight into its own arrays; the workers from the last row backwards, into the staging buffer.
  */
 export const Slot = {
   generation: 0,
@@ -15,9 +15,9 @@ export const Slot = {
   command: 3,
   /** Set by a worker whose share failed (the main thread then throws). */
   failed: 4,
-  /** Blocks of rows claimed so far, by any thread (a claim past the last block means: done). */
+  /** Rows claimed so far, by any thread (a claim past the last row means: done). */
   claimed: 5,
-  /** Blocks the workers have taken, from the last one backwards (the main thread takes them from the front). */
+  /** Rows the workers have taken, from the last one backwards (the main thread takes them from the front). */
   back: 6,
   job: 8,
 } as const;
@@ -27,7 +27,7 @@ export const Command = { gemm: 1, exit: 2 } as const;
 const JOB_FIELDS = [
   'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',
   'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
-  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'blockRows',
+  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'threads',
 ] as const;
 type Field = (typeof JOB_FIELDS)[number];
 const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Record<Field, number>;
@@ -40,7 +40,7 @@ const PARTS: Part[] = ['all', 'positive', 'negative'];
 /** Where each operand of a staged problem sits in the staging buffer (in floats). */
 export interface StagedLayout { aOffset: number; aLength: number; rightOffset: number; rightLength: number; biasOffset: number; cOffset: number }
 
-export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, blockRows: number): void {
+export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, threads: number): void {
   const left = p.left;
   const g = left.kind === 'rows' ? null : left.geom;
   const put = (f: Field, v: number): void => {
@@ -56,13 +56,13 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, bloc
   put('group', left.kind === 'rows' ? 0 : left.group);
   for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const) put(f, g ? g[f] : 0);
   for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
-  put('blockRows', blockRows);
+  put('threads', threads);
   ctrl[Slot.claimed] = 0;
   ctrl[Slot.back] = 0;
 }
 
 /** The problem a worker runs: operands are views of the staging buffer; C has N columns. */
-export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; blockRows: number } {
+export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; threads: number } {
   const get = (f: Field): number => ctrl[at[f]];
   const kind = KINDS[get('kind')];
   const geom = {
@@ -79,14 +79,16 @@ export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProbl
     bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N), biasOffset: 0,
     c: staging, ldc: N, cOffset: get('cOffset'),
   };
-  return { p, blockRows: get('blockRows') };
+  return { p, threads: get('threads') };
 }
 
-/** Claim the next block for a worker: its index, or −1 when every block is taken. */
-export function claimBack(ctrl: Int32Array, blocks: number): number {
-  if (Atomics.add(ctrl, Slot.claimed, 1) >= blocks) return -1;
-  return blocks - 1 - Atomics.add(ctrl, Slot.back, 1);
+/** Claim the next run of rows of an M-row problem shared by `threads` threads: its length, 0 when none is left. */
+export function claimRows(ctrl: Int32Array, M: number, threads: number): number {
+  const left = M - Atomics.load(ctrl, Slot.claimed);
+  const want = Math.max(TILE, Math.ceil(left / (2 * threads) / TILE) * TILE);
+  const start = Atomics.add(ctrl, Slot.claimed, want);
+  return Math.max(0, Math.min(want, M - start));
 }
 
-/** Claim a block for the main thread, whose k-th claim is block k: whether one was left. */
-export const claimFront = (ctrl: Int32Array, blocks: number): boolean => Atomics.add(ctrl, Slot.claimed, 1) < blocks;
+/** Where a worker's run of `rows` rows starts: runs are taken from the end backwards. */
+export const backRun = (ctrl: Int32Array, M: number, rows: number): number => M - Atomics.add(ctrl, Slot.back, rows) - rows;

@@ -1,8 +1,8 @@
-// A worker of a thread pool: parks in Atomics.wait, runs the blocks of rows it claims of each GEMM
+// A worker of a thread pool: parks in Atomics.wait, runs the rows it claims of each GEMM
 // the main thread posts, reports done. New staging buffers arrive on its port between jobs.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { gemmRows, GemmScratch } from '../kernels/gemm.js';
-import { claimBack, Command, readJob, Slot } from './protocol.js';
+import { backRun, claimRows, Command, readJob, Slot } from './protocol.js';
 
 const { control, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(control);
@@ -18,9 +18,11 @@ for (;;) {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) staging = new Float32Array(m.message as SharedArrayBuffer);
   if (Atomics.load(ctrl, Slot.command) === Command.exit) break;
   try {
-    const { p, blockRows } = readJob(ctrl, staging);
-    const blocks = Math.ceil(p.M / blockRows);
-    for (let b = claimBack(ctrl, blocks); b >= 0; b = claimBack(ctrl, blocks)) gemmRows(p, b * blockRows, Math.min(p.M, (b + 1) * blockRows), scratch);
+    const { p, threads } = readJob(ctrl, staging);
+    for (let rows = claimRows(ctrl, p.M, threads); rows > 0; rows = claimRows(ctrl, p.M, threads)) {
+      const m0 = backRun(ctrl, p.M, rows);
+      gemmRows(p, m0, m0 + rows, scratch);
+    }
   } catch {
     Atomics.store(ctrl, Slot.failed, 1);
   }
