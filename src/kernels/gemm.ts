@@ -111,14 +111,18 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
 const packedCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
 let rightScratch: Float32Array = new Float32Array(0);
 
+/** Packed weights of at most this many values (8 MiB) are kept; larger ones are packed per call. */
+const KEEP_PACKED = 1 << 21;
+
 /**
- * B packed for a GEMM of M rows. Packing costs K·N, the product M·K·N: for many rows it is packed
- * into scratch on each call (no copy of the weights is kept); for few rows (Dense layers, small
- * images) the packed copy is kept and reused.
+ * B packed for a GEMM. A layer's packed weights, per modifier and layout, are prepared once and kept
+ * with the weights (packing costs a strided pass over K·N values, a serial step the threads wait for);
+ * a layer larger than KEEP_PACKED is packed into scratch on each call instead, where K·N is small
+ * beside its product M·K·N and a kept copy would cost as much memory as its weights.
  */
-export function rightOperand(w: Weights, L: RightLayout, layoutKey: string, M: number): Float32Array {
+export function rightOperand(w: Weights, L: RightLayout, layoutKey: string): Float32Array {
   const size = panelsOf(L.N) * L.K * TILE;
-  if (M >= 64) {
+  if (size > KEEP_PACKED) {
     if (rightScratch.length < size) rightScratch = new Float32Array(Math.max(size, rightScratch.length * 2));
     return packRight(w, L, rightScratch.subarray(0, size));
   }
@@ -351,7 +355,7 @@ export function gemm(call: GemmCall): void {
     fewRows(call, mainScratch);
     return;
   }
-  runRows({ ...call, right: rightOperand(call.weights, call.layout, call.layoutKey, call.M) }, call.M * call.N * call.K);
+  runRows({ ...call, right: rightOperand(call.weights, call.layout, call.layoutKey) }, call.M * call.N * call.K);
 }
 
 /** Run every row of a problem of `macs` multiply-adds: split among the executor's threads if it is large enough. */

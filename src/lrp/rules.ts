@@ -15,7 +15,7 @@ export type InputModifier = 'x' | 'positive' | 'negative' | 'ones' | 'low' | 'hi
 
 /** How a term modifies the parameters: one elementwise map, applied to W and (unless zeroed) to b. */
 export interface ParamModifier {
-  /** Names the prepared weights in caches, e.g. `positive`, `gamma+:0.25`. */
+  /** Names the prepared weights in caches, e.g. `positive`, `gamma+:0.25` (the bias plays no part in them). */
   key: string;
   map: (w: number) => number;
   /** When `map` is w ↦ pos·w for w > 0 and neg·w otherwise: its two slopes, which kernels apply inline. */
@@ -41,7 +41,7 @@ const bySign = (key: string, pos: number, neg: number): ParamModifier => ({ key,
 const identity = bySign('identity', 1, 1);
 const positive = bySign('positive', 1, 0);
 const negative = bySign('negative', 0, 1);
-const withoutBias = (p: ParamModifier): ParamModifier => ({ ...p, key: `${p.key}:nobias`, zeroBias: true });
+const withoutBias = (p: ParamModifier): ParamModifier => ({ ...p, zeroBias: true });
 const ones: ParamModifier = { key: 'ones', map: () => 1, zeroBias: true };
 const square: ParamModifier = { key: 'square', map: (w) => w * w };
 const gammaPlus = (g: number): ParamModifier => bySign(`gamma+:${g}`, 1 + g, 1);
