@@ -5,16 +5,27 @@ import { measure } from './stats.js';
 
 export interface CeilingRow { size: number; packedGflops: number; naiveGflops: number }
 
+/** Our GEMM core on square size³ matrices: the run and its floating-point operations. */
+export function squareGemm(size: number): { run: () => void; flops: number } {
+  const [M, N, K] = [size, size, size];
+  const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+  const c = new Float32Array(M * N);
+  const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
+  const run = (): void => {
+    gemm({ M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'square', bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 });
+  };
+  return { run, flops: 2 * M * N * K };
+}
+
 export function gemmCeiling(sizes: number[], repeats: number): CeilingRow[] {
   return sizes.map((size) => {
     const [M, N, K] = [size, size, size];
+    const square = squareGemm(size);
     const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
     const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
     const c = new Float32Array(M * N);
-    const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
-    const packed = measure(() => {
-      gemm({ M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'square', bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 });
-    }, { warmup: 1, repeats });
+    const packed = measure(square.run, { warmup: 1, repeats });
     const naive = measure(() => {
       for (let i = 0; i < M; i++) {
         for (let j = 0; j < N; j++) {

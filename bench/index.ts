@@ -15,8 +15,8 @@ import { modelInternals } from '../src/model/model.js';
 import { forwardAll, nodeForward } from '../src/model/ops.js';
 import { executorFor } from '../src/parallel/threads.js';
 import '../src/threads.js';
-import { gemmCeiling } from './gemm-ceiling.js';
-import { fmt, measure, type Timing } from './stats.js';
+import { gemmCeiling, squareGemm } from './gemm-ceiling.js';
+import { fmt, type Timing } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -42,27 +42,27 @@ const specs: ModelSpec[] = [
 ].filter((s) => existsSync(s.path) && (!only || s.file.includes(only)));
 
 /**
- * `run(threads)` for every thread count, timed in alternating order (1, 2, 2, 1, …) so that a machine
- * whose speed drifts (other tenants, clock boost) skews both alike: warm-up once each, then repeat
- * until the budget is spent (at least `min`, at most `max` rounds). One timing per thread count.
+ * Several runs timed in alternating order (a, b, b, a, …) so that a machine whose speed drifts
+ * (other tenants, clock boost) skews them alike: warm-up once each, then repeat until the budget is
+ * spent (at least `min`, at most `max` rounds). One timing per run.
  */
-function timedAcross(counts: number[], run: (threads: number) => unknown, budgetMs: number, minRepeats = 3, warmup = true): Timing[] {
+function timedAlternating(runs: (() => unknown)[], budgetMs: number, minRepeats = 3, warmup = true): Timing[] {
   const min = quick ? 1 : minRepeats;
   const max = quick ? 3 : 7;
   let rounds = min;
   if (warmup) {
     const t0 = performance.now();
-    for (const threads of counts) run(threads);
-    const once = (performance.now() - t0) / counts.length;
+    for (const run of runs) run();
+    const once = (performance.now() - t0) / runs.length;
     rounds = Math.max(min, Math.min(max, Math.floor(budgetMs / Math.max(once, 1e-3))));
   }
-  const times: number[][] = counts.map(() => []);
+  const times: number[][] = runs.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    const order = counts.map((_, i) => i);
+    const order = runs.map((_, i) => i);
     if (r % 2) order.reverse();
     for (const i of order) {
       const t0 = performance.now();
-      run(counts[i]);
+      runs[i]();
       times[i].push(performance.now() - t0);
     }
   }
@@ -71,6 +71,10 @@ function timedAcross(counts: number[], run: (threads: number) => unknown, budget
     return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
   });
 }
+
+/** `run(threads)` for every thread count, alternating. */
+const timedAcross = (counts: number[], run: (threads: number) => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing[] =>
+  timedAlternating(counts.map((threads) => () => run(threads)), budgetMs, minRepeats, warmup);
 
 /** One thread count, as `timedAcross` times it. */
 const timed = (run: () => unknown, budgetMs: number, minRepeats = 3, warmup = true): Timing => timedAcross([1], run, budgetMs, minRepeats, warmup)[0];
@@ -111,6 +115,7 @@ console.log(`lrp-keras bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machin
 
 const ceiling = gemmCeiling(quick ? [256, 512] : [256, 512, 1024], quick ? 2 : 3);
 const bestGemm = Math.max(...ceiling.map((r) => r.packedGflops));
+const bestSize = ceiling.find((r) => r.packedGflops === bestGemm)!.size;
 console.table(ceiling.map((r) => ({ 'GEMM n³': r.size, 'packed 4×4 GFLOP/s': r.packedGflops.toFixed(2), 'naive GFLOP/s': r.naiveGflops.toFixed(2) })));
 
 import type * as TFNS from '@tensorflow/tfjs';
@@ -177,13 +182,15 @@ for (const spec of specs) {
     if (batch === spec.batches[spec.batches.length - 1] && spec.layers !== false) {
       const graph = inner.graph;
       const values = forwardAll(graph, x.data, batch);
+      // Each layer alternates with the best square GEMM of the opening measurement, so both see the same machine.
+      const ceilingRun = squareGemm(bestSize);
       for (const [k, m] of macs.byNode) {
         const node = graph.nodes[k];
         if (node.op.kind === 'conv' && node.op.geom.groups > 1 && node.op.geom.groups === node.op.geom.C) continue;
-        const t = measure(() => nodeForward(graph, node, node.inputs.map((id) => values[id]), batch), { warmup: 1, repeats: quick ? 2 : 5 });
+        const [t, c] = timedAlternating([() => nodeForward(graph, node, node.inputs.map((id) => values[id]), batch), ceilingRun.run], 0, 5);
         const gflops = (2 * m * batch) / t.median / 1e6;
         const shape = tensorShape(graph, node.inputs[0]);
-        layerRows.push({ model: spec.file, batch, layer: `${node.name} ${shape.join('×')}→${node.outShape.join('×')}`, kind: node.op.kind, gflops, ofBest: gflops / bestGemm });
+        layerRows.push({ model: spec.file, batch, layer: `${node.name} ${shape.join('×')}→${node.outShape.join('×')}`, kind: node.op.kind, gflops, ofBest: gflops / (ceilingRun.flops / c.median / 1e6) });
       }
     }
   }

@@ -118,8 +118,7 @@ function checkedMember(f: { name: string; size: number; originalSize: number; co
 
 /** Read a `.keras` zip (Keras 3, tf.keras 2.12–2.15): config.json, metadata.json and model.weights.h5. */
 export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: H5Reader, limits: Limits): Promise<KerasArchive> {
-  // Imported on first use: most models are .h5, and fflate adds to every process's start-up.
-  const { unzipSync } = await import('fflate');
+  const { unzipSync } = await import('./unzip.js');
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes, { filter: (f) => checkedMember(f, fileName, limits) });
