@@ -1,7 +1,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { LrpKerasError } from '../errors.js';
-import { gemmRows, GemmScratch, type GemmProblem } from '../kernels/gemm.js';
-import { claimRows, Command, CONTROL_INTS, Slot, writeJob } from './protocol.js';
+import { poolOver } from './pool-core.js';
+import { CONTROL_INTS, Slot } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 
 /** Node's flags for the workers: the parent's, less --input-type, which a worker started from a file refuses. */
@@ -42,70 +42,14 @@ export function createThreadPool(threads: number): ThreadPool {
     Atomics.wait(ctrl, Slot.ready, ready, 50);
   }
 
-  let staging: Float32Array = new Float32Array(0);
-  const scratch = new GemmScratch();
-  let closed = false;
-
-  const stage = (size: number): Float32Array => {
-    if (staging.length < size) {
-      staging = new Float32Array(new SharedArrayBuffer(Math.max(size, Math.ceil(staging.length * 1.5)) * 4));
-      for (const port of ports) port.postMessage(staging.buffer);
-    }
-    return staging;
-  };
-
-  const signal = (command: number): void => {
-    Atomics.store(ctrl, Slot.command, command);
-    Atomics.store(ctrl, Slot.done, 0);
-    Atomics.add(ctrl, Slot.generation, 1);
-    Atomics.notify(ctrl, Slot.generation);
-  };
-
-  const waitDone = (): void => {
-    for (let done = Atomics.load(ctrl, Slot.done); done < workers.length; done = Atomics.load(ctrl, Slot.done)) Atomics.wait(ctrl, Slot.done, done);
-  };
-
-  let jobs = 0;
-  return {
-    threads,
-    get jobs() {
-      return jobs;
+  return poolOver(threads, ctrl, {
+    count: workers.length,
+    post: (buffer) => {
+      for (const port of ports) port.postMessage(buffer);
     },
-    gemm(p: GemmProblem): void {
-      if (closed) throw new LrpKerasError('the thread pool was closed');
-      jobs++;
-      const { M, N } = p;
-      const aLength = p.a.length;
-      const rightOffset = aLength;
-      const biasOffset = p.bias ? rightOffset + p.right.length : -1;
-      const cOffset = rightOffset + p.right.length + (p.bias ? N : 0);
-      const s = stage(cOffset + M * N);
-      s.set(p.a, 0);
-      s.set(p.right, rightOffset);
-      if (p.bias) s.set(p.bias.subarray(p.biasOffset, p.biasOffset + N), biasOffset);
-      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
-      Atomics.store(ctrl, Slot.failed, 0);
-      signal(Command.gemm);
-      for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
-      waitDone();
-      if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${errors.length ? `: ${String(errors[0])}` : ''}`);
-      const first = M - Atomics.load(ctrl, Slot.back);
-      if (p.ldc === N) {
-        p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
-      } else {
-        const c = p.c;
-        for (let m = first; m < M; m++) {
-          const from = cOffset + m * N;
-          const to = p.cOffset + m * p.ldc;
-          for (let n = 0; n < N; n++) c[to + n] = s[from + n];
-        }
-      }
-    },
-    close(): void {
-      if (closed) return;
-      closed = true;
-      signal(Command.exit);
+    errors,
+    stop: () => {
       for (const port of ports) port.close();
     },
-  };
+  });
 }

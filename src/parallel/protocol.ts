@@ -22,7 +22,7 @@ export const Slot = {
   job: 8,
 } as const;
 
-export const Command = { gemm: 1, exit: 2 } as const;
+export const Command = { gemm: 1, exit: 2, restage: 3 } as const;
 
 const JOB_FIELDS = [
   'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',

@@ -30,7 +30,7 @@ export function executorFor(threads: unknown, what = 'option threads'): GemmExec
     throw new LrpKerasError(`${what} must be a whole number of threads from 1 to 256 or a pool from createThreadPool, got ${JSON.stringify(threads)}`);
   }
   if (!makePool) {
-    throw new LrpKerasError(`${what}: ${threads} threads need worker threads; import 'lrp-keras/threads' once first (Node), or pass threads: 1`);
+    throw new LrpKerasError(`${what}: ${threads} threads need worker threads; import 'lrp-keras/threads' once first (Node), pass a pool from createWebThreadPool ('lrp-keras/web-threads', browsers), or pass threads: 1`);
   }
   let pool = defaultPools.get(threads);
   if (!pool) defaultPools.set(threads, (pool = makePool(threads)));

@@ -30,9 +30,13 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serve the files under `root` (and a few generated ones by path) on 127.0.0.1, on a free port. */
-export async function serveStatic(root: string, generated: Record<string, { type: string; body: string | Uint8Array }> = {}): Promise<StaticServer> {
+/**
+ * Serve the files under `root` (and a few generated ones by path) on 127.0.0.1, on a free port;
+ * `headers` go with every answer (cross-origin isolation, say).
+ */
+export async function serveStatic(root: string, generated: Record<string, { type: string; body: string | Uint8Array }> = {}, headers: Record<string, string> = {}): Promise<StaticServer> {
   const server = createServer((request, response) => {
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
     const made = generated[path];
     if (made) {

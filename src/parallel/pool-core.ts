@@ -1,0 +1,126 @@
+import { LrpKerasError } from '../errors.js';
+import { gemmRows, GemmScratch, type GemmProblem } from '../kernels/gemm.js';
+import { backRun, claimRows, Command, readJob, Slot, writeJob } from './protocol.js';
+import type { ThreadPool } from './threads.js';
+
+/** What a runtime supplies to a pool: how to hand workers a new staging buffer, and how to stop them. */
+export interface PoolWorkers {
+  /** Workers besides the calling thread, all started and parked on the control block. */
+  count: number;
+  /** Post a new staging buffer to every worker; each takes it when told `Command.restage`. */
+  post(buffer: SharedArrayBuffer): void;
+  /** Errors the workers reported (named when a GEMM fails). */
+  errors: unknown[];
+  stop(): void;
+}
+
+/**
+ * The calling thread's side of a pool: stage the operands, wake the workers, claim rows with them
+ * (protocol.ts), copy back what they computed. The same for Node's worker_threads and Web Workers.
+ */
+export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers): ThreadPool {
+  let staging: Float32Array = new Float32Array(0);
+  const scratch = new GemmScratch();
+  let closed = false;
+  let jobs = 0;
+
+  const signal = (command: number): void => {
+    Atomics.store(ctrl, Slot.command, command);
+    Atomics.store(ctrl, Slot.done, 0);
+    Atomics.add(ctrl, Slot.generation, 1);
+    Atomics.notify(ctrl, Slot.generation);
+  };
+
+  const waitDone = (): void => {
+    for (let done = Atomics.load(ctrl, Slot.done); done < workers.count; done = Atomics.load(ctrl, Slot.done)) Atomics.wait(ctrl, Slot.done, done);
+  };
+
+  const stage = (size: number): Float32Array => {
+    if (staging.length < size) {
+      staging = new Float32Array(new SharedArrayBuffer(Math.max(size, Math.ceil(staging.length * 1.5)) * 4));
+      workers.post(staging.buffer as SharedArrayBuffer);
+      signal(Command.restage);
+      waitDone();
+    }
+    return staging;
+  };
+
+  return {
+    threads,
+    get jobs() {
+      return jobs;
+    },
+    gemm(p: GemmProblem): void {
+      if (closed) throw new LrpKerasError('the thread pool was closed');
+      jobs++;
+      const { M, N } = p;
+      const aLength = p.a.length;
+      const rightOffset = aLength;
+      const biasOffset = p.bias ? rightOffset + p.right.length : -1;
+      const cOffset = rightOffset + p.right.length + (p.bias ? N : 0);
+      const s = stage(cOffset + M * N);
+      s.set(p.a, 0);
+      s.set(p.right, rightOffset);
+      if (p.bias) s.set(p.bias.subarray(p.biasOffset, p.biasOffset + N), biasOffset);
+      writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
+      Atomics.store(ctrl, Slot.failed, 0);
+      signal(Command.gemm);
+      for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
+      waitDone();
+      if (Atomics.load(ctrl, Slot.failed)) {
+        throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${workers.errors.length ? `: ${String(workers.errors[0])}` : ''}`);
+      }
+      const first = M - Atomics.load(ctrl, Slot.back);
+      if (p.ldc === N) {
+        p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
+      } else {
+        const c = p.c;
+        for (let m = first; m < M; m++) {
+          const from = cOffset + m * N;
+          const to = p.cOffset + m * p.ldc;
+          for (let n = 0; n < N; n++) c[to + n] = s[from + n];
+        }
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      signal(Command.exit);
+      workers.stop();
+    },
+  };
+}
+
+/**
+ * A worker's side: report ready, then park on the control block and run what it is told (claim
+ * rows of a GEMM, take a new staging buffer, exit). `nextStaging` gives the buffer the calling
+ * thread posted: at once in Node, after yielding to the event loop in a browser.
+ */
+export async function workerLoop(ctrl: Int32Array, nextStaging: () => SharedArrayBuffer | Promise<SharedArrayBuffer>): Promise<void> {
+  const scratch = new GemmScratch();
+  let staging: Float32Array = new Float32Array(0);
+  let generation = Atomics.load(ctrl, Slot.generation);
+  Atomics.add(ctrl, Slot.ready, 1);
+  Atomics.notify(ctrl, Slot.ready);
+  for (;;) {
+    Atomics.wait(ctrl, Slot.generation, generation);
+    generation = Atomics.load(ctrl, Slot.generation);
+    const command = Atomics.load(ctrl, Slot.command);
+    if (command === Command.exit) return;
+    if (command === Command.restage) {
+      staging = new Float32Array(await nextStaging());
+    } else {
+      try {
+        const { p, threads } = readJob(ctrl, staging);
+        for (let rows = claimRows(ctrl, p.M, threads); rows > 0; rows = claimRows(ctrl, p.M, threads)) {
+          const m0 = backRun(ctrl, p.M, rows);
+          gemmRows(p, m0, m0 + rows, scratch);
+        }
+      } catch {
+        Atomics.store(ctrl, Slot.failed, 1);
+      }
+    }
+    Atomics.add(ctrl, Slot.done, 1);
+    Atomics.notify(ctrl, Slot.done);
+  }
+}
