@@ -35,12 +35,18 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
     for (let done = Atomics.load(ctrl, Slot.done); done < workers.count; done = Atomics.load(ctrl, Slot.done)) Atomics.wait(ctrl, Slot.done, done);
   };
 
+  const failed = (what: string): void => {
+    if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed ${what}${workers.errors.length ? `: ${String(workers.errors[0])}` : ''}`);
+  };
+
   const stage = (size: number): Float32Array => {
     if (staging.length < size) {
       staging = new Float32Array(new SharedArrayBuffer(Math.max(size, Math.ceil(staging.length * 1.5)) * 4));
       workers.post(staging.buffer as SharedArrayBuffer);
+      Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.restage);
       waitDone();
+      failed(`to take a staging buffer of ${staging.length} floats`);
     }
     return staging;
   };
@@ -67,9 +73,7 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
       signal(Command.gemm);
       for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
       waitDone();
-      if (Atomics.load(ctrl, Slot.failed)) {
-        throw new LrpKerasError(`a worker thread failed on a ${M}×${p.K}·${p.K}×${N} GEMM${workers.errors.length ? `: ${String(workers.errors[0])}` : ''}`);
-      }
+      failed(`on a ${M}×${p.K}·${p.K}×${N} GEMM`);
       const first = M - Atomics.load(ctrl, Slot.back);
       if (p.ldc === N) {
         p.c.set(s.subarray(cOffset + first * N, cOffset + M * N), p.cOffset + first * N);
@@ -107,18 +111,19 @@ export async function workerLoop(ctrl: Int32Array, nextStaging: () => SharedArra
     generation = Atomics.load(ctrl, Slot.generation);
     const command = Atomics.load(ctrl, Slot.command);
     if (command === Command.exit) return;
-    if (command === Command.restage) {
-      staging = new Float32Array(await nextStaging());
-    } else {
-      try {
+    // A failure is reported, never thrown: the calling thread is waiting for this worker's `done`.
+    try {
+      if (command === Command.restage) {
+        staging = new Float32Array(await nextStaging());
+      } else {
         const { p, threads } = readJob(ctrl, staging);
         for (let rows = claimRows(ctrl, p.M, threads); rows > 0; rows = claimRows(ctrl, p.M, threads)) {
           const m0 = backRun(ctrl, p.M, rows);
           gemmRows(p, m0, m0 + rows, scratch);
         }
-      } catch {
-        Atomics.store(ctrl, Slot.failed, 1);
       }
+    } catch {
+      Atomics.store(ctrl, Slot.failed, 1);
     }
     Atomics.add(ctrl, Slot.done, 1);
     Atomics.notify(ctrl, Slot.done);
