@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
-import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, TILE, type Weights } from '../src/kernels/gemm.js';
+import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, rightOperand, TILE, type Weights } from '../src/kernels/gemm.js';
 import { alphaBetaRule, gammaRule, zPlusRule } from '../src/lrp/rules.js';
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
@@ -109,12 +109,34 @@ test('packing applies a by-sign modifier inline exactly as its map does (positiv
   const params = [zPlusRule(), alphaBetaRule(2, 1), gammaRule(0.25)].flatMap((r) => r.groups.flatMap((g) => g.terms.map((t) => t.param)));
   const keys = new Set(params.map((p) => p.key));
   assert.equal([...keys].sort(), ['gamma+:0.25', 'gamma-:0.25', 'negative', 'positive']);
+  // Each modifier is its definition exactly (w⁺ and w⁻ give +0, not −0; γ's are w + γw±).
+  const definition: Record<string, (w: number) => number> = {
+    positive: (w) => (w > 0 ? w : 0), negative: (w) => (w < 0 ? w : 0),
+    'gamma+:0.25': (w) => w + 0.25 * (w > 0 ? w : 0), 'gamma-:0.25': (w) => w + 0.25 * (w < 0 ? w : 0),
+  };
   for (const p of params) {
+    assert.ok(W.every((w) => Object.is(Math.fround(p.map(w)), Math.fround(definition[p.key](w)))), `${p.key} is its definition`);
     assert.ok(p.scale, `${p.key} has slopes`);
     const inline = packRight({ W, map: p.map, scale: p.scale, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
     const called = packRight({ W, map: p.map, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
     assert.ok(inline.every((v, i) => Object.is(v, called[i])), p.key);
   }
+});
+
+test('packed weights are kept per modifier and layout, the six most recently used', () => {
+  const [K, N] = [9, 8];
+  const W = randomArray(K * N, 6);
+  const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
+  const weights = (key: string): Weights => ({ W, map: (w) => w * 2, key });
+  const first = rightOperand(weights('a'), layout, 'dense');
+  assert.is(rightOperand(weights('a'), layout, 'dense'), first, 'a second call reuses the packed copy');
+  assert.is.not(rightOperand(weights('a'), layout, 'other'), first, 'another layout is another copy');
+  for (const key of ['b', 'c', 'd', 'e']) rightOperand(weights(key), layout, 'dense');
+  assert.is(rightOperand(weights('a'), layout, 'dense'), first, 'six copies are kept');
+  for (const key of ['f', 'g', 'h', 'i', 'j', 'k']) rightOperand(weights(key), layout, 'dense');
+  const again = rightOperand(weights('a'), layout, 'dense');
+  assert.is.not(again, first, 'the least recently used copy was dropped');
+  assert.equal(Array.from(again), Array.from(first));
 });
 
 test.run();

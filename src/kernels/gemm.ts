@@ -74,7 +74,7 @@ export interface RightLayout {
 export interface Weights {
   W: Float32Array;
   map: ((w: number) => number) | null;
-  /** `map`'s slopes when it is w ↦ pos·w for w > 0, neg·w otherwise: packing applies them inline, without a call per weight. */
+  /** `map`'s extra slopes when it is w ↦ w + (w > 0 ? pos·w : w < 0 ? neg·w : 0): packing applies them inline, without a call per weight. */
   scale?: { pos: number; neg: number };
   /** Names the modifier in caches of packed weights, e.g. `identity`, `positive`, `gamma+:0.25`. */
   key: string;
@@ -90,8 +90,8 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
   const W = w.W;
   const map = w.map;
   const bySign = map !== null && w.scale !== undefined;
-  const pos = w.scale?.pos ?? 1;
-  const neg = w.scale?.neg ?? 1;
+  const pos = w.scale?.pos ?? 0;
+  const neg = w.scale?.neg ?? 0;
   const panels = panelsOf(N);
   if (N % TILE) out.fill(0, (panels - 1) * K * TILE, panels * K * TILE);
   for (let n = 0; n < N; n++) {
@@ -100,7 +100,7 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
       const from = base + outer * outerStride + n * nStride;
       for (let i = 0; i < inner; i++, k++, at += TILE) {
         const v = W[from + i * innerStride];
-        out[at] = map === null ? v : bySign ? (v > 0 ? pos * v : neg * v) : map(v);
+        out[at] = map === null ? v : bySign ? v + (v > 0 ? pos * v : v < 0 ? neg * v : 0) : map(v);
       }
     }
   }
@@ -113,10 +113,13 @@ let rightScratch: Float32Array = new Float32Array(0);
 
 /** Packed weights of at most this many values (8 MiB) are kept; larger ones are packed per call. */
 const KEEP_PACKED = 1 << 21;
+/** Packed copies kept per weight array, the most recently used (epsilon-plus needs up to five). */
+const KEEP_PER_WEIGHTS = 6;
 
 /**
  * B packed for a GEMM. A layer's packed weights, per modifier and layout, are prepared once and kept
- * with the weights (packing costs a strided pass over K·N values, a serial step the threads wait for);
+ * with the weights, the six most recently used (packing costs a strided pass over K·N values, a
+ * serial step the threads wait for);
  * a layer larger than KEEP_PACKED is packed into scratch on each call instead, where K·N is small
  * beside its product M·K·N and a kept copy would cost as much memory as its weights.
  */
@@ -130,7 +133,13 @@ export function rightOperand(w: Weights, L: RightLayout, layoutKey: string): Flo
   if (!byKey) packedCache.set(w.W, (byKey = new Map()));
   const key = `${w.key}|${layoutKey}`;
   let packed = byKey.get(key);
-  if (!packed) byKey.set(key, (packed = packRight(w, L, new Float32Array(size))));
+  if (packed) {
+    byKey.delete(key); // re-inserted below: a Map keeps insertion order, the first key is the least recently used
+  } else {
+    packed = packRight(w, L, new Float32Array(size));
+    if (byKey.size >= KEEP_PER_WEIGHTS) byKey.delete(byKey.keys().next().value!);
+  }
+  byKey.set(key, packed);
   return packed;
 }
 

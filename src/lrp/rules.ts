@@ -18,7 +18,7 @@ export interface ParamModifier {
   /** Names the prepared weights in caches, e.g. `positive`, `gamma+:0.25` (the bias plays no part in them). */
   key: string;
   map: (w: number) => number;
-  /** When `map` is w ↦ pos·w for w > 0 and neg·w otherwise: its two slopes, which kernels apply inline. */
+  /** When `map` is w ↦ w + (w > 0 ? pos·w : w < 0 ? neg·w : 0): its two extra slopes, which kernels apply inline. */
   scale?: { pos: number; neg: number };
   /** The bias takes no part in this term (Zennit's `zero_params=['bias']`). */
   zeroBias?: boolean;
@@ -35,17 +35,21 @@ export interface Rule {
   stabilizer: number | null;
 }
 
-/** A modifier linear on each sign: the identity, the positive and negative parts, γ's. */
-const bySign = (key: string, pos: number, neg: number): ParamModifier => ({ key, map: (w) => (w > 0 ? pos * w : neg * w), scale: { pos, neg } });
+/**
+ * A modifier linear on each sign, w ↦ w + (w > 0 ? pos·w : w < 0 ? neg·w : 0): the identity, the
+ * positive and negative parts (w − w is +0), γ's (w + γw⁺, w + γw⁻), each bit for bit as its
+ * definition reads (a zero weight, of either sign, becomes +0).
+ */
+const bySign = (key: string, pos: number, neg: number): ParamModifier => ({ key, map: (w) => w + (w > 0 ? pos * w : w < 0 ? neg * w : 0), scale: { pos, neg } });
 
-const identity = bySign('identity', 1, 1);
-const positive = bySign('positive', 1, 0);
-const negative = bySign('negative', 0, 1);
+const identity = bySign('identity', 0, 0);
+const positive = bySign('positive', 0, -1);
+const negative = bySign('negative', -1, 0);
 const withoutBias = (p: ParamModifier): ParamModifier => ({ ...p, zeroBias: true });
 const ones: ParamModifier = { key: 'ones', map: () => 1, zeroBias: true };
 const square: ParamModifier = { key: 'square', map: (w) => w * w };
-const gammaPlus = (g: number): ParamModifier => bySign(`gamma+:${g}`, 1 + g, 1);
-const gammaMinus = (g: number): ParamModifier => bySign(`gamma-:${g}`, 1, 1 + g);
+const gammaPlus = (g: number): ParamModifier => bySign(`gamma+:${g}`, g, 0);
+const gammaMinus = (g: number): ParamModifier => bySign(`gamma-:${g}`, 0, g);
 
 const single = (input: InputModifier, param: ParamModifier): Group[] => [{ terms: [{ input, param, sign: 1 }], coef: 1, select: 'all' }];
 

@@ -46,7 +46,11 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.restage);
       waitDone();
-      failed(`to take a staging buffer of ${staging.length} floats`);
+      if (Atomics.load(ctrl, Slot.failed)) {
+        const size = staging.length;
+        staging = new Float32Array(0); // so that the next call hands a buffer over again
+        failed(`to take a staging buffer of ${size} floats`);
+      }
     }
     return staging;
   };
@@ -71,8 +75,11 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
       writeJob(ctrl, p, { aOffset: 0, aLength, rightOffset, rightLength: p.right.length, biasOffset, cOffset }, threads);
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.gemm);
-      for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
-      waitDone();
+      try {
+        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
+      } finally {
+        waitDone(); // never leave workers running on a job the next one would overwrite
+      }
       failed(`on a ${M}×${p.K}·${p.K}×${N} GEMM`);
       const first = M - Atomics.load(ctrl, Slot.back);
       if (p.ldc === N) {
