@@ -2,11 +2,12 @@
 // relevance. Loads a trained Keras 3 CNN (99.05 % test accuracy, see PROVENANCE.md), explains its
 // prediction for each digit with the epsilon-plus composite (Dense ε, Conv z⁺) and writes
 // example/heatmaps.png: a 2×5 grid, each digit with its relevance overlaid, labelled
-// "predicted class (probability)". Run it with `npm run example`.
+// "predicted class (probability)". Run it with `npm run example` (or `node build/example/run.js
+// <out.png>` to write elsewhere).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, lrp } from '../src/index.js';
+import { loadModel, lrp } from '../src/node.js';
 import { decodeImage, grid, heatmap, overlay, scoreLabel, toPNG } from '../src/viz/index.js';
 
 /** The example folder, from build/example/run.js where the compiled script runs. */
@@ -39,6 +40,6 @@ const cells = maps.map((map, i) => {
   return { image: overlay(digit, map, { alpha: 0.65 }), label: scoreLabel(predicted, row[predicted]) };
 });
 
-const out = join(here, 'heatmaps.png');
+const out = process.argv[2] ?? join(here, 'heatmaps.png');
 writeFileSync(out, toPNG(grid(cells, { columns: 5, padding: 8, labelScale: 2 })));
 console.log(`wrote ${out}`);
