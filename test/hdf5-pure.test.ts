@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import h5wasm from 'h5wasm';
+import { uniformGenerator } from '../src/attribution/random.js';
 import { LrpKerasError } from '../src/errors.js';
 import type { H5Dataset, H5Group } from '../src/io/hdf5.js';
 import { h5wasmReader } from '../src/io/h5wasm-reader.js';
@@ -293,17 +294,6 @@ test('a non-HDF5 buffer and an empty buffer are LrpKerasErrors naming the file',
   await expectLrpKerasError(new TextEncoder().encode('PK\x03\x04 a zip, not hdf5'), 'model.keras', /not an HDF5 file/);
 });
 
-/** Deterministic PRNG (mulberry32), so a failing mutant can be reproduced from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SIGNATURES = ['TREE', 'SNOD', 'HEAP', 'GCOL', 'OHDR', 'OCHK', 'BTHD', 'BTIN', 'BTLF', 'FRHP', 'FHIB', 'FHDB', 'FAHD', 'FADB'];
 
 /** Offsets near HDF5 metadata: the superblock and every block signature (weights are just data). */
@@ -316,7 +306,8 @@ function metadataOffsets(bytes: Uint8Array): number[] {
 
 /** 80 mutants of each kind: truncations, byte flips, zeroed ranges, overwritten 8-byte fields. */
 function* mutants(bytes: Uint8Array, seed: number): Generator<[string, Uint8Array]> {
-  const rand = random(seed);
+  // Seeded, so a failing mutant can be reproduced from its seed.
+  const rand = uniformGenerator(seed);
   const hot = metadataOffsets(bytes);
   const near = (): number => {
     const at = rand() < 0.85 ? hot[Math.floor(rand() * hot.length)] + Math.floor(rand() * 1024) - 256 : Math.floor(rand() * bytes.length);

@@ -2,6 +2,7 @@
 // and fast-check arbitraries that aim them at the structure a FileMap found.
 import fc from 'fast-check';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { uniformGenerator } from '../../src/attribution/random.js';
 import type { FileMap } from './structure.js';
 
 export type Mutation =
@@ -15,19 +16,9 @@ export type Mutation =
   | { readonly op: 'insert'; readonly at: number; readonly length: number; readonly seed: number }
   | { readonly op: 'delete'; readonly at: number; readonly length: number };
 
-/** Deterministic bytes from a seed (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Deterministic bytes from a seed. */
 function randomBytes(length: number, seed: number): Uint8Array {
-  const next = prng(seed);
+  const next = uniformGenerator(seed);
   return Uint8Array.from({ length }, () => Math.floor(next() * 256));
 }
 
