@@ -1,4 +1,5 @@
 import { gemm, runRows, type Part, type Weights } from './gemm.js';
+import { prepared } from './prepared.js';
 import type { ConvGeometry } from './geometry.js';
 
 export type { ConvGeometry } from './geometry.js';
@@ -53,17 +54,10 @@ export function conv2dTranspose(gy: Float32Array, w: Weights, gx: Float32Array, 
   }
 }
 
-/** Depthwise kernels are small: a modified copy is kept per kernel and modifier. */
-const modifiedKernels = new WeakMap<Float32Array, Map<string, Float32Array>>();
-
+/** Depthwise kernels are small and read where they lie: a modified copy is kept per kernel and modifier. */
 function modifiedKernel(w: Weights): Float32Array {
   const map = w.map;
-  if (map === null) return w.W;
-  let byKey = modifiedKernels.get(w.W);
-  if (!byKey) modifiedKernels.set(w.W, (byKey = new Map()));
-  let K = byKey.get(w.key);
-  if (!K) byKey.set(w.key, (K = w.W.map(map)));
-  return K;
+  return map === null ? w.W : prepared(w.W, `modified|${w.key}`, () => w.W.map(map));
 }
 
 function inputPart(x: Float32Array, part: Part): Float32Array {

@@ -1,4 +1,5 @@
 import { depthwiseRows } from './depthwise.js';
+import { prepared } from './prepared.js';
 import type { ConvGeometry } from './geometry.js';
 
 /**
@@ -107,21 +108,16 @@ export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float3
   return out;
 }
 
-/** Packed weights kept per weight array, modifier and layout: prepared once per model and rule. */
-const packedCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
 let rightScratch: Float32Array = new Float32Array(0);
 
 /** Packed weights of at most this many values (8 MiB) are kept; larger ones are packed per call. */
 const KEEP_PACKED = 1 << 21;
-/** Packed copies kept per weight array, the most recently used (epsilon-plus needs up to five). */
-const KEEP_PER_WEIGHTS = 6;
 
 /**
  * B packed for a GEMM. A layer's packed weights, per modifier and layout, are prepared once and kept
- * with the weights, the six most recently used (packing costs a strided pass over K·N values, a
- * serial step the threads wait for);
- * a layer larger than KEEP_PACKED is packed into scratch on each call instead, where K·N is small
- * beside its product M·K·N and a kept copy would cost as much memory as its weights.
+ * with the weights (prepared.ts; packing costs a strided pass over K·N values, a serial step the
+ * threads wait for); a layer larger than KEEP_PACKED is packed into scratch on each call instead,
+ * where K·N is small beside its product M·K·N and a kept copy would cost as much memory as its weights.
  */
 export function rightOperand(w: Weights, L: RightLayout, layoutKey: string): Float32Array {
   const size = panelsOf(L.N) * L.K * TILE;
@@ -129,18 +125,7 @@ export function rightOperand(w: Weights, L: RightLayout, layoutKey: string): Flo
     if (rightScratch.length < size) rightScratch = new Float32Array(Math.max(size, rightScratch.length * 2));
     return packRight(w, L, rightScratch.subarray(0, size));
   }
-  let byKey = packedCache.get(w.W);
-  if (!byKey) packedCache.set(w.W, (byKey = new Map()));
-  const key = `${w.key}|${layoutKey}`;
-  let packed = byKey.get(key);
-  if (packed) {
-    byKey.delete(key); // re-inserted below: a Map keeps insertion order, the first key is the least recently used
-  } else {
-    packed = packRight(w, L, new Float32Array(size));
-    if (byKey.size >= KEEP_PER_WEIGHTS) byKey.delete(byKey.keys().next().value!);
-  }
-  byKey.set(key, packed);
-  return packed;
+  return prepared(w.W, `packed|${w.key}|${layoutKey}`, () => packRight(w, L, new Float32Array(size)));
 }
 
 /** Per-thread scratch of the GEMM: packed rows of A, the padded bias, an edge tile. */

@@ -1,5 +1,6 @@
 import { LrpKerasError } from '../errors.js';
 import type { Part, Weights } from '../kernels/gemm.js';
+import { prepared } from '../kernels/prepared.js';
 import type { LinearOp } from '../model/graph.js';
 import { linearForward, linearTranspose } from '../model/ops.js';
 import type { InputModifier, ParamModifier, Rule, Term } from './rules.js';
@@ -11,20 +12,14 @@ export interface Bounds { low: Float32Array; high: Float32Array }
  * A term's kernel is the layer's own with the rule's modifier, applied by the kernels as they pack
  * it (no modified copy per call); modified biases are small and kept per layer and modifier.
  */
-const modifiedBiases = new WeakMap<LinearOp, Map<string, Float32Array | null>>();
-
 function termWeights(op: LinearOp, param: ParamModifier): Weights {
   return param.key === 'identity' ? { W: op.W, map: null, key: param.key } : { W: op.W, map: param.map, scale: param.scale, key: param.key };
 }
 
 function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
   if (param.zeroBias || !op.b) return null;
-  if (param.key === 'identity') return op.b;
-  let cache = modifiedBiases.get(op);
-  if (!cache) modifiedBiases.set(op, (cache = new Map()));
-  let b = cache.get(param.key);
-  if (b === undefined) cache.set(param.key, (b = op.b.map(param.map)));
-  return b;
+  const b = op.b;
+  return param.key === 'identity' ? b : prepared(b, `modified|${param.key}`, () => b.map(param.map));
 }
 
 /** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */

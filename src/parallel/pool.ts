@@ -12,10 +12,9 @@ const START_TIMEOUT_MS = 30_000;
 
 /**
  * A pool of `threads` threads for Node: this one and threads − 1 worker_threads parked in
- * Atomics.wait. The threads claim runs of rows of each GEMM as they go (protocol.ts): the main
- * thread on its own arrays, the workers on an exact copy of the operands in
- * shared memory. Every row is computed alone, so the result is bit-identical to one thread's. Created synchronously (it blocks until the workers run);
- * the workers do not keep the process alive, `close()` stops them.
+ * Atomics.wait, driven by pool-core.ts (results bit-identical to one thread's). Created
+ * synchronously (it blocks until the workers run); the workers do not keep the process alive,
+ * `close()` stops them.
  */
 export function createThreadPool(threads: number): ThreadPool {
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new LrpKerasError(`createThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
