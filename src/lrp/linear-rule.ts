@@ -115,19 +115,15 @@ export function linearRelevance(
       const c = linearTranspose(op, s, termWeights(op, t.param), n, inSize);
       const { tensor, part } = inputOf(t.input);
       const f = group.coef * t.sign;
-      if (Rin === null) {
-        // The first contribution is written over its own transpose instead of added to zeros.
-        Rin = c;
-        if (part === 'all') for (let i = 0; i < Rin.length; i++) Rin[i] = f * tensor[i] * c[i];
-        else if (part === 'positive') for (let i = 0; i < Rin.length; i++) Rin[i] = f * (tensor[i] > 0 ? tensor[i] : 0) * c[i];
-        else for (let i = 0; i < Rin.length; i++) Rin[i] = f * (tensor[i] < 0 ? tensor[i] : 0) * c[i];
-      } else if (part === 'all') {
-        for (let i = 0; i < Rin.length; i++) Rin[i] += f * tensor[i] * c[i];
-      } else if (part === 'positive') {
-        for (let i = 0; i < Rin.length; i++) Rin[i] += f * (tensor[i] > 0 ? tensor[i] : 0) * c[i];
-      } else {
-        for (let i = 0; i < Rin.length; i++) Rin[i] += f * (tensor[i] < 0 ? tensor[i] : 0) * c[i];
+      // The first contribution is summed into its own transpose's array, not into a fresh one of zeros.
+      const earlier: Float32Array | null = Rin;
+      const out: Float32Array = earlier ?? c;
+      for (let i = 0; i < out.length; i++) {
+        const v = tensor[i];
+        const xi = part === 'all' ? v : part === 'positive' ? (v > 0 ? v : 0) : v < 0 ? v : 0;
+        out[i] = (earlier === null ? 0 : earlier[i]) + f * xi * c[i];
       }
+      Rin = out;
     }
   }
   return Rin ?? new Float32Array(n * inSize);
