@@ -5,8 +5,8 @@ import { measure } from './stats.js';
 
 export interface CeilingRow { size: number; packedGflops: number; naiveGflops: number }
 
-/** Our GEMM core on square size³ matrices: the run and its floating-point operations. */
-export function squareGemm(size: number): { run: () => void; flops: number } {
+/** Our GEMM core on square size³ matrices: the run, its floating-point operations, its operands. */
+export function squareGemm(size: number): { run: () => void; flops: number; a: Float32Array; w: Float32Array } {
   const [M, N, K] = [size, size, size];
   const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
@@ -15,15 +15,14 @@ export function squareGemm(size: number): { run: () => void; flops: number } {
   const run = (): void => {
     gemm({ M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'square', bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 });
   };
-  return { run, flops: 2 * M * N * K };
+  return { run, flops: 2 * M * N * K, a, w };
 }
 
 export function gemmCeiling(sizes: number[], repeats: number): CeilingRow[] {
   return sizes.map((size) => {
     const [M, N, K] = [size, size, size];
     const square = squareGemm(size);
-    const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-    const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+    const { a, w } = square;
     const c = new Float32Array(M * N);
     const packed = measure(square.run, { warmup: 1, repeats });
     const naive = measure(() => {
@@ -35,7 +34,6 @@ export function gemmCeiling(sizes: number[], repeats: number): CeilingRow[] {
         }
       }
     }, { warmup: 0, repeats: 1 });
-    const flops = 2 * M * N * K;
-    return { size, packedGflops: flops / packed.median / 1e6, naiveGflops: flops / naive.median / 1e6 };
+    return { size, packedGflops: square.flops / packed.median / 1e6, naiveGflops: square.flops / naive.median / 1e6 };
   });
 }

@@ -16,7 +16,7 @@ import { forwardAll, nodeForward } from '../src/model/ops.js';
 import { executorFor } from '../src/parallel/threads.js';
 import '../src/threads.js';
 import { gemmCeiling, squareGemm } from './gemm-ceiling.js';
-import { fmt, type Timing } from './stats.js';
+import { fmt, timing, type Timing } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -66,18 +66,15 @@ function timedAlternating(runs: (() => unknown)[], budgetMs: number, minRepeats 
       times[i].push(performance.now() - t0);
     }
   }
-  return times.map((t) => {
-    const s = [...t].sort((a, b) => a - b);
-    return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
-  });
+  return times.map(timing);
 }
 
 /** `run(threads)` for every thread count, alternating. */
 const timedAcross = (counts: number[], run: (threads: number) => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing[] =>
   timedAlternating(counts.map((threads) => () => run(threads)), budgetMs, minRepeats, warmup);
 
-/** One thread count, as `timedAcross` times it. */
-const timed = (run: () => unknown, budgetMs: number, minRepeats = 3, warmup = true): Timing => timedAcross([1], run, budgetMs, minRepeats, warmup)[0];
+/** One run, timed as `timedAlternating` times several. */
+const timed = (run: () => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing => timedAlternating([run], budgetMs, minRepeats, warmup)[0];
 
 const threadCounts = [1, 2];
 const withThreads = <T>(threads: number, f: () => T): T => withExecutor(executorFor(threads), f);
@@ -157,8 +154,7 @@ for (const spec of specs) {
     loadRuns.push(performance.now() - t0);
   }
   loadRuns.shift();
-  loadRuns.sort((a, b) => a - b);
-  loads[spec.file] = { median: loadRuns[loadRuns.length >> 1], min: loadRuns[0], max: loadRuns[loadRuns.length - 1] };
+  loads[spec.file] = timing(loadRuns);
   const inner = modelInternals(model);
   const macs = macsOf(inner.graph);
   const flops = spec.flops ?? flopsOf(spec.file) ?? 2 * macs.total;
@@ -246,20 +242,16 @@ const rss = specs.map((spec) => {
 });
 // Cold start: the MNIST MLP of ../shared/examples and the example's MNIST CNN (example/, 2.7 MB).
 const coldModels = [join(shared, 'examples/kotlindl_mnist_mlp.h5'), join(root, 'example/jhas_mnist_cnn_keras3.h5')].filter((p) => existsSync(p));
-const med = (xs: number[]): Timing => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
-};
 const coldStart = coldModels.flatMap((path) => readers.map((reader) => {
   const runs = Array.from({ length: quick ? 3 : 9 }, () => {
     const t0 = performance.now();
     const out = JSON.parse(execFileSync(node, [join(here, 'cold-start.js'), reader, path], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
     return { ...out, wall: performance.now() - t0 } as { ms: number; importMs: number; loadMs: number; lrpMs: number; wall: number };
   });
-  const steps = (key: 'importMs' | 'loadMs' | 'lrpMs'): number => med(runs.map((r) => r[key])).median;
+  const steps = (key: 'importMs' | 'loadMs' | 'lrpMs'): number => timing(runs.map((r) => r[key])).median;
   return {
-    model: path.split('/').pop()!, reader, sinceStart: med(runs.map((r) => r.ms)), wall: med(runs.map((r) => r.wall)),
-    importMs: steps('importMs'), loadMs: steps('loadMs'), lrpMs: steps('lrpMs'), stepsMs: med(runs.map((r) => r.importMs + r.loadMs + r.lrpMs)),
+    model: path.split('/').pop()!, reader, sinceStart: timing(runs.map((r) => r.ms)), wall: timing(runs.map((r) => r.wall)),
+    importMs: steps('importMs'), loadMs: steps('loadMs'), lrpMs: steps('lrpMs'), stepsMs: timing(runs.map((r) => r.importMs + r.loadMs + r.lrpMs)),
   };
 }));
 

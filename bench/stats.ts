@@ -1,5 +1,11 @@
 export interface Timing { median: number; min: number; max: number }
 
+/** Median and range of some timings. */
+export function timing(values: readonly number[]): Timing {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
+}
+
 /** Median and range of repeated timings, after warm-up runs that are not counted. */
 export function measure(run: () => unknown, { warmup = 2, repeats = 9, minMs = 0 } = {}): Timing {
   for (let i = 0; i < warmup; i++) run();
@@ -10,8 +16,7 @@ export function measure(run: () => unknown, { warmup = 2, repeats = 9, minMs = 0
     run();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return { median: times[times.length >> 1], min: times[0], max: times[times.length - 1] };
+  return timing(times);
 }
 
 export const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
