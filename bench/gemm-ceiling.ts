@@ -1,6 +1,7 @@
 // The best scalar GEMM on this machine, measured in the same run: our packed 4×4-tile core on square
 // Float32Array matrices (and a naive triple loop for scale).
-import { gemm, plainWeights } from '../src/kernels/gemm.js';
+import { gemm } from '../src/kernels/gemm.js';
+import { plainWeights } from '../src/kernels/gemm-problem.js';
 import { measure } from './stats.js';
 
 export interface CeilingRow { size: number; packedGflops: number; naiveGflops: number }

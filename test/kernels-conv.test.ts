@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conv2dForward, conv2dTranspose, type ConvGeometry } from '../src/kernels/conv2d.js';
-import { plainWeights, type Part } from '../src/kernels/gemm.js';
+import { plainWeights, type SignPart } from '../src/kernels/gemm-problem.js';
 import { windowAxis, type Padding } from '../src/kernels/geometry.js';
 import { randomArray, relativeError } from './kernel-reference.js';
 
@@ -19,7 +19,7 @@ function geometry(c: Case): ConvGeometry {
   };
 }
 
-const partOf = (v: number, part: Part): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
+const partOf = (v: number, part: SignPart): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
 
 /** For each (sample, output pixel, output channel, tap, input channel) the input cell it reads, if any. */
 function forEachTap(g: ConvGeometry, n: number, visit: (xi: number, yi: number, ki: number) => void): void {
@@ -36,7 +36,7 @@ function forEachTap(g: ConvGeometry, n: number, visit: (xi: number, yi: number, 
   }
 }
 
-function naiveForward(x: Float32Array, K: Float32Array, b: Float32Array | null, g: ConvGeometry, n: number, part: Part): Float64Array {
+function naiveForward(x: Float32Array, K: Float32Array, b: Float32Array | null, g: ConvGeometry, n: number, part: SignPart): Float64Array {
   const y = new Float64Array(n * g.OH * g.OW * g.O);
   if (b) for (let i = 0; i < y.length; i++) y[i] = b[i % g.O];
   forEachTap(g, n, (xi, yi, ki) => (y[yi] += partOf(x[xi], part) * K[ki]));
@@ -92,7 +92,7 @@ test('conv2dForward applies a weight modifier as it packs (GEMM and depthwise pa
     const x = randomArray(c.n * c.H * c.W * c.C, 1);
     const K = randomArray(c.k[0] * c.k[1] * (c.C / c.groups) * c.O, 2);
     const y = new Float32Array(c.n * g.OH * g.OW * c.O);
-    conv2dForward(x, { W: K, map: (w) => w * w, key: 'square' }, null, y, c.n, g);
+    conv2dForward(x, { W: K, transform: (w) => w * w, cacheKey: 'square' }, null, y, c.n, g);
     const err = relativeError(y, naiveForward(x, K.map((w) => w * w), null, g, c.n, 'all'));
     assert.ok(err < 1e-6, `${label(c)}: error ${err}`);
   }

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
-import { blockRows, gemmRows, GemmScratch, packRight, panelsOf, plainWeights, rightOperand, TILE, type Weights } from '../src/kernels/gemm.js';
+import { blockRows, gemmRows, GemmScratch, packRight, rightOperand } from '../src/kernels/gemm.js';
+import { panelsOf, plainWeights, TILE, type WeightView } from '../src/kernels/gemm-problem.js';
 import { alphaBetaRule, gammaRule, zPlusRule } from '../src/lrp/rules.js';
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
@@ -45,8 +46,8 @@ test('denseForward matches x·W + b for every tile edge, with and without bias',
 });
 
 test('denseForward applies a weight modifier as it packs, and reads a part of x', () => {
-  const positive: Weights = { W: new Float32Array(0), map: (w) => (w > 0 ? w : 0), key: 'positive' };
-  const gamma: Weights = { W: new Float32Array(0), map: (w) => w + 0.25 * Math.max(w, 0), key: 'gamma+:0.25' };
+  const positive: WeightView = { W: new Float32Array(0), transform: (w) => (w > 0 ? w : 0), cacheKey: 'positive' };
+  const gamma: WeightView = { W: new Float32Array(0), transform: (w) => w + 0.25 * Math.max(w, 0), cacheKey: 'gamma+:0.25' };
   for (const [n, inF, outF] of [[1, 30, 9], [80, 30, 9]]) {
     for (const mod of [positive, gamma]) {
       for (const part of ['all', 'positive', 'negative'] as const) {
@@ -54,8 +55,8 @@ test('denseForward applies a weight modifier as it packs, and reads a part of x'
         const W = randomArray(inF * outF, inF);
         const y = new Float32Array(n * outF);
         denseForward(x, { ...mod, W }, null, y, n, inF, outF, part);
-        const err = relativeError(y, naiveDense(x, W, null, n, inF, outF, mod.map!, part));
-        assert.ok(err < 1e-6, `${mod.key} ${part} n=${n}: error ${err}`);
+        const err = relativeError(y, naiveDense(x, W, null, n, inF, outF, mod.transform!, part));
+        assert.ok(err < 1e-6, `${mod.cacheKey} ${part} n=${n}: error ${err}`);
       }
     }
   }
@@ -117,8 +118,8 @@ test('packing applies a by-sign modifier inline exactly as its map does (positiv
   for (const p of params) {
     assert.ok(W.every((w) => Object.is(Math.fround(p.map(w)), Math.fround(definition[p.key](w)))), `${p.key} is its definition`);
     assert.ok(p.scale, `${p.key} has slopes`);
-    const inline = packRight({ W, map: p.map, scale: p.scale, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
-    const called = packRight({ W, map: p.map, key: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
+    const inline = packRight({ W, transform: p.map, slopes: p.scale, cacheKey: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
+    const called = packRight({ W, transform: p.map, cacheKey: p.key }, layout, new Float32Array(panelsOf(N) * K * TILE));
     assert.ok(inline.every((v, i) => Object.is(v, called[i])), p.key);
   }
 });
@@ -127,7 +128,7 @@ test('packed weights are kept per modifier and layout, the six most recently use
   const [K, N] = [9, 8];
   const W = randomArray(K * N, 6);
   const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
-  const weights = (key: string): Weights => ({ W, map: (w) => w * 2, key });
+  const weights = (key: string): WeightView => ({ W, transform: (w) => w * 2, cacheKey: key });
   const first = rightOperand(weights('a'), layout, 'dense');
   assert.is(rightOperand(weights('a'), layout, 'dense'), first, 'a second call reuses the packed copy');
   assert.is.not(rightOperand(weights('a'), layout, 'other'), first, 'another layout is another copy');

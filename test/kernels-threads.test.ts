@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { analyze, loadModel, type Model } from '../src/index.js';
 import { conv2dForward, conv2dTranspose, type ConvGeometry } from '../src/kernels/conv2d.js';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
-import { plainWeights, withExecutor } from '../src/kernels/gemm.js';
+import { withExecutor } from '../src/kernels/gemm.js';
+import { plainWeights } from '../src/kernels/gemm-problem.js';
 import { executorFor } from '../src/parallel/threads.js';
 import { createThreadPool } from '../src/threads.js';
 import { fixturePath } from './fixtures.js';
@@ -62,7 +63,7 @@ test('Conv forward and transpose (strided, dilated, grouped, depthwise): bit-ide
     const gy = randomArray(n * g.OH * g.OW * g.O, 4);
     const fwd = both(() => {
       const y = new Float32Array(n * g.OH * g.OW * g.O);
-      conv2dForward(x, { W: K, map: (w) => (w > 0 ? w : 0), key: 'positive' }, b, y, n, g);
+      conv2dForward(x, { W: K, transform: (w) => (w > 0 ? w : 0), cacheKey: 'positive' }, b, y, n, g);
       return y;
     });
     const bwd = both(() => {

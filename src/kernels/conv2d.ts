@@ -1,4 +1,5 @@
-import { gemm, runRows, type Part, type Weights } from './gemm.js';
+import { gemm, runRows } from './gemm.js';
+import type { SignPart, WeightView } from './gemm-problem.js';
 import { prepared } from './prepared.js';
 import type { ConvGeometry } from './geometry.js';
 
@@ -16,7 +17,7 @@ export type { ConvGeometry } from './geometry.js';
 const isDepthwise = (g: ConvGeometry): boolean => g.groups > 1 && g.C === g.groups;
 
 export function conv2dForward(
-  x: Float32Array, w: Weights, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part = 'all',
+  x: Float32Array, w: WeightView, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart = 'all',
 ): void {
   if (isDepthwise(g)) {
     depthwiseForward(x, modifiedKernel(w), b, y, n, g, part);
@@ -36,7 +37,7 @@ export function conv2dForward(
 }
 
 /** The transposed convolution (backward-data): gx = ∂(Σ gy·y)/∂x. Writes every cell of gx. */
-export function conv2dTranspose(gy: Float32Array, w: Weights, gx: Float32Array, n: number, g: ConvGeometry): void {
+export function conv2dTranspose(gy: Float32Array, w: WeightView, gx: Float32Array, n: number, g: ConvGeometry): void {
   if (isDepthwise(g)) {
     depthwiseTranspose(gy, modifiedKernel(w), gx, n, g);
     return;
@@ -55,12 +56,12 @@ export function conv2dTranspose(gy: Float32Array, w: Weights, gx: Float32Array, 
 }
 
 /** Depthwise kernels are small and read where they lie: a modified copy is kept per kernel and modifier. */
-function modifiedKernel(w: Weights): Float32Array {
-  const map = w.map;
-  return map === null ? w.W : prepared(w.W, `modified|${w.key}`, () => w.W.map(map));
+function modifiedKernel(w: WeightView): Float32Array {
+  const map = w.transform;
+  return map === null ? w.W : prepared(w.W, `modified|${w.cacheKey}`, () => w.W.map(map));
 }
 
-function inputPart(x: Float32Array, part: Part): Float32Array {
+function inputPart(x: Float32Array, part: SignPart): Float32Array {
   if (part === 'all') return x;
   const out = new Float32Array(x.length);
   if (part === 'positive') for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
@@ -69,7 +70,7 @@ function inputPart(x: Float32Array, part: Part): Float32Array {
 }
 
 /** Depthwise forward: one problem over the output pixels, split among threads like a GEMM. */
-function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: Part): void {
+function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart): void {
   const M = n * g.OH * g.OW;
   runRows({
     M, N: g.O, K: g.kh * g.kw, left: { kind: 'patches', geom: g, group: 0 }, a: inputPart(x, part), part: 'all', right: K, depthwise: true,

@@ -1,4 +1,4 @@
-import type { GemmProblem } from './gemm.js';
+import type { GemmProblem } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
 
 /**

@@ -1,6 +1,7 @@
 import { depthwiseRows } from './depthwise.js';
-import { prepared } from './prepared.js';
+import { panelsOf, TILE, type GemmProblem, type RightLayout, type WeightView } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
+import { prepared } from './prepared.js';
 
 /**
  * The one matrix-multiply core behind every Dense and Conv layer and their transposes:
@@ -15,84 +16,15 @@ import type { ConvGeometry } from './geometry.js';
  * on the blocking nor on how the rows are split among threads: every split gives bit-identical results.
  */
 
-/** How the GEMM reads its left operand A (M × K) from a tensor. */
-export type LeftOperand =
-  /** A[m, k] = a[m·lda + k] (Dense, and the transposed Dense with lda = out features). */
-  | { kind: 'rows'; lda: number }
-  /** Conv forward: row m is output pixel (s, oy, ox), column k the window tap (ky, kx, ci) of `group`. */
-  | { kind: 'patches'; geom: ConvGeometry; group: number }
-  /**
-   * Conv transpose (backward-data): row m is input pixel (s, iy, ix), column k = (ky, kx, o) the
-   * output cell of channel o whose window reads that pixel through tap (ky, kx), or 0 if none does.
-   */
-  | { kind: 'transposed-patches'; geom: ConvGeometry; group: number };
-
-/** What packing A needs to know. */
-type LeftSource = Pick<GemmProblem, 'K' | 'left' | 'a' | 'part'>;
-
-/** The part of the left tensor that is read: all of it, or its positive or negative part (LRP rules). */
-export type Part = 'all' | 'positive' | 'negative';
-
-export interface GemmProblem {
-  M: number;
-  N: number;
-  K: number;
-  left: LeftOperand;
-  a: Float32Array;
-  part: Part;
-  /** B packed by `packRight` (panels of four columns, zero-padded), or the kernel itself when `depthwise`. */
-  right: Float32Array;
-  /** B is block-diagonal, a depthwise convolution's kernel read where it lies (see depthwise.ts). */
-  depthwise?: boolean;
-  bias: Float32Array | null;
-  /** Index in `bias` of column 0. */
-  biasOffset: number;
-  /** C[m, n] is c[cOffset + m·ldc + n]. */
-  c: Float32Array;
-  ldc: number;
-  cOffset: number;
-}
-
-/** Rows and columns of a register tile. */
-export const TILE = 4;
-
-/**
- * Where B[k, n] sits in a weight array. k splits as k = kOuter·inner + kInner, and B[k, n] is
- * w[base + kOuter·outerStride + kInner·innerStride + n·nStride]: every Dense/Conv kernel and its
- * transpose, in Keras' layout, is such a view.
- */
-export interface RightLayout {
-  K: number;
-  N: number;
-  inner: number;
-  base: number;
-  outerStride: number;
-  innerStride: number;
-  nStride: number;
-}
-
-/** A weight array as a layer uses it, with the elementwise modifier an LRP rule applies to it (null: none). */
-export interface Weights {
-  W: Float32Array;
-  map: ((w: number) => number) | null;
-  /** `map`'s extra slopes when it is w ↦ w + (w > 0 ? pos·w : w < 0 ? neg·w : 0): packing applies them inline, without a call per weight. */
-  scale?: { pos: number; neg: number };
-  /** Names the modifier in caches of packed weights, e.g. `identity`, `positive`, `gamma+:0.25`. */
-  key: string;
-}
-
-export const plainWeights = (W: Float32Array): Weights => ({ W, map: null, key: 'identity' });
-
-export const panelsOf = (N: number): number => Math.ceil(N / TILE);
 
 /** Pack B (optionally modified elementwise) into panels: panel p holds columns 4p..4p+3 as K rows of four. */
-export function packRight(w: Weights, L: RightLayout, out: Float32Array): Float32Array {
+export function packRight(w: WeightView, L: RightLayout, out: Float32Array): Float32Array {
   const { K, N, inner, base, outerStride, innerStride, nStride } = L;
   const W = w.W;
-  const map = w.map;
-  const bySign = map !== null && w.scale !== undefined;
-  const pos = w.scale?.pos ?? 0;
-  const neg = w.scale?.neg ?? 0;
+  const map = w.transform;
+  const bySign = map !== null && w.slopes !== undefined;
+  const pos = w.slopes?.pos ?? 0;
+  const neg = w.slopes?.neg ?? 0;
   const panels = panelsOf(N);
   if (N % TILE) out.fill(0, (panels - 1) * K * TILE, panels * K * TILE);
   for (let n = 0; n < N; n++) {
@@ -119,13 +51,13 @@ const KEEP_PACKED = 1 << 21;
  * threads wait for); a layer larger than KEEP_PACKED is packed into scratch on each call instead,
  * where K·N is small beside its product M·K·N and a kept copy would cost as much memory as its weights.
  */
-export function rightOperand(w: Weights, L: RightLayout, layoutKey: string): Float32Array {
+export function rightOperand(w: WeightView, L: RightLayout, layoutKey: string): Float32Array {
   const size = panelsOf(L.N) * L.K * TILE;
   if (size > KEEP_PACKED) {
     if (rightScratch.length < size) rightScratch = new Float32Array(Math.max(size, rightScratch.length * 2));
     return packRight(w, L, rightScratch.subarray(0, size));
   }
-  return prepared(w.W, `packed|${w.key}|${layoutKey}`, () => packRight(w, L, new Float32Array(size)));
+  return prepared(w.W, `packed|${w.cacheKey}|${layoutKey}`, () => packRight(w, L, new Float32Array(size)));
 }
 
 /** Per-thread scratch of the GEMM: packed rows of A, the padded bias, an edge tile. */
@@ -143,6 +75,9 @@ export class GemmScratch {
 
 /** Rows of A packed at a time: a block of about 128 KiB, a multiple of the tile. */
 export const blockRows = (K: number): number => Math.max(TILE, Math.min(256, Math.floor(32768 / K / TILE) * TILE));
+
+/** What packing A needs to know. */
+type LeftSource = Pick<GemmProblem, 'K' | 'left' | 'a' | 'part'>;
 
 /** Run rows [m0, m1) of a GEMM on this thread. */
 export function gemmRows(p: GemmProblem, m0: number, m1: number, scratch: GemmScratch): void {
@@ -338,7 +273,7 @@ const PARALLEL_MIN_MACS = 1 << 18;
 
 /** A GEMM as layers ask for it: the weights as stored (with their modifier) and how to read them as B. */
 export interface GemmCall extends Omit<GemmProblem, 'right'> {
-  weights: Weights;
+  weights: WeightView;
   layout: RightLayout;
   /** Names the layout in the cache of packed weights, e.g. `dense`, `conv-t:0`. */
   layoutKey: string;
@@ -381,10 +316,10 @@ function fewRows(c: GemmCall, scratch: GemmScratch): void {
 // a Dense forward) does not deoptimise the other (its transpose) on first use.
 
 /** Rows of B are contiguous: add x_k times row k, for row m of the packed A. Zero inputs (after a relu) are skipped. */
-function addRows(A: Float32Array, m: number, w: Weights, L: RightLayout, acc: Float64Array): void {
+function addRows(A: Float32Array, m: number, w: WeightView, L: RightLayout, acc: Float64Array): void {
   const { K, N, base, inner, outerStride, innerStride } = L;
   const W = w.W;
-  const map = w.map;
+  const map = w.transform;
   for (let outer = 0, k = 0; k < K; outer++) {
     for (let i = 0; i < inner; i++, k++) {
       const x = A[4 * k + m];
@@ -397,10 +332,10 @@ function addRows(A: Float32Array, m: number, w: Weights, L: RightLayout, acc: Fl
 }
 
 /** Columns of B are runs of `inner` weights: one dot product per output. */
-function dotColumns(A: Float32Array, m: number, w: Weights, L: RightLayout, acc: Float64Array): void {
+function dotColumns(A: Float32Array, m: number, w: WeightView, L: RightLayout, acc: Float64Array): void {
   const { K, N, base, inner, outerStride, innerStride, nStride } = L;
   const W = w.W;
-  const map = w.map;
+  const map = w.transform;
   for (let n = 0; n < N; n++) {
     let sum = acc[n];
     for (let outer = 0, k = 0; k < K; outer++, k += inner) {

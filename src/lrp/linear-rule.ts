@@ -1,5 +1,5 @@
 import { LrpKerasError } from '../errors.js';
-import type { Part, Weights } from '../kernels/gemm.js';
+import type { SignPart, WeightView } from '../kernels/gemm-problem.js';
 import { prepared } from '../kernels/prepared.js';
 import type { LinearOp } from '../model/graph.js';
 import { linearForward, linearTranspose } from '../model/ops.js';
@@ -12,8 +12,8 @@ export interface Bounds { low: Float32Array; high: Float32Array }
  * A term's kernel is the layer's own with the rule's modifier, applied by the kernels as they pack
  * it (no modified copy per call); modified biases are small and kept per layer and modifier.
  */
-function termWeights(op: LinearOp, param: ParamModifier): Weights {
-  return param.key === 'identity' ? { W: op.W, map: null, key: param.key } : { W: op.W, map: param.map, scale: param.scale, key: param.key };
+function termWeights(op: LinearOp, param: ParamModifier): WeightView {
+  return param.key === 'identity' ? { W: op.W, transform: null, cacheKey: param.key } : { W: op.W, transform: param.map, slopes: param.scale, cacheKey: param.key };
 }
 
 function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
@@ -23,7 +23,7 @@ function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
 }
 
 /** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */
-interface TermInput { tensor: Float32Array; part: Part; vanishes: boolean }
+interface TermInput { tensor: Float32Array; part: SignPart; vanishes: boolean }
 
 const hasNegative = (x: Float32Array): boolean => {
   for (let i = 0; i < x.length; i++) if (x[i] < 0) return true;

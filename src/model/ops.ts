@@ -2,7 +2,7 @@ import { activationBackward, activationForward } from '../kernels/activations.js
 import { affineBackward, affineForward } from '../kernels/affine.js';
 import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
 import { denseForward, denseTranspose } from '../kernels/dense.js';
-import { plainWeights, type Part, type Weights } from '../kernels/gemm.js';
+import { plainWeights, type SignPart, type WeightView } from '../kernels/gemm-problem.js';
 import { gatherBackward, gatherForward } from '../kernels/gather.js';
 import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
@@ -14,7 +14,7 @@ import type { Graph, GraphNode, LinearOp } from './graph.js';
  * as the kernel is packed, no modified copy is made) and bias.
  */
 export function linearForward(
-  op: LinearOp, x: Float32Array, w: Weights, b: Float32Array | null, n: number, outSize: number, part: Part = 'all',
+  op: LinearOp, x: Float32Array, w: WeightView, b: Float32Array | null, n: number, outSize: number, part: SignPart = 'all',
 ): Float32Array {
   const y = new Float32Array(n * outSize);
   if (op.kind === 'dense') denseForward(x, w, b, y, n * op.rows, op.inF, op.outF, part);
@@ -23,7 +23,7 @@ export function linearForward(
 }
 
 /** The transposed linear map (the gradient with respect to the input) with the given kernel. */
-export function linearTranspose(op: LinearOp, g: Float32Array, w: Weights, n: number, inSize: number): Float32Array {
+export function linearTranspose(op: LinearOp, g: Float32Array, w: WeightView, n: number, inSize: number): Float32Array {
   const gx = new Float32Array(n * inSize);
   if (op.kind === 'dense') denseTranspose(g, w, gx, n * op.rows, op.inF, op.outF);
   else conv2dTranspose(g, w, gx, n, op.geom);

@@ -1,5 +1,6 @@
 import { LrpKerasError } from '../errors.js';
-import { gemmRows, GemmScratch, type GemmProblem } from '../kernels/gemm.js';
+import type { GemmProblem } from '../kernels/gemm-problem.js';
+import { gemmRows, GemmScratch } from '../kernels/gemm.js';
 import { backRun, claimRows, Command, readJob, Slot, writeJob } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 

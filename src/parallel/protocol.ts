@@ -1,4 +1,4 @@
-import { TILE, type GemmProblem, type LeftOperand, type Part } from '../kernels/gemm.js';
+import { TILE, type GemmProblem, type LeftOperand, type SignPart } from '../kernels/gemm-problem.js';
 
 /**
  * How the main thread hands a GEMM to the workers: the operands sit in one shared staging buffer,
@@ -35,7 +35,7 @@ const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Re
 export const CONTROL_INTS = Slot.job + JOB_FIELDS.length;
 
 const KINDS: LeftOperand['kind'][] = ['rows', 'patches', 'transposed-patches'];
-const PARTS: Part[] = ['all', 'positive', 'negative'];
+const PARTS: SignPart[] = ['all', 'positive', 'negative'];
 
 /** Where each operand of a staged problem sits in the staging buffer (in floats). */
 export interface StagedLayout { aOffset: number; aLength: number; rightOffset: number; rightLength: number; biasOffset: number; cOffset: number }
