@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALIASES, METHODS } from '../attribution/methods.js';
 import { evaluateMethods, type MethodEvaluation } from '../evaluate/pixel-flipping.js';
+import { imageGeometry } from '../input-files.js';
 import { lineChart } from '../viz/line-chart.js';
 import { toPNG } from '../viz/png.js';
 import { parseChoice, parseInteger, parseList, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
-import { imageGeometry, loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
+import { loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 

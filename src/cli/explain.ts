@@ -3,15 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../analyze.js';
 import { ALIASES, METHODS } from '../attribution/methods.js';
-import type { Model } from '../model/model.js';
+import { explanationPictures } from '../explanation-image.js';
+import { imageGeometry } from '../input-files.js';
 import { resolveColormap, type ColormapName } from '../viz/colormaps.js';
 import { grid, scoreLabel } from '../viz/grid.js';
-import { heatmap } from '../viz/heatmap.js';
-import type { RGBAImage } from '../viz/image.js';
-import { overlay } from '../viz/overlay.js';
 import { toPNG } from '../viz/png.js';
 import { parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
-import { imageGeometry, loadModelFile, readInputFiles, stackSamples, toSamples, type ImageGeometry, type InputSample } from './inputs.js';
+import { loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -41,28 +39,10 @@ export interface ExplainRow {
 /** Samples explained per call: big enough to batch, small enough for the progress bar to move. */
 const CHUNK = 16;
 
-/** Small inputs are enlarged (nearest neighbour, whole factors) to about this many pixels a side. */
-const DISPLAY_SIZE = 224;
-
 function argmax(row: Float32Array): number {
   let best = 0;
   for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
   return best;
-}
-
-/** The shape one sample's relevance is drawn in: an image's, or the input's own (a strip for vectors). */
-const drawnShape = (g: ImageGeometry | undefined, inputShape: readonly number[]): number[] =>
-  !g ? [...inputShape] : g.channelsLast ? [g.height, g.width, g.channels] : [g.channels, g.height, g.width];
-
-/** The sample's own value range, for showing it under an overlay; a constant sample shows as black. */
-function valueRange(data: Float32Array): [number, number] {
-  let low = Infinity;
-  let high = -Infinity;
-  for (const v of data) {
-    low = Math.min(low, v);
-    high = Math.max(high, v);
-  }
-  return high > low ? [low, high] : [low, low + 1];
 }
 
 /** File names from input names ("digit.png", "batch.npy[3]" → "digit.png", "batch_3.png"), made unique. */
@@ -74,20 +54,6 @@ export function outputNames(names: readonly string[]): string[] {
     for (let k = 2; used.has(candidate); k++) candidate = `${stem}-${k}.png`;
     used.add(candidate);
     return candidate;
-  });
-}
-
-function render(model: Model, samples: readonly InputSample[], relevance: Float32Array, flags: ExplainFlags): RGBAImage[] {
-  const g = imageGeometry(model.inputShape);
-  const shape = drawnShape(g, model.inputShape);
-  const zoom = g ? Math.max(1, Math.floor(DISPLAY_SIZE / Math.max(g.height, g.width))) : 1;
-  const maps = heatmap({ shape: [samples.length, ...shape], data: relevance }, {
-    colormap: flags.colormap as ColormapName, scale: zoom, channelsLast: g?.channelsLast ?? true,
-  });
-  if (!flags.overlay || !g) return maps;
-  return maps.map((map, i) => {
-    const data = samples[i].data;
-    return overlay({ shape, data }, map, { alpha: 0.65, inputRange: valueRange(data), channelsLast: g.channelsLast });
   });
 }
 
@@ -123,7 +89,7 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   }
   bar.end();
 
-  const images = render(model, samples, relevance, flags);
+  const images = explanationPictures(model.inputShape, samples.map((s) => s.data), relevance, { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
   const files = outputNames(samples.map((s) => s.name));
   mkdirSync(flags.out, { recursive: true });
   const rows: ExplainRow[] = samples.map((s, i) => {

@@ -1,5 +1,6 @@
 import { LrpKerasError } from '../errors.js';
-import { parseScale, type Interpolation, type ReadOptions } from './inputs.js';
+import type { Interpolation, ReadOptions } from '../input-files.js';
+import { parseScale } from './inputs.js';
 
 /**
  * Flag values as the argument parser hands them over (numbers where the text looks like one),
