@@ -7,7 +7,9 @@ import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
 import { blockRows, gemmRows, GemmScratch, packRight, rightOperand } from '../src/kernels/gemm.js';
 import { panelsOf, plainWeights, TILE, type WeightView } from '../src/kernels/gemm-problem.js';
-import { alphaBetaRule, gammaRule, zPlusRule } from '../src/lrp/rules.js';
+import { makeRule } from '../src/lrp/rules.js';
+
+const P = { epsilon: 1e-6, gamma: 0.25, alpha: 2, beta: 1 };
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
 
@@ -107,7 +109,7 @@ test('packing applies a by-sign modifier inline exactly as its map does (positiv
   W[3] = 0;
   W[4] = -0;
   const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
-  const params = [zPlusRule(), alphaBetaRule(2, 1), gammaRule(0.25)].flatMap((r) => r.groups.flatMap((g) => g.terms.map((t) => t.param)));
+  const params = [makeRule('z-plus', P), makeRule('alpha-beta', P), makeRule('gamma', P)].flatMap((r) => r.groups.flatMap((g) => g.terms.map((t) => t.param)));
   const keys = new Set(params.map((p) => p.key));
   assert.equal([...keys].sort(), ['gamma+:0.25', 'gamma-:0.25', 'negative', 'positive']);
   // Each modifier is its definition exactly (w⁺ and w⁻ give +0, not −0; γ's are w + γw±).

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { analyze, type AnalyzeOptions } from '../src/analyze.js';
+import { analyze, type AnalyzeOptions } from '../src/analyze/index.js';
 import { loadModel } from '../src/node.js';
 import type { Model } from '../src/model/model.js';
 import { createThreadPool } from '../src/threads.js';

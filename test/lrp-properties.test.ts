@@ -3,8 +3,8 @@
 // means bit for bit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyze, lrp, type AnalyzeOptions } from '../src/analyze.js';
-import { ALIASES } from '../src/attribution/methods.js';
+import { analyze, lrp, type AnalyzeOptions } from '../src/analyze/index.js';
+import { ALIASES } from '../src/analyze/methods.js';
 import type { WeightTensor } from '../src/io/keras-h5.js';
 import { modelFromArchive } from '../src/load.js';
 import type { Model } from '../src/model/model.js';

@@ -2,8 +2,8 @@
 // relevance as the packed tensor; z-box bounds given per channel or as a tensor equal scalar bounds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyze, lrp, type AnalyzeOptions } from '../src/analyze.js';
-import { METHODS } from '../src/attribution/methods.js';
+import { analyze, lrp, type AnalyzeOptions } from '../src/analyze/index.js';
+import { METHODS } from '../src/analyze/methods.js';
 import { LrpKerasError } from '../src/errors.js';
 import type { WeightTensor } from '../src/io/keras-h5.js';
 import { modelFromArchive } from '../src/load.js';

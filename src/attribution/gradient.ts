@@ -1,6 +1,6 @@
 import type { Graph } from '../model/graph.js';
 import { nodeBackward } from '../model/ops.js';
-import type { BackwardStep } from './backward.js';
+import type { BackwardStep } from '../model/backward.js';
 
 /**
  * The gradient, or its guided-backprop / deconvnet variants, which change only gating units

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALIASES, METHODS } from '../attribution/methods.js';
+import { ALIASES, METHODS } from '../analyze/methods.js';
 import { evaluateMethods, type MethodEvaluation } from '../evaluate/pixel-flipping.js';
 import { imageGeometry } from '../input-files.js';
 import { lineChart } from '../viz/line-chart.js';

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../analyze.js';
-import { ALIASES, METHODS } from '../attribution/methods.js';
+import { analyze } from '../analyze/index.js';
+import { ALIASES, METHODS } from '../analyze/methods.js';
 import { explanationPictures } from '../explanation-image.js';
 import { imageGeometry } from '../input-files.js';
 import { resolveColormap, type ColormapName } from '../viz/colormaps.js';

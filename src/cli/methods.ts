@@ -1,4 +1,4 @@
-import { ALIASES, METHODS } from '../attribution/methods.js';
+import { ALIASES, METHODS } from '../analyze/methods.js';
 import { formatTable } from './table.js';
 
 export interface MethodsFlags {

@@ -1,4 +1,4 @@
-import { analyze, type AnalyzeOptions, type Target } from '../analyze.js';
+import { analyze, type AnalyzeOptions, type Target } from '../analyze/index.js';
 import { normalGenerator } from '../attribution/random.js';
 import { resolveTargets } from '../attribution/targets.js';
 import { LrpKerasError } from '../errors.js';

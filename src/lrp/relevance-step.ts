@@ -1,19 +1,26 @@
-import type { BackwardStep } from '../attribution/backward.js';
-import { LrpKerasError } from '../errors.js';
-import type { Graph } from '../model/graph.js';
+import { assertNever, LrpKerasError } from '../errors.js';
+import type { BackwardStep } from '../model/backward.js';
+import type { Graph, OpKind } from '../model/graph.js';
 import { inputSize, nodeBackward } from '../model/ops.js';
 import { sizeOf } from '../tensor.js';
 import { linearRelevance, type Bounds } from './linear-rule.js';
-import type { Rule } from './rules.js';
+import { needsBounds, type Rule } from './rules.js';
 
 const NORM_STABILIZER = 1e-6;
+
+/** How relevance crosses each kind of node, in words (`Model.layers[].rules`, `lrp-keras summary`). */
+export const TREATMENT: Record<OpKind, string> = {
+  dense: 'its rule', conv: 'its rule',
+  activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax)',
+  maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
+};
 
 /**
  * How relevance crosses each kind of node (CONVENTIONS.md): Dense/Conv by their rule; activations and
  * unfolded BatchNorm pass it unchanged; average pooling, Add and Average by the z-rule over their
  * summands; max pooling, re-indexing and Concatenate route it as the gradient does.
  */
-export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds | undefined): BackwardStep {
+export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds): BackwardStep {
   return (node, index, xs, y, R) => {
     const op = node.op;
     switch (op.kind) {
@@ -21,7 +28,7 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
       case 'conv': {
         const rule = rules.get(index);
         if (!rule) throw new LrpKerasError(`no LRP rule for layer '${node.layer}' (${node.className})`);
-        return [linearRelevance(op, rule, xs[0], y, R, n, inputSize(graph, node, 0), sizeOf(node.outShape), rule.name === 'z-box' ? boundsOf(index) : undefined)];
+        return [linearRelevance(op, rule, xs[0], y, R, n, inputSize(graph, node, 0), sizeOf(node.outShape), needsBounds(rule) ? boundsOf(index) : undefined)];
       }
       case 'activation':
       case 'affine':
@@ -45,6 +52,8 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
           return out;
         });
       }
+      default:
+        return assertNever(op, 'op kind');
     }
   };
 }

@@ -1,3 +1,5 @@
+import type { RuleParams } from './parameters.js';
+
 /**
  * LRP rules for Dense and Conv layers as data over one mechanism (Zennit's BasicHook). A rule is a
  * list of groups; each group sums a few modified forward passes into its own denominator:
@@ -61,45 +63,81 @@ const signedGroup = (sign: 'positive' | 'negative', coef: number): Group => {
 
 const short = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
 
-export const epsilonRule = (epsilon: number): Rule => ({ name: `epsilon(${short(epsilon)})`, groups: single('x', identity), stabilizer: epsilon });
+/** A rule as data: what `lrp-keras methods` says of it, and how it is made from the rule parameters. */
+export interface RuleSpec {
+  /** One line: what the rule does when a method applies it to every Dense/Conv. */
+  description: string;
+  make(p: RuleParams): Rule;
+}
 
-export const lrp0Rule = (): Rule => ({ name: 'lrp-0', groups: single('x', identity), stabilizer: null });
+/**
+ * Every rule, by id. Each id is also a method (the rule on every Dense/Conv) and a `layerRules`
+ * value; composites pick from this table. A new rule is one entry (or `defineRule`).
+ */
+export const RULES: Record<string, RuleSpec> = {
+  'lrp-0': {
+    description: 'LRP-0 (ε = 0) on every Dense/Conv',
+    make: () => ({ name: 'lrp-0', groups: single('x', identity), stabilizer: null }),
+  },
+  epsilon: {
+    description: 'LRP-ε on every Dense/Conv (epsilon, default 1e-6)',
+    make: (p) => ({ name: `epsilon(${short(p.epsilon)})`, groups: single('x', identity), stabilizer: p.epsilon }),
+  },
+  'z-plus': {
+    description: 'LRP-z⁺ on every Dense/Conv',
+    make: () => ({ name: 'z-plus', groups: [signedGroup('positive', 1)], stabilizer: 1e-6 }),
+  },
+  'alpha-beta': {
+    description: 'LRP-αβ on every Dense/Conv (alpha, beta; α − β = 1)',
+    make: (p) => ({
+      name: `alpha-beta(${p.alpha},${p.beta})`,
+      groups: p.beta === 0 ? [signedGroup('positive', p.alpha)] : [signedGroup('positive', p.alpha), signedGroup('negative', -p.beta)],
+      stabilizer: 1e-6,
+    }),
+  },
+  /** Generalised γ: units with z > 0 favour positive contributions, units with z < 0 negative ones; z = 0 drops. */
+  gamma: {
+    description: 'generalised LRP-γ on every Dense/Conv (gamma, default 0.25)',
+    make: (p) => ({
+      name: `gamma(${p.gamma})`,
+      groups: [
+        { terms: [{ input: 'positive', param: gammaPlus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaMinus(p.gamma)), sign: 1 }], coef: 1, select: 'positive' },
+        { terms: [{ input: 'positive', param: gammaMinus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaPlus(p.gamma)), sign: 1 }], coef: 1, select: 'negative' },
+      ],
+      stabilizer: 1e-6,
+    }),
+  },
+  /** Every input of a unit gets an equal share (Nⱼ = the number of its real inputs). */
+  flat: {
+    description: 'flat rule on every Dense/Conv',
+    make: () => ({ name: 'flat', groups: single('ones', ones), stabilizer: 1e-6 }),
+  },
+  /** Shares by squared weights; b² stays in the denominator. */
+  'w-square': {
+    description: 'w² rule on every Dense/Conv',
+    make: () => ({ name: 'w-square', groups: single('ones', square), stabilizer: 1e-6 }),
+  },
+  /** zB (Montavon et al. 2017) for inputs bounded by [low, high]; the bias cancels out. */
+  'z-box': {
+    description: 'zB rule on every Dense/Conv (low, high), meant for the first layer',
+    make: () => ({
+      name: 'z-box',
+      groups: [{
+        terms: [
+          { input: 'x', param: identity, sign: 1 },
+          { input: 'low', param: positive, sign: -1 },
+          { input: 'high', param: negative, sign: -1 },
+        ],
+        coef: 1,
+        select: 'all',
+      }],
+      stabilizer: 1e-6,
+    }),
+  },
+};
 
-export const zPlusRule = (): Rule => ({ name: 'z-plus', groups: [signedGroup('positive', 1)], stabilizer: 1e-6 });
+/** A rule by id with the given parameters. */
+export const makeRule = (id: string, p: RuleParams): Rule => RULES[id].make(p);
 
-export const alphaBetaRule = (alpha: number, beta: number): Rule => ({
-  name: `alpha-beta(${alpha},${beta})`,
-  groups: beta === 0 ? [signedGroup('positive', alpha)] : [signedGroup('positive', alpha), signedGroup('negative', -beta)],
-  stabilizer: 1e-6,
-});
-
-/** Generalised γ: units with z > 0 favour positive contributions, units with z < 0 negative ones; z = 0 drops. */
-export const gammaRule = (gamma: number): Rule => ({
-  name: `gamma(${gamma})`,
-  groups: [
-    { terms: [{ input: 'positive', param: gammaPlus(gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaMinus(gamma)), sign: 1 }], coef: 1, select: 'positive' },
-    { terms: [{ input: 'positive', param: gammaMinus(gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaPlus(gamma)), sign: 1 }], coef: 1, select: 'negative' },
-  ],
-  stabilizer: 1e-6,
-});
-
-/** Flat: every input of a unit gets an equal share (Nⱼ = the number of its real inputs). */
-export const flatRule = (): Rule => ({ name: 'flat', groups: single('ones', ones), stabilizer: 1e-6 });
-
-/** w²: shares by squared weights; b² stays in the denominator. */
-export const wSquareRule = (): Rule => ({ name: 'w-square', groups: single('ones', square), stabilizer: 1e-6 });
-
-/** zB (Montavon et al. 2017) for inputs bounded by [low, high]; the bias cancels out. */
-export const zBoxRule = (): Rule => ({
-  name: 'z-box',
-  groups: [{
-    terms: [
-      { input: 'x', param: identity, sign: 1 },
-      { input: 'low', param: positive, sign: -1 },
-      { input: 'high', param: negative, sign: -1 },
-    ],
-    coef: 1,
-    select: 'all',
-  }],
-  stabilizer: 1e-6,
-});
+/** The rule reads the z-box bounds (a term whose input is `low` or `high`). */
+export const needsBounds = (rule: Rule): boolean => rule.groups.some((g) => g.terms.some((t) => t.input === 'low' || t.input === 'high'));

@@ -20,7 +20,7 @@ export function foldBatchNorms(graph: Graph): { graph: Graph; merges: BatchNormM
     if (bn.op.kind !== 'affine' || bn.className !== 'BatchNormalization') return;
     let id = bn.inputs[0];
     let transposed = false;
-    while (id > 0 && nodes[id - 1].op.kind === 'gather' && nodes[id - 1].name.endsWith(':to_channels_first') && readers.get(id) === 1) {
+    for (let via = nodes[id - 1]?.op; via?.kind === 'gather' && via.toChannelsFirst && readers.get(id) === 1; via = nodes[id - 1]?.op) {
       id = nodes[id - 1].inputs[0];
       transposed = true;
     }

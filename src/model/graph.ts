@@ -15,13 +15,16 @@ export type Op =
   | { kind: 'softmax'; axis: number }
   | { kind: 'maxpool'; geom: WindowGeometry }
   | { kind: 'avgpool'; geom: WindowGeometry }
-  | { kind: 'gather'; map: Int32Array }
+  /** y[i] = x[map[i]] (−1: 0). `toChannelsFirst` marks the transpose back after a channels_first layer's kernel. */
+  | { kind: 'gather'; map: Int32Array; toChannelsFirst?: boolean }
   | { kind: 'affine'; scale: Float32Array; shift: Float32Array; channels: number; inner: number }
   | { kind: 'identity' }
   | { kind: 'add' }
   | { kind: 'average' }
   /** Inputs seen as (outer, block_k): the output interleaves their blocks. */
   | { kind: 'concat'; outer: number; blocks: number[] };
+
+export type OpKind = Op['kind'];
 
 export type LinearOp = Extract<Op, { kind: 'dense' | 'conv' }>;
 

@@ -1,4 +1,4 @@
-import { chunkRows, concatRows, rowsOf } from '../batching.js';
+import { chunkRows, concatRows, rowsOf } from './batching.js';
 import { LrpKerasError } from '../errors.js';
 import { softmaxForward } from '../kernels/softmax.js';
 import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from '../tensor.js';

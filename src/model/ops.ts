@@ -1,3 +1,4 @@
+import { assertNever } from '../errors.js';
 import { activationBackward, activationForward } from '../kernels/activations.js';
 import { affineBackward, affineForward } from '../kernels/affine.js';
 import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
@@ -7,7 +8,7 @@ import { gatherBackward, gatherForward } from '../kernels/gather.js';
 import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { sizeOf } from '../tensor.js';
-import type { Graph, GraphNode, LinearOp } from './graph.js';
+import { tensorShape, type Graph, type GraphNode, type LinearOp } from './graph.js';
 
 /**
  * Run a linear node on `part` of its input with the given kernel (an LRP rule's modifier is applied
@@ -36,40 +37,44 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
   const outSize = sizeOf(node.outShape);
   const count = n * outSize;
   const x = xs[0];
+  const out = (): Float32Array => new Float32Array(count);
   switch (op.kind) {
     case 'dense':
     case 'conv':
       return linearForward(op, x, plainWeights(op.W), op.b, n, outSize);
     case 'identity':
       return x;
-    default: {
-      const y = new Float32Array(count);
-      switch (op.kind) {
-        case 'activation': activationForward(x, y, count, op.act); break;
-        case 'softmax': softmaxForward(x, y, count, node.outShape[node.outShape.length - 1]); break;
-        case 'maxpool': maxPoolForward(x, y, n, op.geom); break;
-        case 'avgpool': avgPoolForward(x, y, n, op.geom); break;
-        case 'gather': gatherForward(x, y, op.map, n, sizeOf(inputShape(graph, node, 0))); break;
-        case 'affine': affineForward(x, y, op.scale, op.shift, count, op.channels, op.inner); break;
-        case 'add':
-        case 'average': {
-          for (const xi of xs) for (let i = 0; i < count; i++) y[i] += xi[i];
-          if (op.kind === 'average') for (let i = 0; i < count; i++) y[i] /= xs.length;
-          break;
-        }
-        case 'concat': concatForward(xs, y, n, op.outer, op.blocks); break;
-      }
-      return y;
-    }
+    case 'activation':
+      return filled(out(), (y) => activationForward(x, y, count, op.act));
+    case 'softmax':
+      return filled(out(), (y) => softmaxForward(x, y, count, node.outShape[node.outShape.length - 1]));
+    case 'maxpool':
+      return filled(out(), (y) => maxPoolForward(x, y, n, op.geom));
+    case 'avgpool':
+      return filled(out(), (y) => avgPoolForward(x, y, n, op.geom));
+    case 'gather':
+      return filled(out(), (y) => gatherForward(x, y, op.map, n, inputSize(graph, node, 0)));
+    case 'affine':
+      return filled(out(), (y) => affineForward(x, y, op.scale, op.shift, count, op.channels, op.inner));
+    case 'add':
+    case 'average':
+      return filled(out(), (y) => {
+        for (const xi of xs) for (let i = 0; i < count; i++) y[i] += xi[i];
+        if (op.kind === 'average') for (let i = 0; i < count; i++) y[i] /= xs.length;
+      });
+    case 'concat':
+      return filled(out(), (y) => concatForward(xs, y, n, op.outer, op.blocks));
+    default:
+      return assertNever(op, 'op kind');
   }
 }
 
-const inputShape = (graph: Graph, node: GraphNode, k: number): number[] => {
-  const id = node.inputs[k];
-  return id === 0 ? graph.inputShape : graph.nodes[id - 1].outShape;
+const filled = (y: Float32Array, fill: (y: Float32Array) => void): Float32Array => {
+  fill(y);
+  return y;
 };
 
-export const inputSize = (graph: Graph, node: GraphNode, k: number): number => sizeOf(inputShape(graph, node, k));
+export const inputSize = (graph: Graph, node: GraphNode, k: number): number => sizeOf(tensorShape(graph, node.inputs[k]));
 
 function concatForward(xs: Float32Array[], y: Float32Array, n: number, outer: number, blocks: number[]): void {
   const total = blocks.reduce((a, b) => a + b, 0);
@@ -138,12 +143,17 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
         return gx;
       });
     }
+    default:
+      return assertNever(op, 'op kind');
   }
 }
 
-/** All tensors of a forward pass (index = tensor id), so that backward passes can reuse them. */
-export function forwardAll(graph: Graph, x: Float32Array, n: number): Float32Array[] {
+/** All tensors of a forward pass (index = tensor id), so that backward passes can reuse them; `between` runs before each node. */
+export function forwardAll(graph: Graph, x: Float32Array, n: number, between?: () => void): Float32Array[] {
   const values: Float32Array[] = [x];
-  for (const node of graph.nodes) values.push(nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
+  for (const node of graph.nodes) {
+    between?.();
+    values.push(nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
+  }
   return values;
 }

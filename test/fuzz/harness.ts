@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { LrpKerasError } from '../../src/errors.js';
 import type { LoadOptions } from '../../src/load.js';
 import type { Model } from '../../src/model/model.js';
-import { lrp } from '../../src/analyze.js';
+import { lrp } from '../../src/analyze/index.js';
 import { applyConfigMutations, configMutationArb, describeConfigMutation, type ConfigMutation } from './configs.js';
 import type { Seed } from './corpus.js';
 import { applyMutations, describeMutation, KERAS_MEMBERS, mutationsArb, replaceMember, strToU8, type KerasMember, type Mutation } from './mutate.js';

@@ -16,7 +16,7 @@ export function channelsLast(ctx: LayerContext, channelsFirst: boolean): { input
   const restore = (out: number): number => {
     const outShape = ctx.shapeOf(out);
     const toFirst = [rank - 1, ...Array.from({ length: rank - 1 }, (_, i) => i)];
-    return ctx.emit({ kind: 'gather', map: permuteMap(outShape, toFirst) }, toFirst.map((p) => outShape[p]), [out], ':to_channels_first');
+    return ctx.emit({ kind: 'gather', map: permuteMap(outShape, toFirst), toChannelsFirst: true }, toFirst.map((p) => outShape[p]), [out], ':to_channels_first');
   };
   return { input, shape: lastShape, restore };
 }

@@ -1,4 +1,4 @@
-import type { Graph, GraphNode } from '../model/graph.js';
+import type { Graph, GraphNode } from './graph.js';
 
 /** One node's backward step: from the signal at its output to a signal per input. */
 export type BackwardStep = (node: GraphNode, index: number, xs: Float32Array[], y: Float32Array, upstream: Float32Array) => Float32Array[];

@@ -1,6 +1,6 @@
-import { LrpKerasError } from './errors.js';
-import type { Graph } from './model/graph.js';
-import { sizeOf, type Tensor } from './tensor.js';
+import { LrpKerasError } from '../errors.js';
+import { sizeOf, type Tensor } from '../tensor.js';
+import type { Graph } from './graph.js';
 
 /** Activations of one chunk stay below this many bytes unless `batchSize` says otherwise. */
 export const CHUNK_BUDGET_BYTES = 256 * 2 ** 20;

@@ -1,0 +1,45 @@
+import type { Bounds } from '../lrp/linear-rule.js';
+import { assignRules } from '../lrp/composites.js';
+import { overrideRules } from '../lrp/overrides.js';
+import { ruleParams, type RuleParams } from '../lrp/parameters.js';
+import { relevanceStep } from '../lrp/relevance-step.js';
+import { propagateBackward } from '../model/backward.js';
+import type { ModelInternals } from '../model/model.js';
+import { boundsFor } from './bounds.js';
+import { layerReport, type Explanation } from './conservation.js';
+import type { LrpMethod } from './methods.js';
+import type { AnalyzeOptions } from './options.js';
+
+/** What an LRP method works from: one chunk of samples, their targets and the forward pass of the LRP graph. */
+export interface LrpRun {
+  model: ModelInternals;
+  x: Float32Array;
+  n: number;
+  shape: number[];
+  targets: number[];
+  options: AnalyzeOptions;
+  values: Float32Array[];
+  between: () => void;
+}
+
+/** Relevance from `logit[target]` back to the input under the method's rules (and `layerRules`). */
+export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation {
+  const { model, x, n, targets, options, values } = run;
+  const p = ruleParams(options, defaults);
+  const graph = model.lrpGraph;
+  const rules = assignRules(graph, method.choose, p, overrideRules(options.layerRules, p, graph));
+  const logits = values[model.logitsTensor];
+  const classes = logits.length / n;
+  const seed = new Float32Array(n * classes);
+  targets.forEach((c, s) => (seed[s * classes + c] = logits[s * classes + c]));
+  const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);
+  const sent: Float32Array[][] | undefined = options.returnLayers ? [] : undefined;
+  const step = relevanceStep(graph, n, rules, bounds);
+  const signals = propagateBackward(graph, values, model.logitsTensor, seed, (...args) => {
+    run.between();
+    return step(...args);
+  }, sent);
+  const out: Explanation = { shape: run.shape.slice(), data: signals[0] ?? new Float32Array(x.length) };
+  if (sent) Object.assign(out, layerReport(graph, signals, sent, n));
+  return out;
+}

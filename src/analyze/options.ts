@@ -1,0 +1,52 @@
+import type { Target } from '../attribution/targets.js';
+import { fail } from '../errors.js';
+import type { RuleOverride } from '../lrp/overrides.js';
+import type { RuleParams } from '../lrp/parameters.js';
+import type { ThreadPool } from '../parallel/threads.js';
+import { didYouMean } from '../suggest.js';
+import type { TensorLike } from '../tensor.js';
+
+export type BoundOption = number | number[] | TensorLike;
+
+export interface AnalyzeOptions extends Partial<RuleParams> {
+  method: string;
+  target?: Target;
+  low?: BoundOption;
+  high?: BoundOption;
+  /** Per-layer override by Keras layer name or class: a rule id, or `{rule, epsilon?, gamma?, alpha?, beta?}`. */
+  layerRules?: Record<string, RuleOverride>;
+  /** integrated-gradients: number of steps (default 20) and baseline (default zeros). */
+  steps?: number;
+  baseline?: number | TensorLike;
+  /** smoothgrad: number of noisy samples (default 20), noise σ as a fraction of each sample's value range (default 0.1), seed. */
+  samples?: number;
+  noise?: number;
+  seed?: number;
+  /** Also return the relevance at every layer's input and a conservation report. */
+  returnLayers?: boolean;
+  /** Samples run at once; larger batches run in chunks (default: as many as fit in 256 MiB of activations). */
+  batchSize?: number;
+  /** Threads for large matrix products: 1 (default), a count (after importing 'lrp-keras/threads') or a pool. Results are identical. */
+  threads?: number | ThreadPool;
+  /** Stops the computation between layers and between chunks once aborted (an `LrpKerasError` starting with `aborted`). */
+  signal?: AbortSignal;
+}
+
+/** Every option key; the `satisfies` makes the compiler check this list against the interface. */
+const OPTION_KEYS = Object.keys({
+  method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
+  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0,
+} satisfies Record<keyof AnalyzeOptions, 0>);
+
+/** The options object itself: an object whose every key is an option (typos are named, with the closest key). */
+export function checkOptionKeys(options: unknown): asserts options is AnalyzeOptions {
+  if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) fail(`analyze: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; valid options: ${OPTION_KEYS.join(', ')}`);
+  }
+}
+
+/** Throws once `signal` is aborted: called between layers and chunks. */
+export const abortCheck = (signal: AbortSignal | undefined) => (): void => {
+  if (signal?.aborted) fail(`aborted: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'the signal was aborted')}`);
+};
