@@ -1,7 +1,9 @@
-import { gemm, runRows } from './gemm.js';
+import { currentPrecision, wasmKernels } from './backend.js';
+import { gemm, runRows, splitterFor } from './gemm.js';
 import type { SignPart, WeightView } from './gemm-problem.js';
 import { prepared } from './prepared.js';
 import type { ConvGeometry } from './geometry.js';
+import { wasmDepthwise } from './wasm/gemm.js';
 
 export type { ConvGeometry } from './geometry.js';
 
@@ -20,7 +22,9 @@ export function conv2dForward(
   x: Float32Array, w: WeightView, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart = 'all',
 ): void {
   if (isDepthwise(g)) {
-    depthwiseForward(x, modifiedKernel(w), b, y, n, g, part);
+    const e = wasmKernels();
+    if (e) wasmDepthwise(e, 'forward', x, w, b, y, n, g, part, currentPrecision(), splitterFor(e, n * g.OH * g.OW, n * g.OH * g.OW * g.O * g.kh * g.kw));
+    else depthwiseForward(x, modifiedKernel(w), b, y, n, g, part);
     return;
   }
   const cin = g.C / g.groups;
@@ -39,7 +43,9 @@ export function conv2dForward(
 /** The transposed convolution (backward-data): gx = ∂(Σ gy·y)/∂x. Writes every cell of gx. */
 export function conv2dTranspose(gy: Float32Array, w: WeightView, gx: Float32Array, n: number, g: ConvGeometry): void {
   if (isDepthwise(g)) {
-    depthwiseTranspose(gy, modifiedKernel(w), gx, n, g);
+    const e = wasmKernels();
+    if (e) wasmDepthwise(e, 'transpose', gy, w, null, gx, n, g, 'all', currentPrecision(), splitterFor(e, n * g.H * g.W, n * g.H * g.W * g.O * g.kh * g.kw));
+    else depthwiseTranspose(gy, modifiedKernel(w), gx, n, g);
     return;
   }
   const cin = g.C / g.groups;

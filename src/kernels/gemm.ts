@@ -1,7 +1,10 @@
+import { currentPrecision, wasmKernels } from './backend.js';
 import { depthwiseRows } from './depthwise.js';
 import { panelsOf, TILE, type GemmProblem, type RightLayout, type WeightView } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
 import { prepared } from './prepared.js';
+import type { KernelEngine } from './wasm/engine.js';
+import { wasmGemm, type WasmSplitter } from './wasm/gemm.js';
 
 /**
  * The one matrix-multiply core behind every Dense and Conv layer and their transposes:
@@ -17,23 +20,27 @@ import { prepared } from './prepared.js';
  */
 
 
-/** Pack B (optionally modified elementwise) into panels: panel p holds columns 4p..4p+3 as K rows of four. */
-export function packRight(w: WeightView, L: RightLayout, out: Float32Array): Float32Array {
+/**
+ * Pack B (optionally modified elementwise) into panels from `out[at]` on: panel p holds columns
+ * width·p … width·p + width − 1 as K rows of `width` (zero past N). Values are rounded to float32 (the
+ * weights' precision) also when `out` holds float64, for the WebAssembly kernels' float64 mode.
+ */
+export function packRight<T extends Float32Array | Float64Array>(w: WeightView, L: RightLayout, out: T, width = TILE, at = 0): T {
   const { K, N, inner, base, outerStride, innerStride, nStride } = L;
   const W = w.W;
   const map = w.transform;
   const bySign = map !== null && w.slopes !== undefined;
   const pos = w.slopes?.pos ?? 0;
   const neg = w.slopes?.neg ?? 0;
-  const panels = panelsOf(N);
-  if (N % TILE) out.fill(0, (panels - 1) * K * TILE, panels * K * TILE);
+  const panels = Math.ceil(N / width);
+  if (N % width) out.fill(0, at + (panels - 1) * K * width, at + panels * K * width);
   for (let n = 0; n < N; n++) {
-    let at = (n >> 2) * K * TILE + (n & 3);
+    let to = at + Math.floor(n / width) * K * width + (n % width);
     for (let outer = 0, k = 0; k < K; outer++) {
       const from = base + outer * outerStride + n * nStride;
-      for (let i = 0; i < inner; i++, k++, at += TILE) {
+      for (let i = 0; i < inner; i++, k++, to += width) {
         const v = W[from + i * innerStride];
-        out[at] = map === null ? v : bySign ? v + (v > 0 ? pos * v : v < 0 ? neg * v : 0) : map(v);
+        out[to] = Math.fround(map === null ? v : bySign ? v + (v > 0 ? pos * v : v < 0 ? neg * v : 0) : map(v));
       }
     }
   }
@@ -252,6 +259,8 @@ function packTransposedPatchRow(gy: Float32Array, g: ConvGeometry, group: number
 export interface GemmExecutor {
   readonly threads: number;
   gemm(p: GemmProblem): void;
+  /** Run a staged job of the WebAssembly kernels on these threads (their memory must be shared). */
+  runJob?(e: KernelEngine, job: number, M: number): void;
 }
 
 let executor: GemmExecutor | null = null;
@@ -280,11 +289,23 @@ export interface GemmCall extends Omit<GemmProblem, 'right'> {
 }
 
 export function gemm(call: GemmCall): void {
+  const e = wasmKernels();
+  if (e) {
+    wasmGemm(e, call, currentPrecision(), splitterFor(e, call.M, call.M * call.N * call.K));
+    return;
+  }
   if (call.M < TILE) {
     fewRows(call, mainScratch);
     return;
   }
   runRows({ ...call, right: rightOperand(call.weights, call.layout, call.layoutKey) }, call.M * call.N * call.K);
+}
+
+/** The executor's threads for a job of the WebAssembly kernels of `macs` multiply-adds, if it is worth splitting and they share the memory. */
+export function splitterFor(e: KernelEngine, M: number, macs: number): WasmSplitter | null {
+  const x = executor;
+  if (x === null || x.threads < 2 || !x.runJob || !e.shared || M < 8 * TILE || macs < PARALLEL_MIN_MACS) return null;
+  return x as WasmSplitter;
 }
 
 /** Run every row of a problem of `macs` multiply-adds: split among the executor's threads if it is large enough. */
