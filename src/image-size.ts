@@ -8,6 +8,9 @@ import { LrpKerasError } from './errors.js';
  * inflates beyond what their header declares (a zlib bomb behind a small IHDR).
  */
 
+/** An image refused for its size (a server answers 413, not 400). */
+export class ImageTooLargeError extends LrpKerasError {}
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
@@ -52,7 +55,7 @@ function checkPngInflation(bytes: Uint8Array, bound: number): void {
   let inflated = 0;
   const stream = new Unzlib((chunk) => {
     inflated += chunk.length;
-    if (inflated > bound) throw new LrpKerasError(`the PNG's image data inflates to more than the ${bound} bytes its header allows`);
+    if (inflated > bound) throw new ImageTooLargeError(`the PNG's image data inflates to more than the ${bound} bytes its header allows`);
   });
   for (let at = 8; at + 8 <= bytes.length;) {
     const length = u32(bytes, at);
@@ -78,6 +81,6 @@ export function checkImageSize(bytes: Uint8Array, maxPixels: number): void {
   const size = imageSize(bytes);
   if (!size) return;
   const pixels = size.width * size.height;
-  if (pixels > maxPixels) throw new LrpKerasError(`the image is ${size.width}×${size.height} (${pixels} pixels), more than the limit of ${maxPixels}`);
+  if (pixels > maxPixels) throw new ImageTooLargeError(`the image is ${size.width}×${size.height} (${pixels} pixels), more than the limit of ${maxPixels}`);
   if (bytes[0] === 0x89) checkPngInflation(bytes, pngInflatedBound(bytes, size.width, size.height));
 }

@@ -1,5 +1,5 @@
 import { LrpKerasError } from './errors.js';
-import { checkImageSize } from './image-size.js';
+import { checkImageSize, ImageTooLargeError } from './image-size.js';
 import { formatShape, sizeOf, toTensor, type Tensor } from './tensor.js';
 import { decodeImage, type DecodedImage } from './viz/png.js';
 
@@ -225,6 +225,7 @@ export function decodeInput(bytes: Uint8Array, file: string, maxPixels = Infinit
       checkImageSize(bytes, maxPixels);
       return { file, image: decodeImage(bytes) };
     } catch (e) {
+      if (e instanceof ImageTooLargeError) throw new ImageTooLargeError(`${file}: ${e.message}`);
       throw new LrpKerasError(`${file}: ${(e as Error).message}`);
     }
   }
@@ -235,4 +236,13 @@ export function decodeInput(bytes: Uint8Array, file: string, maxPixels = Infinit
 export function fileSamples(input: InputFile, inputShape: readonly number[], options: ReadOptions): Float32Array[] {
   if ('image' in input) return [imageSample(input.image, inputShape, options, input.file)];
   return arraySamples(input.array, inputShape, input.file);
+}
+
+/** "1/255", "0.5" or a number: a finite scale factor. */
+export function parseScale(value: unknown): number {
+  const text = String(value);
+  const m = /^\s*([^/]+?)\s*(?:\/\s*([^/]+?)\s*)?$/.exec(text);
+  const scale = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : Number.NaN;
+  if (!Number.isFinite(scale)) throw new LrpKerasError(`--scale must be a number or a fraction such as 1/255, got '${text}'`);
+  return scale;
 }

@@ -1,6 +1,5 @@
 import { LrpKerasError } from '../errors.js';
-import type { Interpolation, ReadOptions } from '../input-files.js';
-import { parseScale } from './inputs.js';
+import { parseScale, type Interpolation, type ReadOptions } from '../input-files.js';
 
 /**
  * Flag values as the argument parser hands them over (numbers where the text looks like one),

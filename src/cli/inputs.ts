@@ -55,12 +55,3 @@ export function stackSamples(samples: readonly InputSample[], inputShape: readon
   samples.forEach((s, i) => data.set(s.data, i * size));
   return { shape: [samples.length, ...inputShape], data };
 }
-
-/** "1/255", "0.5" or a number: a finite scale factor. */
-export function parseScale(value: unknown): number {
-  const text = String(value);
-  const m = /^\s*([^/]+?)\s*(?:\/\s*([^/]+?)\s*)?$/.exec(text);
-  const scale = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : Number.NaN;
-  if (!Number.isFinite(scale)) throw new LrpKerasError(`--scale must be a number or a fraction such as 1/255, got '${text}'`);
-  return scale;
-}

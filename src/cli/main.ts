@@ -8,6 +8,7 @@ import { evaluateCommand, DEFAULT_METHODS } from './evaluate.js';
 import { explainCommand } from './explain.js';
 import { usageError } from './flags.js';
 import { methodsCommand } from './methods.js';
+import { serveCommand, SERVE_FLAGS } from './serve.js';
 import { summaryCommand } from './summary.js';
 
 /**
@@ -66,6 +67,9 @@ function buildCli(): ReturnType<typeof cac> {
     .example('lrp-keras evaluate model.h5 digits/*.png --methods epsilon-plus,gradient,random --region 4')
     .action(evaluateCommand);
 
+  SERVE_FLAGS.reduce((command, [flag, help, value]) => command.option(flag, help, { default: value }), cli.command('serve <...models>', 'Serve explanations over HTTP (docs/serving.md)'))
+    .example('lrp-keras serve mnist.h5 --port 8080').action(serveCommand);
+
   cli.help();
   cli.version(packageVersion());
   return cli;
@@ -92,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     if (cli.options.help || cli.options.version) return 0;
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {
-        throw usageError(`unknown command '${cli.args[0]}'; commands: explain, summary, methods, evaluate (see lrp-keras --help)`);
+        throw usageError(`unknown command '${cli.args[0]}'; commands: explain, summary, methods, evaluate, serve (see lrp-keras --help)`);
       }
       cli.outputHelp();
       return 2;
