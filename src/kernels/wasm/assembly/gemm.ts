@@ -7,9 +7,9 @@ import { Job } from './job';
 import { packLeft } from './pack';
 import { MR_F32, MR_F64, NR_F32, NR_F64, tileF32, tileF64 } from './tiles';
 
-/** Rows of A packed at a time: about 128 KiB of float32, whole tiles. */
+/** Rows of A packed at a time: about 128 KiB of float32 and at most 256 rows, whole tiles. */
 @inline function blockRows(K: i32, mr: i32): i32 {
-  return max(mr, min(256, (32768 / K / mr) * mr));
+  return max(mr, min(256 / mr, 32768 / K / mr) * mr);
 }
 
 function rows<T>(j: Job, m0: i32, m1: i32, scratch: usize): void {
