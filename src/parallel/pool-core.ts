@@ -1,19 +1,26 @@
 import { LrpKerasError } from '../errors.js';
 import type { GemmProblem } from '../kernels/gemm-problem.js';
 import { gemmRows, GemmScratch } from '../kernels/gemm.js';
-import { backRun, claimRows, Command, readJob, Slot, writeJob } from './protocol.js';
+import { instantiate, type KernelEngine } from '../kernels/wasm/engine.js';
+import { backRun, claimRows, Command, jobRows, readJob, Slot, writeJob, writeKernelJob } from './protocol.js';
 import type { ThreadPool } from './threads.js';
 
 /** What a runtime supplies to a pool: how to hand workers a new staging buffer, and how to stop them. */
 export interface PoolWorkers {
   /** Workers besides the calling thread, all started and parked on the control block. */
   count: number;
-  /** Post a new staging buffer to every worker; each takes it when told `Command.restage`. */
-  post(buffer: SharedArrayBuffer): void;
+  /** Post a message to every worker (a new staging buffer, the kernel module and memory); each takes it when told to. */
+  post(message: WorkerMessage): void;
   /** Errors the workers reported (named when a GEMM fails). */
   errors: unknown[];
   stop(): void;
 }
+
+/** What a worker is handed besides the control block: a staging buffer, or the kernel module and its shared memory. */
+export type WorkerMessage = SharedArrayBuffer | { module: WebAssembly.Module; memory: WebAssembly.Memory };
+
+/** Rows of a kernel job claimed at a time: whole micro-kernel tiles of either precision (5 and 4 rows). */
+const KERNEL_UNIT = 20;
 
 /**
  * The calling thread's side of a pool: stage the operands, wake the workers, claim rows with them
@@ -24,6 +31,7 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
   const scratch = new GemmScratch();
   let closed = false;
   let jobs = 0;
+  let attached: WebAssembly.Memory | null = null;
 
   const signal = (command: number): void => {
     Atomics.store(ctrl, Slot.command, command);
@@ -56,10 +64,35 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
     return staging;
   };
 
+  /** Hand the workers the kernel module and its (shared) memory, once per memory. */
+  const attach = (e: KernelEngine): void => {
+    if (attached === e.memory) return;
+    workers.post({ module: e.module, memory: e.memory });
+    Atomics.store(ctrl, Slot.failed, 0);
+    signal(Command.attach);
+    waitDone();
+    failed('to start the WebAssembly kernels');
+    attached = e.memory;
+  };
+
   return {
     threads,
     get jobs() {
       return jobs;
+    },
+    runJob(e: KernelEngine, job: number, M: number): void {
+      if (closed) throw new LrpKerasError('the thread pool was closed');
+      attach(e);
+      jobs++;
+      writeKernelJob(ctrl, job, M, threads, KERNEL_UNIT);
+      Atomics.store(ctrl, Slot.failed, 0);
+      signal(Command.kernel);
+      try {
+        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) e.run(job, m0, m0 + rows, 0);
+      } finally {
+        waitDone();
+      }
+      failed(`on a kernel job of ${M} rows`);
     },
     gemm(p: GemmProblem): void {
       if (closed) throw new LrpKerasError('the thread pool was closed');
@@ -105,14 +138,16 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
 
 /**
  * A worker's side: report ready, then park on the control block and run what it is told (claim
- * rows of a GEMM, take a new staging buffer, exit). `nextStaging` gives the buffer the calling
+ * rows of a GEMM or a kernel job, take a new staging buffer or the kernel module, exit). `nextMessage` gives what the calling
  * thread posted: at once in Node, after yielding to the event loop in a browser.
  */
-export async function workerLoop(ctrl: Int32Array, nextStaging: () => SharedArrayBuffer | Promise<SharedArrayBuffer>): Promise<void> {
+export async function workerLoop(ctrl: Int32Array, nextMessage: () => WorkerMessage | Promise<WorkerMessage>): Promise<void> {
   const scratch = new GemmScratch();
   let staging: Float32Array = new Float32Array(0);
+  let kernels: KernelEngine | null = null;
   let generation = Atomics.load(ctrl, Slot.generation);
-  Atomics.add(ctrl, Slot.ready, 1);
+  // Its place among the threads (the calling thread is 0): which scratch of a kernel job is its own.
+  const index = Atomics.add(ctrl, Slot.ready, 1) + 1;
   Atomics.notify(ctrl, Slot.ready);
   for (;;) {
     Atomics.wait(ctrl, Slot.generation, generation);
@@ -122,7 +157,17 @@ export async function workerLoop(ctrl: Int32Array, nextStaging: () => SharedArra
     // A failure is reported, never thrown: the calling thread is waiting for this worker's `done`.
     try {
       if (command === Command.restage) {
-        staging = new Float32Array(await nextStaging());
+        staging = new Float32Array((await nextMessage()) as SharedArrayBuffer);
+      } else if (command === Command.attach) {
+        const { module, memory } = (await nextMessage()) as { module: WebAssembly.Module; memory: WebAssembly.Memory };
+        kernels = instantiate(module, memory);
+      } else if (command === Command.kernel) {
+        const { M, threads } = jobRows(ctrl);
+        const job = Atomics.load(ctrl, Slot.kernelJob);
+        for (let rows = claimRows(ctrl, M, threads); rows > 0; rows = claimRows(ctrl, M, threads)) {
+          const m0 = backRun(ctrl, M, rows);
+          kernels!.run(job, m0, m0 + rows, index);
+        }
       } else {
         const { p, threads } = readJob(ctrl, staging);
         for (let rows = claimRows(ctrl, p.M, threads); rows > 0; rows = claimRows(ctrl, p.M, threads)) {

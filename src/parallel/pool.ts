@@ -43,8 +43,8 @@ export function createThreadPool(threads: number): ThreadPool {
 
   return poolOver(threads, ctrl, {
     count: workers.length,
-    post: (buffer) => {
-      for (const port of ports) port.postMessage(buffer);
+    post: (message) => {
+      for (const port of ports) port.postMessage(message);
     },
     errors,
     stop: () => {

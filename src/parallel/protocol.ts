@@ -19,15 +19,21 @@ export const Slot = {
   claimed: 5,
   /** Rows the workers have taken, from the last one backwards (the main thread takes them from the front). */
   back: 6,
+  /** Address of a WebAssembly kernel job in the shared kernel memory (Command.kernel). */
+  kernelJob: 7,
   job: 8,
 } as const;
 
-export const Command = { gemm: 1, exit: 2, restage: 3 } as const;
+/**
+ * gemm: a TypeScript GEMM on the staging buffer; restage: take a new staging buffer; attach: take
+ * the WebAssembly kernel module and its shared memory; kernel: run rows of a kernel job there.
+ */
+export const Command = { gemm: 1, exit: 2, restage: 3, attach: 4, kernel: 5 } as const;
 
 const JOB_FIELDS = [
   'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',
   'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
-  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'threads',
+  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'threads', 'unit',
 ] as const;
 type Field = (typeof JOB_FIELDS)[number];
 const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Record<Field, number>;
@@ -57,9 +63,26 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, thre
   for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const) put(f, g ? g[f] : 0);
   for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
   put('threads', threads);
+  put('unit', TILE);
   ctrl[Slot.claimed] = 0;
   ctrl[Slot.back] = 0;
 }
+
+/**
+ * A job of the WebAssembly kernels (its description is in the shared kernel memory at `job`):
+ * rows are claimed in runs of whole `unit`s (a multiple of the micro-kernel's rows).
+ */
+export function writeKernelJob(ctrl: Int32Array, job: number, M: number, threads: number, unit: number): void {
+  ctrl[Slot.kernelJob] = job;
+  ctrl[at.M] = M;
+  ctrl[at.threads] = threads;
+  ctrl[at.unit] = unit;
+  ctrl[Slot.claimed] = 0;
+  ctrl[Slot.back] = 0;
+}
+
+/** The rows and thread count of the job in the control block, as `claimRows` needs them. */
+export const jobRows = (ctrl: Int32Array): { M: number; threads: number } => ({ M: ctrl[at.M], threads: ctrl[at.threads] });
 
 /** The problem a worker runs: operands are views of the staging buffer; C has N columns. */
 export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProblem; threads: number } {
@@ -84,8 +107,9 @@ export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProbl
 
 /** Claim the next run of rows of an M-row problem shared by `threads` threads: its length, 0 when none is left. */
 export function claimRows(ctrl: Int32Array, M: number, threads: number): number {
+  const unit = ctrl[at.unit];
   const left = M - Atomics.load(ctrl, Slot.claimed);
-  const want = Math.max(TILE, Math.ceil(left / (2 * threads) / TILE) * TILE);
+  const want = Math.max(unit, Math.ceil(left / (2 * threads) / unit) * unit);
   const start = Atomics.add(ctrl, Slot.claimed, want);
   return Math.max(0, Math.min(want, M - start));
 }

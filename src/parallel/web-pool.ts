@@ -50,8 +50,8 @@ export async function createWebThreadPool(threads: number): Promise<ThreadPool> 
   }
   return poolOver(threads, ctrl, {
     count: workers.length,
-    post: (buffer) => {
-      for (const w of workers) w.postMessage(buffer);
+    post: (message) => {
+      for (const w of workers) w.postMessage(message);
     },
     errors,
     stop: () => {
