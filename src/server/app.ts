@@ -5,7 +5,7 @@ import { answerType, jsonAnswer, pngAnswer } from './answer.js';
 import { predictJob, relevanceOf } from './compute.js';
 import { jobFromForm, jobFromJson } from './explain-request.js';
 import { Gate } from './gate.js';
-import { asClientError, badRequest, errorResponse, HttpError, tooLarge } from './http-error.js';
+import { asClientError, badRequest, errorResponse, HttpError } from './http-error.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 import { modelInputs, modelOutputs } from './model-io.js';
 import { openApiDocument } from './openapi.js';
@@ -66,7 +66,8 @@ export function createApp(options: ServerOptions): Hono {
   app.post('/v1/models/:name/explain', bodyLimit({
     maxSize: limits.maxBodyBytes,
     onError: () => {
-      throw tooLarge(`the request body is larger than the limit of ${limits.maxBodyBytes} bytes`);
+      // The rest of the body is not read: the connection cannot carry another request.
+      throw new HttpError(413, 'payload_too_large', `the request body is larger than the limit of ${limits.maxBodyBytes} bytes`, { Connection: 'close' });
     },
   }), async (c) => {
     const arrived = Date.now();

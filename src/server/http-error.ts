@@ -24,8 +24,9 @@ export async function asClientError<T>(parse: () => T | Promise<T>, status: 400 
   }
 }
 
-/** The JSON error response for anything thrown while answering; an unexpected error is a 500 without its details. */
+/** The JSON error response for anything thrown while answering; an unexpected error (a bug) is logged and answered 500 without its details. */
 export function errorResponse(e: unknown): Response {
+  if (!(e instanceof HttpError)) console.error('lrp-keras server: internal error:', e);
   const error = e instanceof HttpError ? e : new HttpError(500, 'internal', 'internal error');
   return Response.json({ error: error.code, message: error.message }, { status: error.status, headers: error.headers });
 }
