@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../analyze/index.js';
 import { ALIASES, METHODS } from '../analyze/methods.js';
@@ -7,10 +7,12 @@ import { explanationPictures } from '../explanation-image.js';
 import { imageGeometry } from '../input-files.js';
 import { resolveColormap, type ColormapName } from '../viz/colormaps.js';
 import { grid, scoreLabel } from '../viz/grid.js';
+import type { RGBAImage } from '../viz/image.js';
 import { toPNG } from '../viz/png.js';
 import { parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
-import { loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
+import { loadModelFile, readInputFiles, stackSamples, toSamples, type InputSample } from './inputs.js';
 import { progressBar } from './progress.js';
+import { inShard, parseShard } from './shard.js';
 import { formatTable } from './table.js';
 
 export interface ExplainFlags extends InputFlags {
@@ -19,6 +21,8 @@ export interface ExplainFlags extends InputFlags {
   overlay: boolean;
   out: string;
   json: boolean;
+  /** "i/n": explain only this shard of the inputs, a chunk of files at a time, skipping those whose heatmaps exist. */
+  shard?: string;
 }
 
 /** What `explain` reports per sample (and prints with --json). */
@@ -45,9 +49,8 @@ function argmax(row: Float32Array): number {
   return best;
 }
 
-/** File names from input names ("digit.png", "batch.npy[3]" → "digit.png", "batch_3.png"), made unique. */
-export function outputNames(names: readonly string[]): string[] {
-  const used = new Set<string>(['grid.png']);
+/** File names from input names ("digit.png", "batch.npy[3]" → "digit.png", "batch_3.png"), unique among themselves and `used`. */
+export function outputNames(names: readonly string[], used = new Set<string>(['grid.png'])): string[] {
   return names.map((name) => {
     const stem = name.replace(/\[(\d+)\]$/, '_$1').replace(/\.(png|jpe?g|npy|json)(?=(_\d+)?$)/i, '');
     let candidate = `${stem}.png`;
@@ -69,48 +72,69 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   } catch (e) {
     throw usageError(`--colormap: ${(e as Error).message}`);
   }
-  const inputs = readInputFiles(inputPaths);
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  // One run reads every file first, so that a bad file is reported before the model loads; a shard,
+  // which may hold a million files, reads them a chunk at a time.
+  const paths = shard ? inShard(inputPaths, shard) : inputPaths;
+  const inputs = shard ? [] : readInputFiles(paths);
   const model = await loadModelFile(modelPath);
   if (flags.overlay && !imageGeometry(model.inputShape)) {
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);
   }
-  const samples = toSamples(inputs, model.inputShape, read);
+  const all = shard ? [] : toSamples(inputs, model.inputShape, read);
+  const chunks = function* (): Generator<InputSample[]> {
+    if (!shard) for (let first = 0; first < all.length; first += CHUNK) yield all.slice(first, first + CHUNK);
+    else for (let first = 0; first < paths.length; first += CHUNK) yield toSamples(readInputFiles(paths.slice(first, first + CHUNK)), model.inputShape, read);
+  };
 
   const classes = model.outputShape[model.outputShape.length - 1];
-  const size = samples[0].data.length;
-  const relevance = new Float32Array(samples.length * size);
-  const scores = new Float32Array(samples.length * classes);
-  const bar = progressBar('explaining', samples.length);
-  for (let first = 0; first < samples.length; first += CHUNK) {
-    const x = stackSamples(samples.slice(first, first + CHUNK), model.inputShape);
-    scores.set(model.predict(x).data, first * classes);
-    relevance.set(analyze(model, x, { method: flags.method, target }).data, first * size);
-    bar.update(Math.min(samples.length, first + CHUNK));
+  const used = new Set<string>(['grid.png']);
+  const rows: ExplainRow[] = [];
+  const images: RGBAImage[] = [];
+  let skipped = 0;
+  mkdirSync(flags.out, { recursive: true });
+  const bar = progressBar('explaining', shard ? paths.length : all.length);
+  let done = 0;
+  for (const chunk of chunks()) {
+    done += shard ? Math.min(CHUNK, paths.length - done) : chunk.length;
+    const names = outputNames(chunk.map((s) => s.name), used);
+    // A shard resumes: what an earlier run of it wrote is not explained again.
+    const todo = chunk.map((sample, i) => ({ sample, path: join(flags.out, names[i]) })).filter(({ path }) => !shard || !existsSync(path));
+    skipped += chunk.length - todo.length;
+    if (todo.length > 0) {
+      const x = stackSamples(todo.map((t) => t.sample), model.inputShape);
+      const size = x.data.length / todo.length;
+      const scores = model.predict(x).data;
+      const relevance = analyze(model, x, { method: flags.method, target }).data;
+      const pictures = explanationPictures(model.inputShape, todo.map((t) => t.sample.data), relevance, { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
+      todo.forEach(({ sample, path }, i) => {
+        const row = scores.subarray(i * classes, (i + 1) * classes);
+        const predicted = argmax(row);
+        writeFileSync(path, toPNG(pictures[i]));
+        rows.push({
+          input: sample.name, file: sample.file, predicted, score: row[predicted], target: target === 'max' ? predicted : target,
+          relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, v) => a + v, 0), heatmap: path,
+        });
+      });
+      if (!shard) images.push(...pictures);
+    }
+    bar.update(done);
   }
   bar.end();
 
-  const images = explanationPictures(model.inputShape, samples.map((s) => s.data), relevance, { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
-  const files = outputNames(samples.map((s) => s.name));
-  mkdirSync(flags.out, { recursive: true });
-  const rows: ExplainRow[] = samples.map((s, i) => {
-    const row = scores.subarray(i * classes, (i + 1) * classes);
-    const predicted = argmax(row);
-    const path = join(flags.out, files[i]);
-    writeFileSync(path, toPNG(images[i]));
-    return {
-      input: s.name, file: s.file, predicted, score: row[predicted], target: target === 'max' ? predicted : target,
-      relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, v) => a + v, 0), heatmap: path,
-    };
-  });
-  const gridPath = join(flags.out, 'grid.png');
-  const cells = images.map((image, i) => ({ image, label: scoreLabel(rows[i].predicted, rows[i].score) }));
-  writeFileSync(gridPath, toPNG(grid(cells, { columns: Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8 })));
+  // A shard writes no grid: it is a picture of one run's few samples, not of a job's many.
+  const gridPath = shard ? undefined : join(flags.out, 'grid.png');
+  if (gridPath) {
+    const cells = images.map((image, i) => ({ image, label: scoreLabel(rows[i].predicted, rows[i].score) }));
+    writeFileSync(gridPath, toPNG(grid(cells, { columns: Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8 })));
+  }
 
   if (flags.json) {
-    console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, results: rows }, null, 2));
+    console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), results: rows }, null, 2));
     return;
   }
   const table = rows.map((r) => [r.input, String(r.predicted), r.score.toFixed(4), String(r.target), r.relevanceSum.toPrecision(4)]);
   console.log(formatTable(['input', 'predicted', 'score', 'explained', 'Σ relevance'], table));
-  console.log(`\nwrote ${rows.length} heatmap${rows.length === 1 ? '' : 's'} and grid.png to ${flags.out}`);
+  const also = shard ? ` (shard ${flags.shard}; ${skipped} already there)` : ' and grid.png';
+  console.log(`\nwrote ${rows.length} heatmap${rows.length === 1 ? '' : 's'}${also} to ${flags.out}`);
 }

@@ -47,6 +47,7 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--method <id>', 'Method id (see `lrp-keras methods`)', { default: 'epsilon-plus' })
     .option('--colormap <name>', 'bwr, seismic, coldnhot, wred, hot, gray, jet or viridis', { default: 'bwr' })
     .option('--overlay', 'Blend each heatmap over its input image')
+    .option('--shard <i/n>', 'Explain only shard i of n (0-based, split by file name), skipping inputs whose heatmaps exist; no grid')
     .example('lrp-keras explain model.h5 digits/*.png --method epsilon-gamma-box --overlay --out heatmaps')
     .action(explainCommand);
 
