@@ -3,13 +3,15 @@
 // modified weights and parts of the input.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+// The float64 mode of the WebAssembly kernels gives the TypeScript kernels' float64 sums, bit for bit.
+import { withPrecision } from '../src/kernels/backend.js';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { randomArray, relativeError } from './kernel-reference.js';
 import { blockRows, gemmRows, GemmScratch, packRight, rightOperand } from '../src/kernels/gemm.js';
 import { panelsOf, plainWeights, TILE, type WeightView } from '../src/kernels/gemm-problem.js';
 import { makeRule } from '../src/lrp/rules.js';
 
-const P = { epsilon: 1e-6, gamma: 0.25, alpha: 2, beta: 1 };
+const P = { epsilon: 1e-6, gamma: 0.25, alpha: 2, beta: 1, stabilizer: 1e-6 };
 
 const partOf = (v: number, part: 'all' | 'positive' | 'negative'): number => (part === 'all' ? v : part === 'positive' ? Math.max(v, 0) : Math.min(v, 0));
 
@@ -35,7 +37,7 @@ const shapes: [n: number, inF: number, outF: number][] = [
   [1, 1, 1], [1, 7, 3], [3, 5, 9], [4, 4, 4], [5, 17, 6], [13, 33, 10], [64, 100, 12], [67, 40, 5], [130, 9, 130], [2, 3000, 7], [70, 1200, 9],
 ];
 
-test('denseForward matches x·W + b for every tile edge, with and without bias', () => {
+test('denseForward matches x·W + b for every tile edge, with and without bias', () => withPrecision('float64', () => {
   shapes.forEach(([n, inF, outF], k) => {
     const x = randomArray(n * inF, k);
     const W = randomArray(inF * outF, 100 + k);
@@ -45,9 +47,9 @@ test('denseForward matches x·W + b for every tile edge, with and without bias',
     const err = relativeError(y, naiveDense(x, W, b, n, inF, outF, (w) => w, 'all'));
     assert.ok(err < 1e-6, `${n}×${inF}·${inF}×${outF}: error ${err}`);
   });
-});
+}));
 
-test('denseForward applies a weight modifier as it packs, and reads a part of x', () => {
+test('denseForward applies a weight modifier as it packs, and reads a part of x', () => withPrecision('float64', () => {
   const positive: WeightView = { W: new Float32Array(0), transform: (w) => (w > 0 ? w : 0), cacheKey: 'positive' };
   const gamma: WeightView = { W: new Float32Array(0), transform: (w) => w + 0.25 * Math.max(w, 0), cacheKey: 'gamma+:0.25' };
   for (const [n, inF, outF] of [[1, 30, 9], [80, 30, 9]]) {
@@ -62,9 +64,9 @@ test('denseForward applies a weight modifier as it packs, and reads a part of x'
       }
     }
   }
-});
+}));
 
-test('denseTranspose matches gy·Wᵀ', () => {
+test('denseTranspose matches gy·Wᵀ', () => withPrecision('float64', () => {
   shapes.forEach(([n, inF, outF], k) => {
     const gy = randomArray(n * outF, k);
     const W = randomArray(inF * outF, 300 + k);
@@ -73,9 +75,9 @@ test('denseTranspose matches gy·Wᵀ', () => {
     const err = relativeError(gx, naiveDenseTranspose(gy, W, n, inF, outF, (w) => w));
     assert.ok(err < 1e-6, `${n}×${outF}·(${inF}×${outF})ᵀ: error ${err}`);
   });
-});
+}));
 
-test('the GEMM rounds a float64 sum once: cancellation that float32 accumulation would lose survives', () => {
+test('the GEMM rounds a float64 sum once: cancellation that float32 accumulation would lose survives', () => withPrecision('float64', () => {
   // 1e8 + 1 − 1e8 per output, with 1 in the middle: float32 accumulation gives 0.
   const K = 3;
   const x = Float32Array.from([1e8, 1, -1e8]);
@@ -83,7 +85,7 @@ test('the GEMM rounds a float64 sum once: cancellation that float32 accumulation
   const y = new Float32Array(1);
   denseForward(x, plainWeights(W), null, y, 1, K, 1);
   assert.is(y[0], 1);
-});
+}));
 
 test('any split of the rows gives bit-identical results (what threads rely on)', () => {
   const [M, K, N] = [150, 70, 11];

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { withTypeScriptKernels } from '../src/kernels/backend.js';
 import { denseForward } from '../src/kernels/dense.js';
 import { withExecutor } from '../src/kernels/gemm.js';
 import { plainWeights } from '../src/kernels/gemm-problem.js';
@@ -10,7 +11,8 @@ import { poolOver } from '../src/parallel/pool-core.js';
 import { CONTROL_INTS, Slot } from '../src/parallel/protocol.js';
 import { randomArray } from './kernel-reference.js';
 
-test('a worker that cannot take a staging buffer: the call throws, the next one is right', () => {
+// The staging buffer is the TypeScript kernels' protocol (the WebAssembly kernels share their memory instead).
+test('a worker that cannot take a staging buffer: the call throws, the next one is right', () => withTypeScriptKernels(() => {
   const control = new SharedArrayBuffer(CONTROL_INTS * 4);
   const ctrl = new Int32Array(control);
   const { port1, port2 } = new MessageChannel();
@@ -34,6 +36,6 @@ test('a worker that cannot take a staging buffer: the call throws, the next one 
   const one = dense(32);
   assert.ok(y.every((v, i) => Object.is(v, one[i])), 'and equals one thread bit for bit');
   pool.close();
-});
+}));
 
 test.run();

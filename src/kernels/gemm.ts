@@ -259,8 +259,8 @@ function packTransposedPatchRow(gy: Float32Array, g: ConvGeometry, group: number
 export interface GemmExecutor {
   readonly threads: number;
   gemm(p: GemmProblem): void;
-  /** Run a staged job of the WebAssembly kernels on these threads (their memory must be shared). */
-  runJob?(e: KernelEngine, job: number, M: number): void;
+  /** Run a staged job of the WebAssembly kernels on these threads (their memory must be shared), claiming rows in whole `unit`s. */
+  runJob?(e: KernelEngine, job: number, M: number, unit: number): void;
 }
 
 let executor: GemmExecutor | null = null;
@@ -304,7 +304,7 @@ export function gemm(call: GemmCall): void {
 /** The executor's threads for a job of the WebAssembly kernels of `macs` multiply-adds, if it is worth splitting and they share the memory. */
 export function splitterFor(e: KernelEngine, M: number, macs: number): WasmSplitter | null {
   const x = executor;
-  if (x === null || x.threads < 2 || !x.runJob || !e.shared || M < 8 * TILE || macs < PARALLEL_MIN_MACS) return null;
+  if (x === null || x.threads < 2 || !x.runJob || !e.shared || M < 2 * TILE || macs < PARALLEL_MIN_MACS) return null;
   return x as WasmSplitter;
 }
 

@@ -19,9 +19,6 @@ export interface PoolWorkers {
 /** What a worker is handed besides the control block: a staging buffer, or the kernel module and its shared memory. */
 export type WorkerMessage = SharedArrayBuffer | { module: WebAssembly.Module; memory: WebAssembly.Memory };
 
-/** Rows of a kernel job claimed at a time: whole micro-kernel tiles of either precision (5 and 4 rows). */
-const KERNEL_UNIT = 20;
-
 /**
  * The calling thread's side of a pool: stage the operands, wake the workers, claim rows with them
  * (protocol.ts), copy back what they computed. The same for Node's worker_threads and Web Workers.
@@ -80,11 +77,11 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
     get jobs() {
       return jobs;
     },
-    runJob(e: KernelEngine, job: number, M: number): void {
+    runJob(e: KernelEngine, job: number, M: number, unit: number): void {
       if (closed) throw new LrpKerasError('the thread pool was closed');
       attach(e);
       jobs++;
-      writeKernelJob(ctrl, job, M, threads, KERNEL_UNIT);
+      writeKernelJob(ctrl, job, M, threads, unit);
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.kernel);
       try {

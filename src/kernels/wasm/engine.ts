@@ -16,6 +16,8 @@ export interface KernelEngine {
   depthwiseScratchBytes(kh: number, kw: number): number;
   /** Columns per packed panel of B (0: float32, 1: float64). */
   panelWidth(precision: number): number;
+  /** Rows of a micro-kernel tile (0: float32, 1: float64). */
+  tileRows(precision: number): number;
 }
 
 /** The module's memory may grow to 4 GiB (wasm32's whole address space). */
@@ -42,7 +44,7 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Omit<KernelEngine, 'module' | 'memory' | 'shared'>;
   return {
     module, memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer,
-    run: exports.run, scratchBytes: exports.scratchBytes, depthwiseScratchBytes: exports.depthwiseScratchBytes, panelWidth: exports.panelWidth,
+    run: exports.run, scratchBytes: exports.scratchBytes, depthwiseScratchBytes: exports.depthwiseScratchBytes, panelWidth: exports.panelWidth, tileRows: exports.tileRows,
   };
 }
 

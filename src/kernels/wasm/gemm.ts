@@ -17,7 +17,8 @@ export type Precision = 'float32' | 'float64';
 /** Threads that share the module's memory (a pool): each runs `engine.run` on rows of the job it is given. */
 export interface WasmSplitter {
   readonly threads: number;
-  runJob(e: KernelEngine, job: number, M: number): void;
+  /** Rows are claimed in whole `unit`s (the micro-kernel's tile rows). */
+  runJob(e: KernelEngine, job: number, M: number, unit: number): void;
 }
 
 const arenas = new WeakMap<KernelEngine, Arena>();
@@ -52,12 +53,30 @@ function copyOut(f32: Float32Array, from: number, M: number, N: number, c: Float
 /** Stage `a` (whole, as the tensor lies) and return its address. */
 const stageFloats = (arena: Arena, a: Float32Array): number => arena.stage(4 * a.length, (at) => arena.views().f32.set(a, at >> 2));
 
+/**
+ * The TypeScript kernels read past a short array as NaN and drop writes past its end; the module
+ * would read or write its own memory there: a call whose arrays are too short is refused instead.
+ */
+function checkLengths(what: string, a: Float32Array, aNeeds: number, c: Float32Array, cNeeds: number): void {
+  if (!(a instanceof Float32Array) || a.length < aNeeds || !(c instanceof Float32Array) || c.length < cNeeds) {
+    throw new Error(`${what}: needs ${aNeeds} input and ${cNeeds} output floats, got ${a?.length} and ${c?.length}`);
+  }
+}
+
+/** Floats of A a GEMM reads (its tensor), from its rows and how it reads them. */
+function leftLength(call: GemmCall): number {
+  const { left, M, K } = call;
+  if (left.kind === 'rows') return M === 0 ? 0 : (M - 1) * left.lda + K;
+  const g = left.geom;
+  return left.kind === 'patches' ? (M / (g.OH * g.OW)) * g.H * g.W * g.C : (M / (g.H * g.W)) * g.OH * g.OW * g.O;
+}
+
 /** Stage the job with scratch for every thread that will run it, and run all its rows. */
 function runJob(arena: Arena, job: Job, split: WasmSplitter | null): void {
   const threads = split ? split.threads : 1;
   job.scratch = arena.stage(threads * job.scratchBytes);
   const at = arena.stage(JOB_BYTES, (to) => writeJob(arena.views().i32, to, job));
-  if (split) split.runJob(arena.engine, at, job.M);
+  if (split) split.runJob(arena.engine, at, job.M, job.depthwise ? 1 : arena.engine.tileRows(job.precision));
   else arena.engine.run(at, 0, job.M, 0);
 }
 
@@ -66,6 +85,7 @@ export function wasmGemm(e: KernelEngine, call: GemmCall, precision: Precision, 
   const arena = arenaOf(e);
   const f64 = precision === 'float64' ? 1 : 0;
   const { M, N, K } = call;
+  checkLengths('gemm', call.a, leftLength(call), call.c, M === 0 ? 0 : call.cOffset + (M - 1) * call.ldc + N);
   const width = e.panelWidth(f64);
   const panels = Math.ceil(N / width);
   const size = f64 ? 8 : 4;
@@ -111,6 +131,7 @@ export function wasmDepthwise(
   const forward = direction === 'forward';
   const M = forward ? n * g.OH * g.OW : n * g.H * g.W;
   const N = forward ? g.O : g.C;
+  checkLengths(`depthwise ${direction}`, a, forward ? n * g.H * g.W * g.C : n * g.OH * g.OW * g.O, out, M * N);
   try {
     const x = arena.stage(4 * a.length, (at) => {
       const f32 = arena.views().f32;

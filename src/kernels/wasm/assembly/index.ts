@@ -2,7 +2,7 @@
 import { depthwiseRows, depthwiseScratchBytes } from './depthwise';
 import { gemmRows, scratchBytes } from './gemm';
 import { Job } from './job';
-import { NR_F32, NR_F64 } from './tiles';
+import { MR_F32, MR_F64, NR_F32, NR_F64 } from './tiles';
 
 export { depthwiseScratchBytes, scratchBytes };
 
@@ -16,4 +16,9 @@ export function run(job: usize, m0: i32, m1: i32, thread: i32): void {
 /** Columns per packed panel of B (the micro-kernel's NR) for a precision (0: float32, 1: float64). */
 export function panelWidth(precision: i32): i32 {
   return precision ? NR_F64 : NR_F32;
+}
+
+/** Rows of a micro-kernel tile (MR): threads claim rows in whole tiles. */
+export function tileRows(precision: i32): i32 {
+  return precision ? MR_F64 : MR_F32;
 }
