@@ -1,7 +1,12 @@
 import { LrpKerasError } from './errors.js';
 import { checkImageSize, ImageTooLargeError } from './image-size.js';
 import { formatShape, sizeOf, toTensor, type Tensor } from './tensor.js';
+import { imageToSample, type ImageReadOptions } from './viz/image-tensor.js';
 import { decodeImage, type DecodedImage } from './viz/png.js';
+
+// The image side lives in viz/ (the public `lrp-keras/viz` entry); re-exported for the server and tests.
+export { imageGeometry, type ImageGeometry } from './viz/layout.js';
+export { imageSample, resizeImage, toChannels, type Interpolation } from './viz/image-tensor.js';
 
 /**
  * Input files as bytes, told apart by their first bytes: PNG/JPEG images (converted to the model's
@@ -10,112 +15,8 @@ import { decodeImage, type DecodedImage } from './viz/png.js';
  * No file system here: the CLI reads files with it, the server request bodies, in any runtime.
  */
 
-/** How the model reads an image: its size, channels (1 or 3) and layout. */
-export interface ImageGeometry {
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  channelsLast: boolean;
-}
-
-export type Interpolation = 'nearest' | 'bilinear';
-
-export interface ReadOptions {
-  /** Factor applied to image samples (0–255); arrays are not scaled. */
-  scale: number;
-  /** Resize images of another size to the model's, or refuse them (false). */
-  resize: Interpolation | false;
-}
-
-/**
- * The image layout of a model input (without the batch axis), or undefined when it has none:
- * (H, W) gray, (H, W, C) or (C, H, W) with C = 1 or 3 (channels last when the last axis fits),
- * and (H·W) gray when the length is a square (flattened MNIST-style inputs).
- */
-export function imageGeometry(inputShape: readonly number[]): ImageGeometry | undefined {
-  const [a, b, c] = inputShape;
-  if (inputShape.length === 1 && Number.isInteger(Math.sqrt(a))) return { height: Math.sqrt(a), width: Math.sqrt(a), channels: 1, channelsLast: true };
-  if (inputShape.length === 2) return { height: a, width: b, channels: 1, channelsLast: true };
-  if (inputShape.length !== 3) return undefined;
-  if (c === 1 || c === 3) return { height: a, width: b, channels: c, channelsLast: true };
-  if (a === 1 || a === 3) return { height: b, width: c, channels: a, channelsLast: false };
-  return undefined;
-}
-
-/** Pixels as float (H, W, C) with C = 1 or 3: gray by ITU-R 601 luma (as PIL's convert('L')), alpha dropped. */
-export function toChannels(image: DecodedImage, channels: 1 | 3): Float32Array {
-  const { width, height, channels: from, data } = image;
-  const pixels = width * height;
-  const out = new Float32Array(pixels * channels);
-  const color = from >= 3;
-  for (let p = 0; p < pixels; p++) {
-    const i = p * from;
-    if (channels === 1) {
-      out[p] = color ? 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2] : data[i];
-    } else {
-      out[p * 3] = data[i];
-      out[p * 3 + 1] = data[color ? i + 1 : i];
-      out[p * 3 + 2] = data[color ? i + 2 : i];
-    }
-  }
-  return out;
-}
-
-/**
- * Resizes (H, W, C) pixels to (height, width, C). Pixel centres are aligned (TensorFlow's
- * `half_pixel_centers`, PIL's convention): output pixel x samples the input at (x + 0.5)·in/out − 0.5.
- * Bilinear blends the four nearest pixels (no antialiasing: shrink large images in an editor first
- * when detail matters); nearest takes the pixel whose area holds the sample point.
- */
-export function resizeImage(
-  src: Float32Array, inHeight: number, inWidth: number, channels: number, height: number, width: number, mode: Interpolation,
-): Float32Array {
-  const out = new Float32Array(height * width * channels);
-  const sy = inHeight / height;
-  const sx = inWidth / width;
-  const clamp = (v: number, max: number): number => (v < 0 ? 0 : v > max ? max : v);
-  for (let y = 0; y < height; y++) {
-    const fy = clamp((y + 0.5) * sy - 0.5, inHeight - 1);
-    const y0 = mode === 'nearest' ? Math.min(inHeight - 1, Math.floor((y + 0.5) * sy)) : Math.floor(fy);
-    const y1 = Math.min(y0 + 1, inHeight - 1);
-    const wy = mode === 'nearest' ? 0 : fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = clamp((x + 0.5) * sx - 0.5, inWidth - 1);
-      const x0 = mode === 'nearest' ? Math.min(inWidth - 1, Math.floor((x + 0.5) * sx)) : Math.floor(fx);
-      const x1 = Math.min(x0 + 1, inWidth - 1);
-      const wx = mode === 'nearest' ? 0 : fx - x0;
-      for (let c = 0; c < channels; c++) {
-        const at = (yy: number, xx: number): number => src[(yy * inWidth + xx) * channels + c];
-        const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * wx;
-        const bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * wx;
-        out[(y * width + x) * channels + c] = top + (bottom - top) * wy;
-      }
-    }
-  }
-  return out;
-}
-
-/** (H, W, C) → (C, H, W). */
-function channelsFirst(src: Float32Array, pixels: number, channels: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) out[c * pixels + p] = src[p * channels + c];
-  return out;
-}
-
-/** An image file as one model sample: channels, size, scale, layout. */
-export function imageSample(image: DecodedImage, inputShape: readonly number[], options: ReadOptions, file: string): Float32Array {
-  const g = imageGeometry(inputShape);
-  if (!g) throw new LrpKerasError(`${file}: the model's input ${formatShape([null, ...inputShape])} is not an image; pass a .npy or JSON array`);
-  let pixels = toChannels(image, g.channels);
-  if (image.height !== g.height || image.width !== g.width) {
-    if (!options.resize) {
-      throw new LrpKerasError(`${file}: the image is ${image.width}×${image.height}, the model expects ${g.width}×${g.height}; pass --resize (the server's field resize) to resize it`);
-    }
-    pixels = resizeImage(pixels, image.height, image.width, g.channels, g.height, g.width, options.resize);
-  }
-  for (let i = 0; i < pixels.length; i++) pixels[i] *= options.scale;
-  return g.channelsLast ? pixels : channelsFirst(pixels, g.height * g.width, g.channels);
-}
+/** How image files become samples (arrays are taken as they are). */
+export type ReadOptions = ImageReadOptions;
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
@@ -170,21 +71,30 @@ export function parseNpy(bytes: Uint8Array, file: string): Tensor {
   return { shape, data };
 }
 
-const squeezed = (shape: readonly number[]): number[] => shape.filter((d) => d !== 1);
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const squeezed = (shape: readonly (number | null)[]): (number | null)[] => shape.filter((d) => d !== 1);
+/** Whether `shape` is `inputShape`, a free (null) dimension taking any size. */
+const fits = (shape: readonly number[], inputShape: readonly (number | null)[]): boolean =>
+  shape.length === inputShape.length && shape.every((d, i) => inputShape[i] === null || d === inputShape[i]);
 
 /**
- * An array file's samples: its shape is the model input's (one sample), the input's with a batch
- * axis in front, or equal to it up to axes of size 1 (a (28, 28) array for a (28, 28, 1) model).
+ * An array file's samples with their shapes: its shape is the model input's (one sample), the input's
+ * with a batch axis in front, or equal to it up to axes of size 1 (a (28, 28) array for a (28, 28, 1) model).
  */
-export function arraySamples(t: Tensor, inputShape: readonly number[], file: string): Float32Array[] {
-  const size = sizeOf(inputShape);
-  if (sameShape(t.shape.slice(1), inputShape)) {
-    return Array.from({ length: t.shape[0] }, (_, s) => t.data.slice(s * size, (s + 1) * size));
+export function arraySampleTensors(t: Tensor, inputShape: readonly (number | null)[], file: string): Tensor[] {
+  const sampleShape = t.shape.slice(1);
+  if (fits(sampleShape, inputShape)) {
+    const size = sizeOf(sampleShape);
+    return Array.from({ length: t.shape[0] }, (_, s) => ({ shape: sampleShape, data: t.data.slice(s * size, (s + 1) * size) }));
   }
-  if (sameShape(t.shape, inputShape) || sameShape(squeezed(t.shape), squeezed(inputShape))) return [t.data];
+  if (fits(t.shape, inputShape)) return [t];
+  const fixed = inputShape.every((d) => d !== null);
+  if (fixed && fits(squeezed(t.shape) as number[], squeezed(inputShape))) return [{ shape: inputShape as number[], data: t.data }];
   throw new LrpKerasError(`${file}: an array of shape ${formatShape(t.shape)}; the model expects ${formatShape(inputShape)} or a batch ${formatShape([null, ...inputShape])}`);
 }
+
+/** `arraySampleTensors`' values only. */
+export const arraySamples = (t: Tensor, inputShape: readonly (number | null)[], file: string): Float32Array[] =>
+  arraySampleTensors(t, inputShape, file).map((s) => s.data);
 
 /** A JSON file: nested number arrays, or {shape, data}. */
 function parseJson(bytes: Uint8Array, file: string): Tensor {
@@ -200,14 +110,35 @@ function parseJson(bytes: Uint8Array, file: string): Tensor {
 /** Deeper nested arrays than any model input needs: refused before they are walked (recursively). */
 const MAX_NESTING = 16;
 
-/** A tensor from parsed JSON, `{shape, data}` or nested number arrays; `what` names it in errors. */
+/** The path and value of the first entry of nested arrays that is not a number, depth first. */
+function firstNonNumber(value: unknown, path: string): [string, unknown] | undefined {
+  if (!Array.isArray(value)) return typeof value === 'number' ? undefined : [path, value];
+  for (let i = 0; i < value.length; i++) {
+    const found = firstNonNumber(value[i], `${path}[${i}]`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A tensor from parsed JSON, `{shape, data}` or nested number arrays; `what` names it in errors.
+ * Entries that are not numbers (null, strings) are refused, naming the first: JSON has no NaN, and
+ * reading null as 0 would explain an input nobody sent.
+ */
 export function jsonTensor(value: unknown, what: string): Tensor {
   let depth = 0;
   for (let level = value; Array.isArray(level); level = level[0]) {
     if (++depth > MAX_NESTING) throw new LrpKerasError(`${what}: nested arrays deeper than ${MAX_NESTING} levels`);
   }
+  const values = Array.isArray(value) ? value : (value as { data?: unknown } | null)?.data;
+  const bad = Array.isArray(values) ? firstNonNumber(values, Array.isArray(value) ? '' : 'data') : undefined;
+  if (bad) throw new LrpKerasError(`${what}: ${bad[0] || 'the value'} is ${JSON.stringify(bad[1])}; expected a number`);
   return toTensor(value as Tensor, what);
 }
+
+/** HDF5 or zip magic: a Keras model file (or another archive), not an input. */
+const isModelFile = (bytes: Uint8Array): boolean =>
+  (bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04);
 
 const isImage = (bytes: Uint8Array): boolean =>
   (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) || (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff);
@@ -229,14 +160,19 @@ export function decodeInput(bytes: Uint8Array, file: string, maxPixels = Infinit
       throw new LrpKerasError(`${file}: ${(e as Error).message}`);
     }
   }
+  if (isModelFile(bytes)) throw new LrpKerasError(`${file}: a model file (HDF5 or zip), not an input; inputs are PNG/JPEG images, .npy or JSON arrays`);
   return { file, array: NPY_MAGIC.every((b, i) => bytes[i] === b) ? parseNpy(bytes, file) : parseJson(bytes, file) };
 }
 
-/** A decoded file's samples in the model's input layout: one for an image, one or more for an array. */
-export function fileSamples(input: InputFile, inputShape: readonly number[], options: ReadOptions): Float32Array[] {
-  if ('image' in input) return [imageSample(input.image, inputShape, options, input.file)];
-  return arraySamples(input.array, inputShape, input.file);
+/** A decoded file's samples in the model's input layout, with their shapes: one for an image, one or more for an array. */
+export function fileSampleTensors(input: InputFile, inputShape: readonly (number | null)[], options: ReadOptions): Tensor[] {
+  if ('image' in input) return [imageToSample(input.image, inputShape, options, input.file)];
+  return arraySampleTensors(input.array, inputShape, input.file);
 }
+
+/** `fileSampleTensors`' values only. */
+export const fileSamples = (input: InputFile, inputShape: readonly (number | null)[], options: ReadOptions): Float32Array[] =>
+  fileSampleTensors(input, inputShape, options).map((s) => s.data);
 
 /** "1/255", "0.5" or a number: a finite scale factor. */
 export function parseScale(value: unknown): number {

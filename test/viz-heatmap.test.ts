@@ -265,7 +265,8 @@ test('grid: labels widen cells, sit under each image and are drawn in the label 
   assert.is(label, '7 (0.98)');
   const out = grid([{ image, label }, { image, label: 'cat' }], { padding: 2, labelColor: [255, 0, 255, 255] });
   const cellWidth = textWidth(label); // 47, wider than the image
-  assert.equal([out.width, out.height], [2 * cellWidth + 3 * 2, 10 + 9 + 2 * 2]);
+  // A caption line is the font's 9 rows (descenders included) and 2 rows of gap.
+  assert.equal([out.width, out.height], [2 * cellWidth + 3 * 2, 10 + 11 + 2 * 2]);
   const lit = (x0: number, x1: number, y0: number, y1: number): number => {
     let count = 0;
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (pixel(out, x, y).join() === '255,0,255,255') count++;

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALIASES, METHODS } from '../analyze/methods.js';
 import { evaluateMethods, type MethodEvaluation } from '../evaluate/pixel-flipping.js';
-import { imageGeometry } from '../input-files.js';
+import { imageGeometry, type PixelLayout, pixelLayout } from '../viz/layout.js';
 import { lineChart } from '../viz/line-chart.js';
 import { toPNG } from '../viz/png.js';
-import { parseChoice, parseInteger, parseList, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
+import { checkTarget, parseChoice, parseInteger, parseList, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
 import { loadModelFile, readInputFiles, stackSamples, toSamples } from './inputs.js';
 import { progressBar } from './progress.js';
 import { formatTable } from './table.js';
@@ -40,6 +40,14 @@ function parseMethods(value: unknown): string[] {
   return methods;
 }
 
+/** --region and --steps must fit the inputs: checked once their size is known, as usage errors. */
+function checkRegions(layout: PixelLayout, region: number, steps: number | undefined): void {
+  const side = Math.max(layout.height, layout.width);
+  if (region > side) throw usageError(`--region ${region}: the inputs are ${layout.width}×${layout.height} pixels, so a region's side is at most ${side}`);
+  const regions = Math.ceil(layout.height / region) * Math.ceil(layout.width / region);
+  if (steps !== undefined && steps > regions) throw usageError(`--steps ${steps}: ${layout.width}×${layout.height} inputs have ${regions} regions of ${region}×${region}, so at most ${regions} steps`);
+}
+
 /** `lrp-keras evaluate`: pixel-flipping per method, as a table ranked by AOPC and a PNG chart of the mean curves. */
 export async function evaluateCommand(modelPath: string, inputPaths: string[], flags: EvaluateFlags): Promise<void> {
   const read = parseReadOptions(flags);
@@ -50,13 +58,16 @@ export async function evaluateCommand(modelPath: string, inputPaths: string[], f
   const perturbation = parsePerturbation(flags.perturbation);
   const score = parseChoice('score', flags.score, ['logit', 'probability'] as const);
   const inputs = readInputFiles(inputPaths);
-  const model = await loadModelFile(modelPath);
+  const model = await loadModelFile(modelPath, flags.config);
+  checkTarget(target, model.outputShape);
   const samples = toSamples(inputs, model.inputShape, read);
-  const x = stackSamples(samples, model.inputShape);
+  const x = stackSamples(samples);
+  const channelsLast = imageGeometry(model.inputShape)?.channelsLast ?? true;
+  checkRegions(pixelLayout(x.shape.slice(1), channelsLast, 'the input'), region, steps);
 
   const bar = progressBar('evaluating', methods.length * samples.length);
   const results = evaluateMethods(model, x, methods, {
-    region, steps, perturbation, score, target, channelsLast: imageGeometry(model.inputShape)?.channelsLast ?? true,
+    region, steps, perturbation, score, target, channelsLast,
     onProgress: (done) => bar.update(done),
   });
   bar.end();

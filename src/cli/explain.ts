@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { analyze } from '../analyze/index.js';
 import { ALIASES, METHODS } from '../analyze/methods.js';
 import { explanationPictures } from '../explanation-image.js';
-import { imageGeometry } from '../input-files.js';
+import { imageGeometry } from '../viz/layout.js';
 import { resolveColormap, type ColormapName } from '../viz/colormaps.js';
 import { grid, scoreLabel } from '../viz/grid.js';
 import type { RGBAImage } from '../viz/image.js';
+import { isSequential } from '../viz/heatmap.js';
 import { toPNG } from '../viz/png.js';
-import { parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
+import { checkTarget, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
 import { loadModelFile, readInputFiles, stackSamples, toSamples, type InputSample } from './inputs.js';
 import { progressBar } from './progress.js';
 import { inShard, parseShard } from './shard.js';
 import { formatTable } from './table.js';
+import { finiteOrZero, sampleWarnings } from './warnings.js';
 
 export interface ExplainFlags extends InputFlags {
   method: string;
@@ -21,6 +23,8 @@ export interface ExplainFlags extends InputFlags {
   overlay: boolean;
   out: string;
   json: boolean;
+  /** The architecture (model.to_json()) for a weights-only model file. */
+  config?: string;
   /** "i/n": explain only this shard of the inputs, a chunk of files at a time, skipping those whose heatmaps exist. */
   shard?: string;
 }
@@ -77,7 +81,8 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   // which may hold a million files, reads them a chunk at a time.
   const paths = shard ? inShard(inputPaths, shard) : inputPaths;
   const inputs = shard ? [] : readInputFiles(paths);
-  const model = await loadModelFile(modelPath);
+  const model = await loadModelFile(modelPath, flags.config);
+  checkTarget(target, model.outputShape);
   if (flags.overlay && !imageGeometry(model.inputShape)) {
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);
   }
@@ -87,10 +92,10 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     else for (let first = 0; first < paths.length; first += CHUNK) yield toSamples(readInputFiles(paths.slice(first, first + CHUNK)), model.inputShape, read);
   };
 
-  const classes = model.outputShape[model.outputShape.length - 1];
   const used = new Set<string>(['grid.png']);
   const rows: ExplainRow[] = [];
   const images: RGBAImage[] = [];
+  const warnings: string[] = [];
   let skipped = 0;
   mkdirSync(flags.out, { recursive: true });
   const bar = progressBar('explaining', shard ? paths.length : all.length);
@@ -102,11 +107,17 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     const todo = chunk.map((sample, i) => ({ sample, path: join(flags.out, names[i]) })).filter(({ path }) => !shard || !existsSync(path));
     skipped += chunk.length - todo.length;
     if (todo.length > 0) {
-      const x = stackSamples(todo.map((t) => t.sample), model.inputShape);
+      const x = stackSamples(todo.map((t) => t.sample));
       const size = x.data.length / todo.length;
       const scores = model.predict(x).data;
+      const classes = scores.length / todo.length;
       const relevance = analyze(model, x, { method: flags.method, target }).data;
-      const pictures = explanationPictures(model.inputShape, todo.map((t) => t.sample.data), relevance, { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
+      let logits: Float32Array | undefined;
+      todo.forEach(({ sample }, i) => warnings.push(...sampleWarnings(sample.name, relevance.subarray(i * size, (i + 1) * size), scores.subarray(i * classes, (i + 1) * classes), () => {
+        logits ??= model.logits(x).data;
+        return logits.subarray(i * classes, (i + 1) * classes);
+      })));
+      const pictures = explanationPictures(x.shape.slice(1), todo.map((t) => t.sample.data), finiteOrZero(relevance), { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
       todo.forEach(({ sample, path }, i) => {
         const row = scores.subarray(i * classes, (i + 1) * classes);
         const predicted = argmax(row);
@@ -121,16 +132,19 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     bar.update(done);
   }
   bar.end();
+  for (const w of warnings) process.stderr.write(`lrp-keras: warning: ${w}\n`);
 
   // A shard writes no grid: it is a picture of one run's few samples, not of a job's many.
   const gridPath = shard ? undefined : join(flags.out, 'grid.png');
   if (gridPath) {
     const cells = images.map((image, i) => ({ image, label: scoreLabel(rows[i].predicted, rows[i].score) }));
-    writeFileSync(gridPath, toPNG(grid(cells, { columns: Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8 })));
+    const legend = { colormap: flags.colormap as ColormapName, sequential: isSequential({ colormap: flags.colormap as ColormapName }) };
+    const title = `${flags.method}${target === 'max' ? '' : `, class ${target}`}`;
+    writeFileSync(gridPath, toPNG(grid(cells, { columns: Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8, title, legend })));
   }
 
   if (flags.json) {
-    console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), results: rows }, null, 2));
+    console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), warnings, results: rows }, null, 2));
     return;
   }
   const table = rows.map((r) => [r.input, String(r.predicted), r.score.toFixed(4), String(r.target), r.relevanceSum.toPrecision(4)]);

@@ -13,6 +13,8 @@ export function usageError(message: string): LrpKerasError {
 
 /** The flags `explain` and `evaluate` share for reading inputs. */
 export interface InputFlags {
+  /** The architecture (model.to_json()) for a weights-only model file. */
+  config?: string;
   scale: string | number;
   resize: boolean;
   interpolation: string;
@@ -22,8 +24,16 @@ export interface InputFlags {
 export function parseTarget(value: unknown): 'max' | number {
   if (value === 'max') return 'max';
   const n = Number(value);
-  if (value === '' || !Number.isInteger(n) || n < 0) throw usageError(`--target must be 'max' or a class index, got '${String(value)}'`);
+  if (value === '' || typeof value === 'boolean' || !Number.isInteger(n) || n < 0) throw usageError(`--target must be 'max' or a class index, got '${String(value)}'`);
   return n;
+}
+
+/** A class index must name one of the model's outputs (checked once the model is loaded). */
+export function checkTarget(target: 'max' | number, outputShape: readonly (number | null)[]): void {
+  const classes = outputShape[outputShape.length - 1];
+  if (target !== 'max' && typeof classes === 'number' && target >= classes) {
+    throw usageError(`--target ${target}: the model has ${classes} output${classes === 1 ? '' : 's'}, so the class index is 0 to ${classes - 1}`);
+  }
 }
 
 export function parseInteger(flag: string, value: unknown, min: number): number {
@@ -47,6 +57,13 @@ export function parseReadOptions(flags: InputFlags): ReadOptions {
   const interpolation = parseChoice<Interpolation>('interpolation', flags.interpolation, ['bilinear', 'nearest']);
   return { scale, resize: flags.resize ? interpolation : false };
 }
+
+/**
+ * The command line with a negative number after a flag joined to it ("--target -1" → "--target=-1"):
+ * the parser would read "-1" as a short flag and the value as missing.
+ */
+export const joinNegativeValues = (argv: readonly string[]): string[] =>
+  argv.flatMap((arg, i) => (/^-\d/.test(arg) && /^--[a-z-]+$/.test(argv[i - 1] ?? '') ? [] : /^--[a-z-]+$/.test(arg) && /^-\d/.test(argv[i + 1] ?? '') ? [`${arg}=${argv[i + 1]}`] : [arg]));
 
 /** A comma-separated list without empty entries. */
 export const parseList = (value: unknown): string[] => String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');

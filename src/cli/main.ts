@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateCommand, DEFAULT_METHODS } from './evaluate.js';
 import { explainCommand } from './explain.js';
-import { usageError } from './flags.js';
+import { joinNegativeValues, usageError } from './flags.js';
 import { methodsCommand } from './methods.js';
 import { serveCommand, SERVE_FLAGS } from './serve.js';
 import { summaryCommand } from './summary.js';
@@ -35,7 +35,9 @@ function buildCli(): ReturnType<typeof cac> {
   const cli = cac('lrp-keras');
   cli.option('--verbose', 'Print the stack trace of an error');
 
+  const CONFIG_HELP = 'The architecture (model.to_json() text) for a weights-only model file';
   const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command => command
+    .option('--config <file>', CONFIG_HELP)
     .option('--target <class>', "Class explained (and tracked, by evaluate): 'max' (the top class) or an index", { default: 'max' })
     .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
     .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
@@ -52,6 +54,7 @@ function buildCli(): ReturnType<typeof cac> {
     .action(explainCommand);
 
   cli.command('summary <model>', 'Layers, output shapes, parameters, and the LRP rule each composite gives each layer')
+    .option('--config <file>', CONFIG_HELP)
     .option('--json', 'Print the layers as JSON')
     .action(summaryCommand);
 
@@ -93,7 +96,7 @@ function errorLine(e: unknown): string {
 async function main(argv: string[]): Promise<number> {
   const cli = buildCli();
   try {
-    cli.parse(argv, { run: false });
+    cli.parse(joinNegativeValues(argv), { run: false });
     if (cli.options.help || cli.options.version) return 0;
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {

@@ -5,6 +5,7 @@ import { formatTable } from './table.js';
 
 export interface SummaryFlags {
   json: boolean;
+  config?: string;
 }
 
 /** For every layer but the input, what each composite does to it (Model.layers[].rules). */
@@ -18,7 +19,7 @@ export function rulesTable(model: Model): string {
 
 /** `lrp-keras summary`: Keras' summary, input and output shapes, and the LRP rule of every layer per composite. */
 export async function summaryCommand(modelPath: string, flags: SummaryFlags): Promise<void> {
-  const model = await loadModelFile(modelPath);
+  const model = await loadModelFile(modelPath, flags.config);
   if (flags.json) {
     const { name, kerasVersion, inputShape, outputShape, layers } = model;
     console.log(JSON.stringify({ name, kerasVersion, inputShape, outputShape, layers }, null, 2));

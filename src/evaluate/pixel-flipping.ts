@@ -4,6 +4,7 @@ import { resolveTargets } from '../attribution/targets.js';
 import { LrpKerasError } from '../errors.js';
 import { checkInput, type Model } from '../model/model.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
+import { pixelLayout, type PixelLayout } from '../viz/layout.js';
 
 /**
  * Region perturbation, "pixel-flipping" (Samek et al., "Evaluating the visualization of what a deep
@@ -56,38 +57,12 @@ export interface PixelFlippingResult {
   region: number;
 }
 
-/** Where a sample's values live: channel c of pixel (y, x) is at (y·width + x)·pixelStride + c·channelStride. */
-interface Layout {
-  height: number;
-  width: number;
-  channels: number;
-  pixelStride: number;
-  channelStride: number;
-}
-
 const fail = (message: string): never => {
   throw new LrpKerasError(`pixelFlipping: ${message}`);
 };
 
-/** (F) is one row of F pixels, (H, W) one channel, (H, W, C) or (C, H, W) an image. */
-function layoutOf(sampleShape: readonly number[], channelsLast: boolean): Layout {
-  const [a, b, c] = sampleShape;
-  switch (sampleShape.length) {
-    case 1:
-      return { height: 1, width: a, channels: 1, pixelStride: 1, channelStride: 1 };
-    case 2:
-      return { height: a, width: b, channels: 1, pixelStride: 1, channelStride: 1 };
-    case 3:
-      return channelsLast
-        ? { height: a, width: b, channels: c, pixelStride: c, channelStride: 1 }
-        : { height: b, width: c, channels: a, pixelStride: 1, channelStride: b * c };
-    default:
-      return fail(`samples of shape ${formatShape(sampleShape)} have no image layout; expected (F), (H, W), (H, W, C) or (C, H, W)`);
-  }
-}
-
 /** The flat offsets (every channel) of each k×k tile, tiles row-major. */
-function tiles(layout: Layout, k: number): Int32Array[] {
+function tiles(layout: PixelLayout, k: number): Int32Array[] {
   const out: Int32Array[] = [];
   for (let top = 0; top < layout.height; top += k) {
     for (let left = 0; left < layout.width; left += k) {
@@ -110,7 +85,7 @@ function rankTiles(relevance: Float32Array, regions: Int32Array[]): number[] {
 }
 
 /** The sample with every pixel removed: what `current[o]` becomes when offset o is removed. */
-function removedSample(sample: Float32Array, layout: Layout, perturbation: number | 'mean'): Float32Array {
+function removedSample(sample: Float32Array, layout: PixelLayout, perturbation: number | 'mean'): Float32Array {
   if (perturbation !== 'mean') return new Float32Array(sample.length).fill(perturbation);
   const pixels = layout.height * layout.width;
   const sums = new Float64Array(layout.channels);
@@ -143,7 +118,7 @@ export function pixelFlipping(model: Model, x: TensorLike, relevance: TensorLike
   if (r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i])) {
     fail(`relevance has shape ${formatShape(r.shape)}, the input ${formatShape(shape)}`);
   }
-  const layout = layoutOf(shape.slice(1), options.channelsLast ?? true);
+  const layout = pixelLayout(shape.slice(1), options.channelsLast ?? true, 'pixelFlipping: input');
   const k = integerIn(options.region ?? 2, 'region', 1, Math.max(layout.height, layout.width));
   const regions = tiles(layout, k);
   const steps = integerIn(options.steps ?? Math.min(50, regions.length), 'steps', 1, regions.length);

@@ -2,7 +2,7 @@ import { LrpKerasError } from '../errors.js';
 
 /**
  * Colour maps: t ∈ [0, 1] → RGB bytes. Diverging maps put zero relevance at t = 0.5, so a
- * symmetric relevance r ∈ [-1, 1] is looked up at t = (r + 1) / 2.
+ * symmetric relevance r ∈ [-1, 1] is looked up at t = (r + 1) / 2; sequential maps put it at t = 0.
  *
  * bwr, seismic, hot, gray and jet are matplotlib's definitions (`_cm.py`) evaluated exactly at t.
  * matplotlib instead samples them into 256 entries at i / 255 and picks entry ⌊256·t⌋: at those
@@ -90,6 +90,15 @@ function listed(table: Uint8Array): Colormap {
 
 const fromHex = (hex: string): Uint8Array =>
   Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+
+/**
+ * Diverging maps have a neutral middle for zero relevance, negative below, positive above; sequential
+ * maps run from nothing to most, so zero relevance is their start (see `HeatmapOptions.sequential`).
+ */
+export const COLORMAP_KINDS: Readonly<Record<ColormapName, 'diverging' | 'sequential'>> = {
+  bwr: 'diverging', seismic: 'diverging', coldnhot: 'diverging',
+  wred: 'sequential', hot: 'sequential', gray: 'sequential', jet: 'sequential', viridis: 'sequential',
+};
 
 export const colormaps: Readonly<Record<ColormapName, Colormap>> = {
   bwr: evenly([[0, 0, 1], [1, 1, 1], [1, 0, 0]]),

@@ -2,8 +2,9 @@ import type { RGBA, RGBAImage } from './image.js';
 
 /**
  * A 5×7 bitmap font in the style of the HD44780 character ROM, so labels need no font files and no
- * canvas. Each glyph is 7 rows, top first, as 2 hex digits a row; bit 4 is the leftmost pixel.
- * Characters without a glyph are drawn as '?'.
+ * canvas. Each glyph is 7 rows above the baseline, top first, as 2 hex digits a row (bit 4 is the
+ * leftmost pixel), and g, j, p, q, y and the comma have 2 more rows below it (as the ROM's 5×10
+ * glyphs do), so that "flipping" does not read "f1iPPin9". Characters without a glyph are drawn as '?'.
  */
 const GLYPHS: Readonly<Record<string, string>> = {
   ' ': '00000000000000', '0': '0e11131519110e', '1': '040c040404040e', '2': '0e11010204081f', '3': '1f02040201110e',
@@ -14,11 +15,11 @@ const GLYPHS: Readonly<Record<string, string>> = {
   O: '0e11111111110e', P: '1e11111e101010', Q: '0e11111115120d', R: '1e11111e141211', S: '0f10100e01011e',
   T: '1f040404040404', U: '1111111111110e', V: '11111111110a04', W: '1111111515150a', X: '11110a040a1111',
   Y: '1111110a040404', Z: '1f01020408101f', a: '00000e010f110f', b: '1010161911111e', c: '00000e1010110e',
-  d: '01010d1311110f', e: '00000e111f100e', f: '0609081c080808', g: '000f11110f010e', h: '10101619111111',
-  i: '04000c0404040e', j: '0200060202120c', k: '10101214181412', l: '0c04040404040e', m: '00001a15151111',
-  n: '00001619111111', o: '00000e1111110e', p: '00001e111e1010', q: '00000d130f0101', r: '00001619101010',
+  d: '01010d1311110f', e: '00000e111f100e', f: '0609081c080808', g: '00000f1111110f010e', h: '10101619111111',
+  i: '04000c0404040e', j: '02000602020202120c', k: '10101214181412', l: '0c04040404040e', m: '00001a15151111',
+  n: '00001619111111', o: '00000e1111110e', p: '00001e1111111e1010', q: '00000f1111110f0101', r: '00001619101010',
   s: '00000e100e011e', t: '08081c08080906', u: '0000111111130d', v: '00001111110a04', w: '0000111115150a',
-  x: '0000110a040a11', y: '000011110f010e', z: '00001f0204081f', '.': '00000000000c0c', ',': '000000000c0408',
+  x: '0000110a040a11', y: '0000111111110f010e', z: '00001f0204081f', '.': '00000000000c0c', ',': '0000000000000c0408',
   ':': '000c0c000c0c00', ';': '000c0c000c0408', '!': '04040404000004', '?': '0e110102040004', '(': '02040808080402',
   ')': '08040202020408', '[': '0e08080808080e', ']': '0e02020202020e', '{': '02040408040402', '}': '08040402040408',
   '-': '0000001f000000', '+': '0004041f040400', '=': '00001f001f0000', '_': '0000000000001f', '/': '00010204081000',
@@ -28,14 +29,17 @@ const GLYPHS: Readonly<Record<string, string>> = {
 };
 
 const GLYPH_WIDTH = 5;
+/** Rows from the top of a line to the baseline. */
 export const GLYPH_HEIGHT = 7;
+/** Rows a line of text may paint: the glyphs and their descenders. */
+export const TEXT_HEIGHT = 9;
 /** Horizontal distance between glyph origins: the glyph and one blank column. */
 const ADVANCE = GLYPH_WIDTH + 1;
 
 /** Glyph rows as bit masks, decoded once. */
 const ROWS: ReadonlyMap<string, Uint8Array> = new Map(
   Object.entries(GLYPHS).map(([ch, hex]) => {
-    const rows = Uint8Array.from({ length: GLYPH_HEIGHT }, (_, r) => parseInt(hex.slice(2 * r, 2 * r + 2), 16));
+    const rows = Uint8Array.from({ length: hex.length / 2 }, (_, r) => parseInt(hex.slice(2 * r, 2 * r + 2), 16));
     return [ch, rows];
   }),
 );
@@ -45,14 +49,14 @@ export function textWidth(text: string, scale = 1): number {
   return text.length === 0 ? 0 : (text.length * ADVANCE - 1) * scale;
 }
 
-/** Draws `text` with its top-left corner at (x, y), each font pixel a scale × scale square; clipped to the image. */
+/** Draws `text` with its top-left corner at (x, y) (descenders reach TEXT_HEIGHT rows down), each font pixel a scale × scale square; clipped to the image. */
 export function drawText(image: RGBAImage, text: string, x: number, y: number, color: RGBA, scale = 1): void {
   const { width, height, data } = image;
   const fallback = ROWS.get('?') as Uint8Array;
   for (let k = 0; k < text.length; k++) {
     const rows = ROWS.get(text[k]) ?? fallback;
     const left = x + k * ADVANCE * scale;
-    for (let r = 0; r < GLYPH_HEIGHT; r++) {
+    for (let r = 0; r < rows.length; r++) {
       for (let c = 0; c < GLYPH_WIDTH; c++) {
         if (((rows[r] >> (GLYPH_WIDTH - 1 - c)) & 1) === 0) continue;
         for (let py = y + r * scale; py < y + (r + 1) * scale; py++) {

@@ -1,11 +1,13 @@
 import { LrpKerasError } from '../errors.js';
 import { formatShape, toTensor, type Tensor, type TensorLike } from '../tensor.js';
-import { resolveColormap, type Colormap, type ColormapName } from './colormaps.js';
+import { COLORMAP_KINDS, resolveColormap, type Colormap, type ColormapName } from './colormaps.js';
 import { upscaleNearest, type RGBAImage } from './image.js';
+import { pixelLayout, type PixelLayout } from './layout.js';
 
 /**
  * Relevance → picture, in three steps that are each exported: `relevanceMaps` reduces channels to one
- * map per sample, `normalizeRelevance` maps it to [0, 1] with zero at 0.5, and a colour map paints it.
+ * map per sample, `normalizeRelevance` maps it to [0, 1] (zero at 0.5 for diverging colour maps, at 0
+ * for sequential ones), and a colour map paints it.
  */
 
 /**
@@ -35,44 +37,28 @@ export interface HeatmapOptions extends LayoutOptions {
   normalize?: Normalization;
   /** Default 'bwr'. */
   colormap?: ColormapName | Colormap;
+  /**
+   * Paint zero relevance at the map's start (t = 0) and only positive relevance above it, instead of
+   * at its centre. Default: true for the sequential maps (wred, hot, gray, jet, viridis), false for
+   * the diverging ones (bwr, seismic, coldnhot) and for colour-map functions.
+   */
+  sequential?: boolean;
   /** Integer upscaling, nearest neighbour; default 1. */
   scale?: number;
 }
 
-/** Where a pixel's channels live: value (n, p, c) is at n·sampleSize + p·pixelStride + c·channelStride. */
-interface Layout {
+/** One sample's pixels (see `pixelLayout`) and how many samples there are. */
+interface Layout extends PixelLayout {
   samples: number;
-  height: number;
-  width: number;
-  channels: number;
-  pixelStride: number;
-  channelStride: number;
 }
 
 function layoutOf(shape: readonly number[], options: LayoutOptions): Layout {
-  if (options.width !== undefined && shape.length !== 2) {
-    throw new LrpKerasError(`width applies to (N, F) relevance only, got shape ${formatShape(shape)}`);
+  if (shape.length < 2 || shape.length > 4) {
+    throw new LrpKerasError(
+      `relevance of shape ${formatShape(shape)}: expected (N, H, W, C), (N, C, H, W), (N, H, W) or (N, F)`,
+    );
   }
-  const [samples, a, b, c] = shape;
-  switch (shape.length) {
-    case 4:
-      return options.channelsLast ?? true
-        ? { samples, height: a, width: b, channels: c, pixelStride: c, channelStride: 1 }
-        : { samples, height: b, width: c, channels: a, pixelStride: 1, channelStride: b * c };
-    case 3:
-      return { samples, height: a, width: b, channels: 1, pixelStride: 1, channelStride: 1 };
-    case 2: {
-      const width = options.width ?? a;
-      if (!Number.isInteger(width) || width < 1 || a % width !== 0) {
-        throw new LrpKerasError(`width ${width} must be a positive integer dividing the ${a} features`);
-      }
-      return { samples, height: a / width, width, channels: 1, pixelStride: 1, channelStride: 1 };
-    }
-    default:
-      throw new LrpKerasError(
-        `relevance of shape ${formatShape(shape)}: expected (N, H, W, C), (N, C, H, W), (N, H, W) or (N, F)`,
-      );
-  }
+  return { samples: shape[0], ...pixelLayout(shape.slice(1), options.channelsLast ?? true, 'relevance', options.width) };
 }
 
 type Reducer = (data: Float32Array, at: number, stride: number, count: number) => number;
@@ -144,11 +130,13 @@ function percentileOfSorted(sorted: Float32Array, q: number): number {
 }
 
 /**
- * Maps each sample of (N, …) relevance to [0, 1] with zero at 0.5: t = (R / bound + 1) / 2, clipped.
- * A zero bound (an all-zero sample, or a percentile that falls on zeros) sends 0 to 0.5 and any
- * non-zero value to 0 or 1 by its sign, the limit of the formula as the bound shrinks to zero.
+ * Maps each sample of (N, …) relevance to [0, 1] by its bound: t = (R / bound + 1) / 2, clipped, so
+ * zero lies at 0.5 (for diverging colour maps); or, `sequential`, t = R / bound clipped to [0, 1],
+ * so zero lies at 0 and negative relevance shows as zero (for sequential maps, which have no middle).
+ * A zero bound (an all-zero sample, or a percentile that falls on zeros) sends 0 to zero's place and
+ * any non-zero value to an end by its sign, the limit of the formula as the bound shrinks to zero.
  */
-export function normalizeRelevance(maps: Tensor, normalization: Normalization = 'symmetric'): Tensor {
+export function normalizeRelevance(maps: Tensor, normalization: Normalization = 'symmetric', sequential = false): Tensor {
   const percentile = normalization === 'symmetric' ? 100 : normalization?.percentile;
   if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100)) {
     throw new LrpKerasError(`normalize must be 'symmetric' or {percentile} with 0 ≤ percentile ≤ 100`);
@@ -169,7 +157,8 @@ export function normalizeRelevance(maps: Tensor, normalization: Normalization = 
     }
     for (let i = 0; i < size; i++) {
       const v = bound > 0 ? values[i] / bound : Math.sign(values[i]);
-      out[n * size + i] = 0.5 + 0.5 * (v < -1 ? -1 : v > 1 ? 1 : v);
+      const clipped = v < -1 ? -1 : v > 1 ? 1 : v;
+      out[n * size + i] = sequential ? Math.max(0, clipped) : 0.5 + 0.5 * clipped;
     }
   }
   return { shape: [...maps.shape], data: out };
@@ -185,10 +174,16 @@ function paint(values: Float32Array, width: number, height: number, colormap: Co
   return { width, height, data };
 }
 
+/** Whether zero relevance is painted at the colour map's start: the option, else the named map's kind. */
+export function isSequential(options: Pick<HeatmapOptions, 'colormap' | 'sequential'>): boolean {
+  const colormap = options.colormap ?? 'bwr';
+  return options.sequential ?? (typeof colormap === 'string' && COLORMAP_KINDS[colormap] === 'sequential');
+}
+
 /** One RGBA heatmap per sample of the relevance (see `HeatmapOptions` for layouts and defaults). */
 export function heatmap(relevance: TensorLike, options: HeatmapOptions = {}): RGBAImage[] {
   const colormap = resolveColormap(options.colormap ?? 'bwr');
-  const maps = normalizeRelevance(relevanceMaps(relevance, options), options.normalize ?? 'symmetric');
+  const maps = normalizeRelevance(relevanceMaps(relevance, options), options.normalize ?? 'symmetric', isSequential(options));
   const [samples, height, width] = maps.shape;
   const size = height * width;
   return Array.from({ length: samples }, (_, n) =>

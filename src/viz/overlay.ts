@@ -1,6 +1,7 @@
 import { LrpKerasError } from '../errors.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
 import type { RGBAImage } from './image.js';
+import { pixelLayout, type PixelLayout } from './layout.js';
 
 export interface OverlayOptions {
   /** Opacity of the heatmap over the input, 0 (input only) to 1 (heatmap only); default 0.5. */
@@ -13,14 +14,9 @@ export interface OverlayOptions {
   sample?: number;
 }
 
-/** Where the input's pixels live: channel c of pixel p is at offset + p·pixelStride + c·channelStride. */
-interface InputLayout {
-  height: number;
-  width: number;
-  channels: number;
+/** The input's pixels (see `pixelLayout`) and where the chosen sample starts. */
+interface InputLayout extends PixelLayout {
   offset: number;
-  pixelStride: number;
-  channelStride: number;
 }
 
 /**
@@ -38,20 +34,11 @@ function inputLayout(shape: readonly number[], options: OverlayOptions): InputLa
   if (batched && !(Number.isInteger(sample) && sample >= 0 && sample < shape[0])) {
     throw new LrpKerasError(`sample ${sample} is outside the batch of ${shape[0]}`);
   }
-  const dims = batched ? shape.slice(1) : shape;
-  const [height, width, channels] =
-    dims.length === 2 ? [dims[0], dims[1], 1] : last ? [dims[0], dims[1], dims[2]] : [dims[1], dims[2], dims[0]];
-  if (channels !== 1 && channels !== 3) {
-    throw new LrpKerasError(`overlay input of shape ${formatShape(shape)} has ${channels} channels; expected 1 or 3`);
+  const layout = pixelLayout(batched ? shape.slice(1) : shape, last, 'overlay input');
+  if (layout.channels !== 1 && layout.channels !== 3) {
+    throw new LrpKerasError(`overlay input of shape ${formatShape(shape)} has ${layout.channels} channels; expected 1 or 3`);
   }
-  return {
-    height,
-    width,
-    channels,
-    offset: batched ? sample * height * width * channels : 0,
-    pixelStride: last ? channels : 1,
-    channelStride: last ? 1 : height * width,
-  };
+  return { ...layout, offset: batched ? sample * layout.height * layout.width * layout.channels : 0 };
 }
 
 /**

@@ -1,13 +1,13 @@
 import {
   convertIndexedToRgb, decode as decodePng, encode as encodePng, hasPngSignature, type DecodedPng,
 } from 'fast-png';
-import { decode as decodeJpeg } from 'jpeg-js';
+import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { LrpKerasError } from '../errors.js';
 import type { RGBAImage } from './image.js';
 
 /**
  * Image bytes in and out, in pure JavaScript so browsers and isolates work too: PNG through fast-png,
- * JPEG (decoding only) through jpeg-js.
+ * JPEG through jpeg-js.
  */
 
 /** A decoded image: 8 bits a sample, row-major, `channels` samples a pixel (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA). */
@@ -25,6 +25,32 @@ export function toPNG(image: RGBAImage): Uint8Array {
     throw new LrpKerasError(`image of ${width}×${height} needs ${width * height * 4} RGBA bytes, has ${data.length}`);
   }
   return encodePng({ width, height, data, channels: 4, depth: 8 });
+}
+
+/**
+ * jpeg-js, loaded as CommonJS (as bundlers and Node load it), returns `Buffer.from(bytes)`; runtimes
+ * without Node's Buffer (browsers, Workers) get a stand-in for the duration of the call.
+ */
+function withBuffer<T>(encode: () => T): T {
+  const global = globalThis as { Buffer?: unknown };
+  if (global.Buffer !== undefined) return encode();
+  global.Buffer = { from: (bytes: ArrayLike<number>) => Uint8Array.from(bytes) };
+  try {
+    return encode();
+  } finally {
+    delete global.Buffer;
+  }
+}
+
+/** Encodes an RGBA image as a baseline JPEG (alpha dropped) at `quality` 1–100; default 90. */
+export function toJPEG(image: RGBAImage, quality = 90): Uint8Array {
+  const { width, height, data } = image;
+  if (data.length !== width * height * 4) {
+    throw new LrpKerasError(`image of ${width}×${height} needs ${width * height * 4} RGBA bytes, has ${data.length}`);
+  }
+  if (!(Number.isInteger(quality) && quality >= 1 && quality <= 100)) throw new LrpKerasError(`JPEG quality must be an integer from 1 to 100, got ${quality}`);
+  const bytes = withBuffer(() => encodeJpeg({ width, height, data }, quality).data);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
