@@ -3,6 +3,7 @@
 // TensorFlow.js (cpu and wasm backends) on the same weights; per-layer GEMM efficiency against the
 // best scalar GEMM measured in the same run; peak RSS and cold start in fresh processes.
 // Medians over repeated runs after a warm-up run, with min–max. Writes bench/results.json.
+import { fixedShape } from '../src/tensor.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -80,8 +81,8 @@ const threadCounts = [1, 2];
 const withThreads = <T>(threads: number, f: () => T): T => withExecutor(executorFor(threads), f);
 
 function inputFor(model: Model, batch: number): { shape: number[]; data: Float32Array } {
-  const size = model.inputShape.reduce((a, b) => a * b, 1);
-  return { shape: [batch, ...model.inputShape], data: Float32Array.from({ length: batch * size }, (_, i) => ((i * 2654435761) % 1000) / 1000) };
+  const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
+  return { shape: [batch, ...fixedShape(model.inputShape, 'model.inputShape')], data: Float32Array.from({ length: batch * size }, (_, i) => ((i * 2654435761) % 1000) / 1000) };
 }
 
 /** Multiply-accumulates of the Dense/Conv nodes for one sample, and of each such node. */
@@ -177,7 +178,7 @@ for (const spec of specs) {
     // Per-layer efficiency, one thread: every Dense/Conv node on its real input.
     if (batch === spec.batches[spec.batches.length - 1] && spec.layers !== false) {
       const graph = inner.graph;
-      const values = forwardAll(graph, x.data, batch);
+      const values = forwardAll(graph, [x.data], batch);
       // Each layer alternates with the best square GEMM of the opening measurement, so both see the same machine.
       const ceilingRun = squareGemm(bestSize);
       for (const [k, m] of macs.byNode) {
@@ -198,7 +199,7 @@ for (const spec of specs) {
       await tf.ready();
       for (const batch of spec.tfjsBatches) {
         const x = inputFor(model, batch);
-        const classes = model.outputShape[model.outputShape.length - 1];
+        const classes = fixedShape(model.outputShape, 'model.outputShape')[fixedShape(model.outputShape, 'model.outputShape').length - 1];
         const xt = tf.tensor(x.data, x.shape);
         // Check that it is the same network: tfjs logits against ours.
         const ours = model.logits(x).data;

@@ -1,5 +1,6 @@
 // A fresh process: load one model, explain one sample (epsilon-plus), report the peak resident set
 // against the model's weights and the activations of one sample.
+import { fixedShape } from '../src/tensor.js';
 import { readFileSync } from 'node:fs';
 import { loadModel, lrp } from '../src/index.js';
 import '../src/threads.js';
@@ -18,8 +19,8 @@ for (const node of graph.nodes) {
   if (op.kind === 'dense' || op.kind === 'conv') weights += op.W.length + (op.b?.length ?? 0);
   if (op.kind === 'affine') weights += op.scale.length + op.shift.length;
 }
-const activations = size(graph.inputShape) + graph.nodes.reduce((s, n) => s + size(n.outShape), 0);
-const x = { shape: [1, ...model.inputShape], data: new Float32Array(size(model.inputShape)).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
+const activations = graph.nodes.reduce((s, n) => s + size(n.outShape), 0);
+const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: new Float32Array(size(fixedShape(model.inputShape, 'model.inputShape'))).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
 lrp(model, x, { threads });
 const MB = 1024 * 1024;
 // getrusage's maxRSS survives exec (a child started by a big process reports its parent's peak);

@@ -87,3 +87,9 @@ function fromNested(value: NestedArray, what: string): Tensor {
   walk(value, 0);
   return { shape, data };
 }
+
+/** A declared shape whose every dimension is fixed; `what` names it when one is free (`null`). */
+export function fixedShape(shape: readonly (number | null)[], what: string): number[] {
+  if (shape.some((d) => d === null)) throw new LrpKerasError(`${what} has free dimensions ${formatShape([null, ...shape])}; give a concrete shape`);
+  return shape as number[];
+}

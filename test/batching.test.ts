@@ -1,4 +1,5 @@
 // Large batches run in chunks with results identical to one pass, per-sample options sliced along.
+import { fixedShape } from '../src/tensor.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyze, loadModel } from '../src/node.js';
@@ -8,8 +9,8 @@ const batch = (n: number, size: number) => ({ shape: [n], data: Float32Array.fro
 
 test('analyze in chunks equals one pass, with per-sample targets, bounds and layer reports', async () => {
   const model = await loadModel(fixturePath('models/cnn_small.h5'));
-  const size = model.inputShape.reduce((a, b) => a * b, 1);
-  const x = { ...batch(7, size), shape: [7, ...model.inputShape] };
+  const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
+  const x = { ...batch(7, size), shape: [7, ...fixedShape(model.inputShape, 'model.inputShape')] };
   const target = [0, 1, 2, 3, 4, 5, 6];
   const low = { shape: x.shape, data: new Float32Array(x.data.length).fill(-0.5) };
   for (const options of [
@@ -31,9 +32,9 @@ test('analyze in chunks equals one pass, with per-sample targets, bounds and lay
 
 test('a batch of 5,000 MNIST samples is explained and predicted in bounded memory', async () => {
   const model = await loadModel(fixturePath('models/mlp.h5'));
-  const size = model.inputShape.reduce((a, b) => a * b, 1);
+  const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
   const n = 5000;
-  const x = { shape: [n, ...model.inputShape], data: batch(n, size).data };
+  const x = { shape: [n, ...fixedShape(model.inputShape, 'model.inputShape')], data: batch(n, size).data };
   const before = process.memoryUsage().rss;
   const R = analyze(model, x, { method: 'epsilon', batchSize: 512 });
   const probs = model.predict(x);
@@ -42,13 +43,13 @@ test('a batch of 5,000 MNIST samples is explained and predicted in bounded memor
   assert.equal(probs.shape, [n, 10]);
   // Input and relevance are 15 MiB each; chunks of 512 add a few tens of MiB at most.
   assert.ok(grown < 200, `RSS grew by ${grown.toFixed(0)} MiB`);
-  const single = analyze(model, { shape: [1, ...model.inputShape], data: x.data.subarray(4999 * size) }, { method: 'epsilon' });
+  const single = analyze(model, { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: x.data.subarray(4999 * size) }, { method: 'epsilon' });
   assert.equal(Array.from(R.data.subarray(4999 * size)), Array.from(single.data));
 });
 
 test('batchSize must be a positive integer', async () => {
   const model = await loadModel(fixturePath('models/mlp.h5'));
-  const x = { shape: [1, ...model.inputShape], data: new Float32Array(model.inputShape.reduce((a, b) => a * b, 1)) };
+  const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: new Float32Array(fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1)) };
   assert.throws(() => analyze(model, x, { method: 'epsilon', batchSize: 0 }), /batchSize/);
 });
 

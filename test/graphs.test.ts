@@ -94,15 +94,40 @@ test('a cycle or a missing inbound layer is an error naming the layer', async ()
   assert.match(e2.message, "'b' (Dense) reads 'ghost'");
 });
 
-test('a shared layer (called twice) and Multiply are refused by name', async () => {
-  const shared = functional([0, 1, 2, 3, 4, 5]);
-  (shared.config.layers[2] as { inbound_nodes: unknown[] }).inbound_nodes = [[['a', 0, 0, {}]], [['c', 0, 0, {}]]];
-  const e1 = await loadModel(await legacyH5(shared, weights)).catch((e) => e);
-  assert.match(e1.message, "'b' (Dense) is called 2 times; shared layers are not supported");
-  const multiply = functional([0, 1, 2, 3, 4, 5]);
-  (multiply.config.layers[4] as { class_name: string }).class_name = 'Multiply';
-  const e2 = await loadModel(await legacyH5(multiply, weights)).catch((e) => e);
-  assert.match(e2.message, "'sum' (Multiply)");
+test('a layer called twice runs once per call with shared weights (hand-computed); unsupported layers are named together', async () => {
+  // in → d → d (the same Dense, called again on its own output) → out.
+  const shared = {
+    class_name: 'Functional',
+    config: {
+      name: 'twice', input_layers: [['in', 0, 0]], output_layers: [['out', 0, 0]],
+      layers: [
+        layer('InputLayer', 'in', [], { batch_input_shape: [null, 5] }),
+        { ...layer('Dense', 'd', [], { units: 5, activation: 'tanh' }), inbound_nodes: [[['in', 0, 0, {}]], [['d', 0, 0, {}]]] },
+        { ...layer('Dense', 'out', [], { units: 2 }), inbound_nodes: [[['d', 1, 0, {}]]] },
+      ],
+    },
+  };
+  const w = { d: [weight('d/kernel:0', [5, 5], 11), weight('d/bias:0', [5], 12)], out: [weight('out/kernel:0', [5, 2], 13), weight('out/bias:0', [2], 14)], in: [] };
+  const model = await loadModel(await legacyH5(shared, w));
+  const dense = (v: number[], [K, b]: StoredWeight[], f = (t: number) => t) =>
+    Array.from({ length: K.shape[1] }, (_, j) => f(v.reduce((acc, vi, i) => acc + vi * K.data[i * K.shape[1] + j], b.data[j])));
+  const got = Array.from(model.logits(x).data);
+  for (let s = 0; s < 2; s++) {
+    const expected = dense(dense(dense(Array.from(x.data.subarray(s * 5, s * 5 + 5)), w.d, Math.tanh), w.d, Math.tanh), w.out);
+    expected.forEach((v, j) => assert.ok(Math.abs(got[s * 2 + j] - v) < 1e-5, `sample ${s} logit ${j}: ${got[s * 2 + j]} vs ${v}`));
+  }
+  // Conservation through both calls with ε → 0 and no biases is checked in lrp-properties; here both calls send relevance back.
+  const R = analyze(model, x, { method: 'epsilon', epsilon: 1e-9, returnLayers: true });
+  assert.equal(R.conservation!.map((r) => r.layer), ['d', 'd', 'out'].filter((l, i, a) => a.indexOf(l) === i));
+
+  const unsupported = functional([0, 1, 2, 3, 4, 5]);
+  (unsupported.config.layers[4] as { class_name: string }).class_name = 'MyMerge';
+  (unsupported.config.layers[1] as { class_name: string }).class_name = 'Lambda';
+  const e = await loadModel(await legacyH5(unsupported, weights)).catch((err) => err);
+  assert.instance(e, LrpKerasError);
+  assert.match(e.message, '2 layers are not supported');
+  assert.match(e.message, "'a' (Lambda");
+  assert.match(e.message, "'sum' (MyMerge: a custom or unknown layer class)");
 });
 
 /** A Sequential holding a nested Sequential, as Keras 3 writes it to `.keras`. */

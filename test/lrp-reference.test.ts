@@ -25,8 +25,9 @@ const KINK_BAND = 1e-6;
 function kinkWithinRounding(model: Model, x: Float32Array, steps: number): boolean {
   const graph = modelInternals(model).graph;
   for (let k = 1; k <= steps; k++) {
-    const values = forwardAll(graph, x.map((v) => Math.fround((k / steps) * v)), 1);
+    const values = forwardAll(graph, [x.map((v) => Math.fround((k / steps) * v))], 1);
     for (const node of graph.nodes) {
+      if (node.op.kind === 'input') continue;
       const z = values[node.inputs[0]];
       let max = 0;
       for (const v of z) max = Math.max(max, Math.abs(v));

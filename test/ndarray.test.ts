@@ -1,5 +1,6 @@
 // lrp-keras/ndarray: explanations out as scijs ndarrays (sharing their data), ndarrays and their
 // views in, and ndarray-ops working on what comes out. Node/browser only, like ndarray itself.
+import { fixedShape } from '../src/tensor.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fromNdarray, toNdarray } from '../src/ndarray.js';
 import { fixturePath } from './fixtures.js';
 
 const model = await loadModel(new Uint8Array(readFileSync(fixturePath('models/cnn_keras3.h5'))));
-const [H, W, C] = model.inputShape;
+const [H, W, C] = fixedShape(model.inputShape, 'model.inputShape');
 const pixels = (n: number): Float32Array => Float32Array.from({ length: n * H * W * C }, (_, i) => ((i * 37) % 101) / 100);
 
 test('toNdarray: the relevance as an ndarray over the same data, indexed like the tensor', () => {

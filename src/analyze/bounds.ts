@@ -34,18 +34,21 @@ function expand(graph: Graph, index: number, n: number, v: BoundOption, name: st
     return out;
   }
   const t = toTensor(v as TensorLike, `option ${name}`);
-  const modelSize = sizeOf(graph.inputShape);
+  // The model input the layer reads, through re-indexing nodes only.
+  const path: number[] = [];
+  let id = inId;
+  for (; graph.nodes[id - 1].op.kind !== 'input'; id = graph.nodes[id - 1].inputs[0]) {
+    const kind = graph.nodes[id - 1].op.kind;
+    if (kind !== 'gather' && kind !== 'identity') fail(`option ${name}: a tensor bound applies only to a layer that reads a model input, not to '${node.layer}'`);
+    path.unshift(id - 1);
+  }
+  const inputShape = tensorShape(graph, id);
+  const modelSize = sizeOf(inputShape);
   if (t.data.length !== modelSize && t.data.length !== n * modelSize) {
-    fail(`option ${name} has shape ${formatShape(t.shape)}; expected the input shape ${formatShape(graph.inputShape)} (with or without the batch)`);
+    fail(`option ${name} has shape ${formatShape(t.shape)}; expected the input shape ${formatShape(inputShape)} (with or without the batch)`);
   }
   let value: Float32Array = new Float32Array(n * modelSize);
   for (let i = 0; i < value.length; i++) value[i] = t.data[i % t.data.length];
-  const path: number[] = [];
-  for (let id = inId; id !== 0; id = graph.nodes[id - 1].inputs[0]) {
-    const kind = graph.nodes[id - 1].op.kind;
-    if (kind !== 'gather' && kind !== 'identity') fail(`option ${name}: a tensor bound applies only to a layer that reads the model input, not to '${node.layer}'`);
-    path.unshift(id - 1);
-  }
   for (const k of path) value = nodeForward(graph, graph.nodes[k], [value], n);
   return value;
 }

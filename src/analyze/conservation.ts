@@ -36,7 +36,7 @@ export function layerReport(graph: Graph, signals: (Float32Array | undefined)[],
   const conservation: ConservationRow[] = [];
   const seen = new Set<string>();
   graph.nodes.forEach((node, index) => {
-    if (seen.has(node.layer)) return;
+    if (node.op.kind === 'input' || seen.has(node.layer)) return;
     seen.add(node.layer);
     const last = graph.nodes.reduce((at, m, k) => (m.layer === node.layer ? k : at), index);
     const outSignal = signals[last + 1];

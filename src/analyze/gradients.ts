@@ -4,13 +4,14 @@ import { fail } from '../errors.js';
 import { propagateBackward } from '../model/backward.js';
 import type { ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
-import { formatShape, toTensor } from '../tensor.js';
+import { formatShape, toTensor, type TensorLike } from '../tensor.js';
 import type { AnalyzeOptions } from './options.js';
 
 /** What a gradient method works from: one chunk of samples, their targets and the forward pass. */
 export interface GradientRun {
   model: ModelInternals;
-  x: Float32Array;
+  /** One array per model input. */
+  xs: Float32Array[];
   n: number;
   targets: number[];
   options: AnalyzeOptions;
@@ -21,8 +22,8 @@ export interface GradientRun {
 
 type Mode = 'gradient' | 'guided-backprop' | 'deconvnet';
 
-/** ∂ logit_t / ∂x (or its guided / deconvnet variant), from a forward pass at x. */
-function gradientAt(run: GradientRun, mode: Mode, x = run.x, values = run.values): Float32Array {
+/** ∂ logit_t / ∂x for every input x (or its guided / deconvnet variant), from a forward pass at `xs`. */
+function gradientAt(run: GradientRun, mode: Mode, xs = run.xs, values = run.values): Float32Array[] {
   const { model, n, targets } = run;
   const classes = values[model.logitsTensor].length / n;
   const seed = new Float32Array(n * classes);
@@ -32,19 +33,21 @@ function gradientAt(run: GradientRun, mode: Mode, x = run.x, values = run.values
     run.between();
     return step(...args);
   });
-  return signals[0] ?? new Float32Array(x.length);
+  return model.graph.inputs.map((id, k) => signals[id] ?? new Float32Array(xs[k].length));
 }
 
-/** The mean gradient over `points` inputs that `pointAt(k, into)` writes, k = 0 … points − 1. */
-function meanGradient(run: GradientRun, points: number, pointAt: (k: number, into: Float32Array) => void): Float64Array {
-  const sum = new Float64Array(run.x.length);
-  const point = new Float32Array(run.x.length);
+/** The summed gradient, per input, over `points` inputs that `pointAt(k, into)` writes (one array per model input), k = 0 … points − 1. */
+function summedGradient(run: GradientRun, points: number, pointAt: (k: number, into: Float32Array[]) => void): Float64Array[] {
+  const sums = run.xs.map((x) => new Float64Array(x.length));
+  const point = run.xs.map((x) => new Float32Array(x.length));
   for (let k = 0; k < points; k++) {
     pointAt(k, point);
     const g = gradientAt(run, 'gradient', point, forwardAll(run.model.graph, point, run.n, run.between));
-    for (let i = 0; i < sum.length; i++) sum[i] += g[i];
+    sums.forEach((sum, m) => {
+      for (let i = 0; i < sum.length; i++) sum[i] += g[m][i];
+    });
   }
-  return sum;
+  return sums;
 }
 
 function integerOption(options: AnalyzeOptions, key: 'steps' | 'samples', fallback: number): number {
@@ -53,13 +56,18 @@ function integerOption(options: AnalyzeOptions, key: 'steps' | 'samples', fallba
   return v;
 }
 
-/** The baseline x̄ of integrated gradients: a number, one sample's shape or the input's shape (default zeros). */
-function baselineOf(run: GradientRun): Float32Array {
-  const { x, n, options } = run;
+/**
+ * The baseline x̄ of integrated gradients for input k: a number (every input), or a tensor of one
+ * sample's shape or the input's shape (one-input models; several inputs take an array of them).
+ */
+function baselineOf(run: GradientRun, k: number): Float32Array {
+  const { n, options } = run;
+  const x = run.xs[k];
   const base = new Float32Array(x.length);
-  if (typeof options.baseline === 'number') return base.fill(options.baseline);
-  if (options.baseline === undefined) return base;
-  const b = toTensor(options.baseline, 'option baseline');
+  const given = run.xs.length > 1 && Array.isArray(options.baseline) ? (options.baseline as unknown[])[k] : options.baseline;
+  if (typeof given === 'number') return base.fill(given);
+  if (given === undefined) return base;
+  const b = toTensor(given as TensorLike, run.xs.length > 1 ? `option baseline[${k}]` : 'option baseline');
   if (b.data.length !== x.length && b.data.length !== x.length / n) {
     fail(`option baseline has shape ${formatShape(b.shape)}; expected a number, one sample's shape or the input's shape`);
   }
@@ -67,14 +75,16 @@ function baselineOf(run: GradientRun): Float32Array {
   return base;
 }
 
-function integratedGradients(run: GradientRun): Float32Array {
+function integratedGradients(run: GradientRun): Float32Array[] {
   const steps = integerOption(run.options, 'steps', 20);
-  const { x } = run;
-  const base = baselineOf(run);
-  const sum = meanGradient(run, steps, (k, point) => {
-    for (let i = 0; i < x.length; i++) point[i] = base[i] + ((k + 1) / steps) * (x[i] - base[i]);
+  const bases = run.xs.map((_, m) => baselineOf(run, m));
+  const sums = summedGradient(run, steps, (k, point) => {
+    run.xs.forEach((x, m) => {
+      const base = bases[m];
+      for (let i = 0; i < x.length; i++) point[m][i] = base[i] + ((k + 1) / steps) * (x[i] - base[i]);
+    });
   });
-  return Float32Array.from(sum, (s, i) => (x[i] - base[i]) * (s / steps));
+  return sums.map((sum, m) => Float32Array.from(sum, (s, i) => (run.xs[m][i] - bases[m][i]) * (s / steps)));
 }
 
 /** σ per sample: `noise` times the sample's value range. */
@@ -91,25 +101,28 @@ function noiseScale(x: Float32Array, n: number, noise: number): number[] {
   });
 }
 
-function smoothGrad(run: GradientRun): Float32Array {
-  const { x, n, options } = run;
+function smoothGrad(run: GradientRun): Float32Array[] {
+  const { xs, n, options } = run;
   const samples = integerOption(options, 'samples', 20);
   const noise = options.noise ?? 0.1;
   if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) fail(`option noise must be a finite number ≥ 0, got ${JSON.stringify(noise)}`);
   const normal = normalGenerator(options.seed ?? 0);
-  const size = x.length / n;
-  const sigma = noiseScale(x, n, noise);
-  const sum = meanGradient(run, samples, (_, noisy) => {
-    for (let i = 0; i < x.length; i++) noisy[i] = x[i] + sigma[Math.floor(i / size)] * normal();
+  const sigmas = xs.map((x) => noiseScale(x, n, noise));
+  const sums = summedGradient(run, samples, (_, noisy) => {
+    xs.forEach((x, m) => {
+      const size = x.length / n;
+      for (let i = 0; i < x.length; i++) noisy[m][i] = x[i] + sigmas[m][Math.floor(i / size)] * normal();
+    });
   });
-  return Float32Array.from(sum, (s) => s / samples);
+  return sums.map((sum) => Float32Array.from(sum, (s) => s / samples));
 }
 
 /** A method that starts from 1 at the target logit and follows gradients (CONVENTIONS.md). */
 export interface GradientMethod {
   family: 'gradient';
   description: string;
-  attribute(run: GradientRun): Float32Array;
+  /** One attribution per model input. */
+  attribute(run: GradientRun): Float32Array[];
 }
 
 export const GRADIENT_METHODS: Record<string, GradientMethod> = {
@@ -117,7 +130,7 @@ export const GRADIENT_METHODS: Record<string, GradientMethod> = {
   'gradient-x-input': {
     family: 'gradient',
     description: 'x ⊙ gradient',
-    attribute: (run) => gradientAt(run, 'gradient').map((v, i) => v * run.x[i]),
+    attribute: (run) => gradientAt(run, 'gradient').map((g, m) => g.map((v, i) => v * run.xs[m][i])),
   },
   'integrated-gradients': {
     family: 'gradient',

@@ -1,7 +1,7 @@
 import { resolveTargets } from '../attribution/targets.js';
 import { withExecutor } from '../kernels/gemm.js';
 import { chunkRows, rowsOf } from '../model/batching.js';
-import { checkInput, modelInternals, type Model } from '../model/model.js';
+import { modelInternals, packInput, type Model, type ModelInput, type ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
 import { executorFor } from '../parallel/threads.js';
 import type { TensorLike } from '../tensor.js';
@@ -16,38 +16,47 @@ export type { ConservationRow, Explanation } from './conservation.js';
 export { ALIASES, defineRule, METHODS } from './methods.js';
 export type { AnalyzeOptions } from './options.js';
 
-/** Explain the model's prediction for every sample of `x` with `options.method`. */
-export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation {
+/**
+ * Explain the model's prediction for every sample of `x` with `options.method`: relevance in the input's
+ * shape, or for a model with several inputs an array with one relevance per input (in `inputNames` order).
+ */
+export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation;
+export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[];
+export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[] {
   checkOptionKeys(options);
   resolveMethod(options.method);
-  const { data, n, shape } = checkInput(model, x, `${String(options.method)}: input`);
-  const rows = chunkRows(modelInternals(model).graph, options.batchSize);
+  const { data, n, shapes } = packInput(model, x, `${String(options.method)}: input`);
+  const inner = modelInternals(model, shapes, options.output);
+  const rows = chunkRows(inner.graph, options.batchSize);
   const between = abortCheck(options.signal);
-  return withExecutor(executorFor(options.threads), () => {
-    if (n <= rows) return explain(model, { shape, data }, options, between);
+  const perInput = withExecutor(executorFor(options.threads), () => {
+    if (n <= rows) return explain(inner, data, n, options, between);
     // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
-    const parts: Explanation[] = [];
+    const parts: Explanation[][] = [];
     for (let from = 0; from < n; from += rows) {
       const to = Math.min(n, from + rows);
-      parts.push(explain(model, { shape: [to - from, ...shape.slice(1)], data: rowsOf(data, n, from, to) }, chunkOptions(options, n, from, to), between));
+      parts.push(explain(inner, data.map((d) => rowsOf(d, n, from, to)), to - from, chunkOptions(options, n, from, to), between));
     }
-    return mergeExplanations(parts);
+    return data.map((_, k) => mergeExplanations(parts.map((p) => p[k])));
   });
+  return perInput.length === 1 ? perInput[0] : perInput;
 }
 
-/** One chunk: the forward pass (of the graph the method reads), the targets, then the method. */
-function explain(model: Model, x: TensorLike, options: AnalyzeOptions, between: () => void): Explanation {
-  const inner = modelInternals(model);
-  const { id, method, defaults } = resolveMethod(options.method);
-  const { data, n, shape } = checkInput(model, x, `${id}: input`);
-  const values = forwardAll(method.family === 'lrp' ? inner.lrpGraph : inner.graph, data, n, between);
+/** One chunk: the forward pass (of the graph the method reads), the targets, then the method; one explanation per input. */
+function explain(inner: ModelInternals, xs: Float32Array[], n: number, options: AnalyzeOptions, between: () => void): Explanation[] {
+  const { method, defaults } = resolveMethod(options.method);
+  const graph = method.family === 'lrp' ? inner.lrpGraph : inner.graph;
+  const shapes = graph.inputs.map((id) => [n, ...graph.nodes[id - 1].outShape]);
+  const values = forwardAll(graph, xs, n, between);
   const targets = resolveTargets(options.target, values[inner.logitsTensor], n);
-  const run = { model: inner, x: data, n, shape, targets, options, values, between };
+  const run = { model: inner, xs, n, shapes, targets, options, values, between };
   if (method.family === 'lrp') return lrpRelevance(run, method, defaults);
-  return { shape: shape.slice(), data: method.attribute(run) };
+  return method.attribute(run).map((data, k) => ({ shape: shapes[k], data }));
 }
 
 /** LRP with the default composite `epsilon-plus` (Dense ε, Conv z⁺). */
-export function lrp(model: Model, x: TensorLike, options: Partial<AnalyzeOptions> = {}): Explanation {
+export function lrp(model: Model, x: TensorLike, options?: Partial<AnalyzeOptions>): Explanation;
+export function lrp(model: Model, x: ModelInput, options?: Partial<AnalyzeOptions>): Explanation | Explanation[];
+export function lrp(model: Model, x: ModelInput, options: Partial<AnalyzeOptions> = {}): Explanation | Explanation[] {
   return analyze(model, x, { ...options, method: options.method ?? 'epsilon-plus' });
 }

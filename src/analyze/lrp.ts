@@ -13,18 +13,19 @@ import type { AnalyzeOptions } from './options.js';
 /** What an LRP method works from: one chunk of samples, their targets and the forward pass of the LRP graph. */
 export interface LrpRun {
   model: ModelInternals;
-  x: Float32Array;
+  /** One array per model input, and each one's shape with the batch axis. */
+  xs: Float32Array[];
   n: number;
-  shape: number[];
+  shapes: number[][];
   targets: number[];
   options: AnalyzeOptions;
   values: Float32Array[];
   between: () => void;
 }
 
-/** Relevance from `logit[target]` back to the input under the method's rules (and `layerRules`). */
-export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation {
-  const { model, x, n, targets, options, values } = run;
+/** Relevance from `logit[target]` back to each input under the method's rules (and `layerRules`). */
+export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation[] {
+  const { model, xs, n, targets, options, values } = run;
   const p = ruleParams(options, defaults);
   const graph = model.lrpGraph;
   const rules = assignRules(graph, method.choose, p, overrideRules(options.layerRules, p, graph));
@@ -39,7 +40,6 @@ export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<R
     run.between();
     return step(...args);
   }, sent);
-  const out: Explanation = { shape: run.shape.slice(), data: signals[0] ?? new Float32Array(x.length) };
-  if (sent) Object.assign(out, layerReport(graph, signals, sent, n));
-  return out;
+  const report = sent ? layerReport(graph, signals, sent, n) : {};
+  return graph.inputs.map((id, k) => ({ shape: run.shapes[k].slice(), data: signals[id] ?? new Float32Array(xs[k].length), ...report }));
 }

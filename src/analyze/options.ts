@@ -15,9 +15,11 @@ export interface AnalyzeOptions extends Partial<RuleParams> {
   high?: BoundOption;
   /** Per-layer override by Keras layer name or class: a rule id, or `{rule, epsilon?, gamma?, alpha?, beta?}`. */
   layerRules?: Record<string, RuleOverride>;
-  /** integrated-gradients: number of steps (default 20) and baseline (default zeros). */
+  /** integrated-gradients: number of steps (default 20) and baseline (default zeros; several inputs: an array of them). */
   steps?: number;
-  baseline?: number | TensorLike;
+  baseline?: number | TensorLike | readonly (number | TensorLike)[];
+  /** The output explained, by name or index (models with several outputs; default the first). */
+  output?: string | number;
   /** smoothgrad: number of noisy samples (default 20), noise σ as a fraction of each sample's value range (default 0.1), seed. */
   samples?: number;
   noise?: number;
@@ -34,8 +36,8 @@ export interface AnalyzeOptions extends Partial<RuleParams> {
 
 /** Every option key; the `satisfies` makes the compiler check this list against the interface. */
 const OPTION_KEYS = Object.keys({
-  method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
-  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0,
+  method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, stabilizer: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
+  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0, output: 0,
 } satisfies Record<keyof AnalyzeOptions, 0>);
 
 /** The options object itself: an object whose every key is an option (typos are named, with the closest key). */

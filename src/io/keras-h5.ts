@@ -19,6 +19,8 @@ export interface KerasArchive {
   backend?: string;
   /** Weights of each layer group in `weight_names` order (trainable first, then non-trainable). */
   groups: Map<string, WeightTensor[]>;
+  /** Stored weights that match no layer of the config (reported after the layers' support is checked). */
+  unmatched?: string[];
 }
 
 const asString = (v: H5AttrValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -141,15 +141,14 @@ export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: 
     const stored: [string, H5Group][] = [];
     const limit = 64 + GROUPS_PER_LAYER * countLayers(layers);
     allVarGroups(file.root, [], stored, fileName, { groups: limit, limit });
-    for (const [path, group] of stored) {
-      if (!claimed.has(path) && group.keys().length > 0) {
-        const name = group.attr('name');
-        throw new LrpKerasError(`${fileName}: weights at ${path}${typeof name === 'string' ? ` (layer '${name}')` : ''} match no layer of config.json`);
-      }
-    }
+    const unmatched = stored.filter(([path, group]) => !claimed.has(path) && group.keys().length > 0).map(([path, group]) => {
+      const name = group.attr('name');
+      return `weights at ${path}${typeof name === 'string' ? ` (layer '${name}')` : ''} match no layer of config.json`;
+    });
     return {
       fileName,
       config,
+      unmatched,
       kerasVersion: typeof metadata?.keras_version === 'string' ? metadata.keras_version : undefined,
       groups,
     };

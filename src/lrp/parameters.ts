@@ -10,6 +10,8 @@ export const RULE_PARAMETERS = {
   gamma: { fallback: 0.25, min: 0 },
   alpha: { fallback: 2, min: 1 },
   beta: { fallback: 1, min: 0 },
+  /** ε of every rule's stabilizer except the Epsilon rule's own (CONVENTIONS.md). */
+  stabilizer: { fallback: 1e-6, min: 0 },
 } as const satisfies Record<string, { fallback: number; min: number }>;
 
 export type RuleParamName = keyof typeof RULE_PARAMETERS;

@@ -10,7 +10,7 @@ const NORM_STABILIZER = 1e-6;
 
 /** How relevance crosses each kind of node, in words (`Model.layers[].rules`, `lrp-keras summary`). */
 export const TREATMENT: Record<OpKind, string> = {
-  dense: 'its rule', conv: 'its rule',
+  input: 'receives relevance', dense: 'its rule', conv: 'its rule',
   activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax)',
   maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
 };
@@ -24,6 +24,8 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
   return (node, index, xs, y, R) => {
     const op = node.op;
     switch (op.kind) {
+      case 'input':
+        return [];
       case 'dense':
       case 'conv': {
         const rule = rules.get(index);

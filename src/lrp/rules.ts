@@ -85,14 +85,14 @@ export const RULES: Record<string, RuleSpec> = {
   },
   'z-plus': {
     description: 'LRP-z⁺ on every Dense/Conv',
-    make: () => ({ name: 'z-plus', groups: [signedGroup('positive', 1)], stabilizer: 1e-6 }),
+    make: (p) => ({ name: 'z-plus', groups: [signedGroup('positive', 1)], stabilizer: p.stabilizer }),
   },
   'alpha-beta': {
     description: 'LRP-αβ on every Dense/Conv (alpha, beta; α − β = 1)',
     make: (p) => ({
       name: `alpha-beta(${p.alpha},${p.beta})`,
       groups: p.beta === 0 ? [signedGroup('positive', p.alpha)] : [signedGroup('positive', p.alpha), signedGroup('negative', -p.beta)],
-      stabilizer: 1e-6,
+      stabilizer: p.stabilizer,
     }),
   },
   /** Generalised γ: units with z > 0 favour positive contributions, units with z < 0 negative ones; z = 0 drops. */
@@ -104,23 +104,23 @@ export const RULES: Record<string, RuleSpec> = {
         { terms: [{ input: 'positive', param: gammaPlus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaMinus(p.gamma)), sign: 1 }], coef: 1, select: 'positive' },
         { terms: [{ input: 'positive', param: gammaMinus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaPlus(p.gamma)), sign: 1 }], coef: 1, select: 'negative' },
       ],
-      stabilizer: 1e-6,
+      stabilizer: p.stabilizer,
     }),
   },
   /** Every input of a unit gets an equal share (Nⱼ = the number of its real inputs). */
   flat: {
     description: 'flat rule on every Dense/Conv',
-    make: () => ({ name: 'flat', groups: single('ones', ones), stabilizer: 1e-6 }),
+    make: (p) => ({ name: 'flat', groups: single('ones', ones), stabilizer: p.stabilizer }),
   },
   /** Shares by squared weights; b² stays in the denominator. */
   'w-square': {
     description: 'w² rule on every Dense/Conv',
-    make: () => ({ name: 'w-square', groups: single('ones', square), stabilizer: 1e-6 }),
+    make: (p) => ({ name: 'w-square', groups: single('ones', square), stabilizer: p.stabilizer }),
   },
   /** zB (Montavon et al. 2017) for inputs bounded by [low, high]; the bias cancels out. */
   'z-box': {
     description: 'zB rule on every Dense/Conv (low, high), meant for the first layer',
-    make: () => ({
+    make: (p) => ({
       name: 'z-box',
       groups: [{
         terms: [
@@ -131,7 +131,7 @@ export const RULES: Record<string, RuleSpec> = {
         coef: 1,
         select: 'all',
       }],
-      stabilizer: 1e-6,
+      stabilizer: p.stabilizer,
     }),
   },
 };

@@ -14,7 +14,7 @@ export function chunkRows(graph: Graph, batchSize: number | undefined): number {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LrpKerasError(`option batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
     return batchSize;
   }
-  const perSample = 2 * 4 * graph.nodes.reduce((sum, node) => sum + sizeOf(node.outShape), sizeOf(graph.inputShape));
+  const perSample = 2 * 4 * graph.nodes.reduce((sum, node) => sum + sizeOf(node.outShape), 0);
   return Math.max(1, Math.floor(CHUNK_BUDGET_BYTES / perSample));
 }
 

@@ -1,16 +1,17 @@
-import { LrpKerasError } from '../errors.js';
+import { fail } from '../errors.js';
 import type { KerasArchive, WeightTensor } from '../io/keras-h5.js';
 import { formatShape, sizeOf } from '../tensor.js';
-import type { LayerSpec, ModelSpec } from './config.js';
+import type { CallSpec, LayerSpec, ModelSpec, TensorRef } from './config.js';
 import type { Graph, GraphNode, Op } from './graph.js';
 import type { LayerContext } from './layers/context.js';
-import { LAYER_BUILDERS, UNSUPPORTED_REASONS } from './layers/registry.js';
+import { LAYER_BUILDERS } from './layers/registry.js';
 
 /** A Keras layer as users see it (summary, Model.layers). */
 export interface LayerInfo {
   name: string;
   className: string;
-  outputShape: number[];
+  /** Of its first call, without batch; `null` for a free dimension. */
+  outputShape: (number | null)[];
   params: number;
   inbound: string[];
 }
@@ -27,96 +28,106 @@ export const kerasMajor = (version: string | undefined): number => {
   return Number.isFinite(major) ? major : 1;
 };
 
-/** Layers in execution order: behind their inputs, config order otherwise (Keras writes inputs first). */
-export function executionOrder(spec: ModelSpec, where: string): LayerSpec[] {
-  const byName = new Map(spec.layers.map((l) => [l.name, l]));
-  for (const layer of spec.layers) {
-    for (const input of layer.inbound) {
-      if (!byName.has(input)) throw new LrpKerasError(`${where}: layer '${layer.name}' (${layer.className}) reads '${input}', which is not a layer of the model`);
-    }
-  }
-  const done = new Set<string>();
-  const order: LayerSpec[] = [];
-  const pending = spec.layers.slice();
-  while (pending.length) {
-    const next = pending.findIndex((l) => l.inbound.every((i) => done.has(i)));
-    if (next < 0) throw new LrpKerasError(`${where}: the layers ${pending.map((l) => `'${l.name}'`).join(', ')} form a cycle or read missing inputs`);
-    const [layer] = pending.splice(next, 1);
-    done.add(layer.name);
-    order.push(layer);
-  }
-  return order;
-}
+/** Where a layer's weights are stored: its own group, or (HDF5) the group of the outermost nested model it sits in. */
+interface Scope { where: string; outermost?: string }
 
 /** The stored weights of one layer; layers of a nested model share its group and are told apart by path. */
-function weightsOf(layer: LayerSpec, archive: KerasArchive): WeightTensor[] {
+function weightsOf(layer: LayerSpec, scope: Scope, archive: KerasArchive): WeightTensor[] {
   // .keras files keep a group per layer even inside nested models; HDF5 files one per outer model.
-  if (!layer.nestedIn || archive.groups.has(layer.name)) return archive.groups.get(layer.name) ?? [];
-  return (archive.groups.get(layer.nestedIn) ?? []).filter((w) => {
+  if (!scope.outermost || archive.groups.has(layer.name)) return archive.groups.get(layer.name) ?? [];
+  return (archive.groups.get(scope.outermost) ?? []).filter((w) => {
     const parts = w.name.split('/');
     return parts.length >= 2 && parts[parts.length - 2] === layer.name;
   });
 }
 
-/** Lower a parsed model and its weights into an executable graph. */
-export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: BuildOptions): { graph: Graph; layers: LayerInfo[] } {
+const refKey = (r: TensorRef): string => `${r.layer}|${r.node}|${r.tensor}`;
+
+/**
+ * Lower a parsed model and its weights into an executable graph for the given input shapes (free
+ * dimensions resolved). Each call of a layer becomes its own nodes; nested models are inlined at
+ * each call; weights are shared between calls.
+ */
+export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: BuildOptions, inputShapes: number[][]): { graph: Graph; layers: LayerInfo[] } {
   const where = archive.fileName;
-  const inputShape = spec.inputShape.map((d, i) => {
-    if (d === null || !Number.isInteger(d) || d < 1) {
-      throw new LrpKerasError(`${where}: input shape ${formatShape([null, ...spec.inputShape])} has a free or invalid dimension at axis ${i + 1}; only fixed input shapes are supported`);
-    }
-    return d;
-  });
-  if (sizeOf(inputShape) > options.maxTensorElements) {
-    throw new LrpKerasError(`${where}: input shape ${formatShape([null, ...inputShape])} is over the limit of ${options.maxTensorElements} elements per sample (limits.maxTensorElements)`);
-  }
-  const major = kerasMajor(archive.kerasVersion);
-  const theano = options.flipKernels ?? archive.backend === 'theano';
   const nodes: GraphNode[] = [];
-  const graph: Graph = { inputShape, nodes, output: 0 };
-  const tensorOf = new Map<string, number>([[spec.input, 0]]);
-  const shapeOf = (id: number): number[] => (id === 0 ? inputShape : nodes[id - 1].outShape);
   const layers: LayerInfo[] = [];
   const used = new Set<string>();
+  const nodeNames = new Map<string, number>();
+  const keras = { major: kerasMajor(archive.kerasVersion), theano: options.flipKernels ?? archive.backend === 'theano' };
+  const shapeOf = (id: number): number[] => nodes[id - 1].outShape;
 
-  for (const layer of executionOrder(spec, where)) {
-    if (layer.name === spec.input) {
-      layers.push({ name: layer.name, className: 'InputLayer', outputShape: inputShape, params: 0, inbound: [] });
-      continue;
+  const checkShape = (shape: number[], what: string): void => {
+    if (!shape.every((d) => Number.isInteger(d) && d > 0)) fail(`${what}: output shape ${formatShape(shape)} is empty or invalid`);
+    if (sizeOf(shape) > options.maxTensorElements) {
+      fail(`${what}: output shape ${formatShape(shape)} has ${sizeOf(shape)} elements per sample, over the limit of ${options.maxTensorElements} (limits.maxTensorElements)`);
     }
-    const layerWhere = `${where}: layer '${layer.name}' (${layer.className})`;
-    const builder = LAYER_BUILDERS[layer.className];
-    if (!builder) {
-      const reason = UNSUPPORTED_REASONS[layer.className]
-        ?? (layer.className === 'InputLayer' ? 'a second model input is not supported' : 'this layer class is not supported (custom or unknown layer)');
-      throw new LrpKerasError(`${layerWhere}: ${reason}`);
+  };
+  /** A node name unique in the graph: the layer's name for its first call, `name#2`, `#3`, … for later ones. */
+  const uniqueName = (name: string): string => {
+    const count = (nodeNames.get(name) ?? 0) + 1;
+    nodeNames.set(name, count);
+    return count === 1 ? name : `${name}#${count}`;
+  };
+
+  const inputs = spec.inputs.map((name, index) => {
+    checkShape(inputShapes[index], `${where}: input '${name}'`);
+    nodes.push({ name: uniqueName(name), layer: name, className: 'InputLayer', inputs: [], outShape: inputShapes[index], op: { kind: 'input', index } });
+    return nodes.length;
+  });
+
+  /** Run one model's calls with its inputs bound to `given`; returns the tensors of its outputs. */
+  const instantiate = (model: ModelSpec, given: number[], scope: Scope, top: boolean): number[] => {
+    const tensors = new Map<string, number>();
+    model.inputs.forEach((name, k) => tensors.set(refKey({ layer: name, node: 0, tensor: 0 }), given[k]));
+    const byName = new Map(model.layers.map((l) => [l.name, l]));
+    const pending: [LayerSpec, number, CallSpec][] = model.layers.flatMap((l) => l.calls.map((c, k): [LayerSpec, number, CallSpec] => [l, k, c]));
+    for (const [layer, , call] of pending) {
+      for (const ref of call.inputs) {
+        if (!byName.has(ref.layer)) fail(`${scope.where}: layer '${layer.name}' (${layer.className}) reads '${ref.layer}', which is not a layer of the model`);
+      }
     }
-    const inputs = layer.inbound.map((name) => tensorOf.get(name)!);
-    if (inputs.length === 0) throw new LrpKerasError(`${layerWhere}: the layer has no input`);
-    const weights = weightsOf(layer, archive);
-    used.add(archive.groups.has(layer.name) ? layer.name : layer.nestedIn ?? layer.name);
+    // Calls run once every tensor they read exists; config order otherwise (Keras writes inputs first).
+    while (pending.length) {
+      const next = pending.findIndex(([, , call]) => call.inputs.every((r) => tensors.has(refKey(r))));
+      if (next < 0) fail(`${scope.where}: the layers ${[...new Set(pending.map(([l]) => `'${l.name}'`))].join(', ')} form a cycle or read missing outputs`);
+      const [layer, index, call] = pending.splice(next, 1)[0];
+      const ins = call.inputs.map((r) => tensors.get(refKey(r))!);
+      const outs = layer.model
+        ? instantiate(layer.model, ins, { where: `${scope.where}: nested model '${layer.name}'`, outermost: scope.outermost ?? layer.name }, false)
+        : callLayer(layer, call, ins, scope, top && index === 0);
+      outs.forEach((t, k) => tensors.set(refKey({ layer: layer.name, node: index, tensor: k }), t));
+    }
+    return model.outputs.map((r) => tensors.get(refKey(r)) ?? fail(`${scope.where}: output '${r.layer}' (call ${r.node}, output ${r.tensor}) is not produced by the model`));
+  };
+
+  const callLayer = (layer: LayerSpec, call: CallSpec, ins: number[], scope: Scope, record: boolean): number[] => {
+    const layerWhere = `${scope.where}: layer '${layer.name}' (${layer.className})`;
+    const builder = LAYER_BUILDERS[layer.className] ?? fail(`${layerWhere}: this layer class is not supported`);
+    if (ins.length === 0) fail(`${layerWhere}: the layer has no input`);
+    const weights = weightsOf(layer, scope, archive);
+    used.add(archive.groups.has(layer.name) ? layer.name : scope.outermost ?? layer.name);
+    const name = uniqueName(layer.name);
     const ctx: LayerContext = {
-      spec: layer, where: layerWhere, inputs, inShapes: inputs.map(shapeOf), weights, keras: { major, theano }, shapeOf,
-      emit(op: Op, outShape: number[], from = [inputs[0]], suffix = '') {
-        if (!outShape.every((d) => Number.isInteger(d) && d > 0)) throw new LrpKerasError(`${layerWhere}: output shape ${formatShape(outShape)} is empty or invalid`);
-        if (sizeOf(outShape) > options.maxTensorElements) {
-          throw new LrpKerasError(`${layerWhere}: output shape ${formatShape(outShape)} has ${sizeOf(outShape)} elements per sample, over the limit of ${options.maxTensorElements} (limits.maxTensorElements)`);
-        }
-        nodes.push({ name: layer.name + suffix, layer: layer.name, className: layer.className, inputs: from, outShape, op });
+      spec: layer, call, where: layerWhere, inputs: ins, inShapes: ins.map(shapeOf), weights, keras, shapeOf,
+      emit(op: Op, outShape: number[], from = [ins[0]], suffix = '') {
+        checkShape(outShape, layerWhere);
+        nodes.push({ name: name + suffix, layer: layer.name, className: layer.className, inputs: from, outShape, op });
         return nodes.length;
       },
     };
-    const out = builder(ctx);
-    tensorOf.set(layer.name, out);
-    layers.push({ name: layer.name, className: layer.className, outputShape: shapeOf(out), params: weights.reduce((s, w) => s + w.data.length, 0), inbound: layer.inbound });
-  }
-  for (const [group, weights] of archive.groups) {
-    if (weights.length > 0 && !used.has(group)) {
-      throw new LrpKerasError(`${where}: the file holds weights for '${group}', which is not a layer of the model config`);
+    const built = builder(ctx);
+    const outs = Array.isArray(built) ? built : [built];
+    if (record || !layers.some((l) => l.name === layer.name)) {
+      layers.push({ name: layer.name, className: layer.className, outputShape: shapeOf(outs[0]), params: weights.reduce((s, w) => s + w.data.length, 0), inbound: call.inputs.map((r) => r.layer) });
     }
+    return outs;
+  };
+
+  spec.inputs.forEach((name, k) => layers.push({ name, className: 'InputLayer', outputShape: inputShapes[k], params: 0, inbound: [] }));
+  const outputs = instantiate(spec, inputs, { where }, true);
+  for (const [group, weights] of archive.groups) {
+    if (weights.length > 0 && !used.has(group)) fail(`${where}: the file holds weights for '${group}', which is not a layer of the model config`);
   }
-  const output = tensorOf.get(spec.output);
-  if (output === undefined) throw new LrpKerasError(`${where}: output layer '${spec.output}' is not a layer of the model`);
-  graph.output = output;
-  return { graph, layers };
+  return { graph: { nodes, inputs, outputs }, layers };
 }

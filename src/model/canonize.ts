@@ -13,7 +13,7 @@ export function foldBatchNorms(graph: Graph): { graph: Graph; merges: BatchNormM
   const nodes = graph.nodes.slice();
   const readers = new Map<number, number>();
   for (const node of nodes) for (const id of node.inputs) readers.set(id, (readers.get(id) ?? 0) + 1);
-  readers.set(graph.output, (readers.get(graph.output) ?? 0) + 1);
+  for (const id of graph.outputs) readers.set(id, (readers.get(id) ?? 0) + 1);
   const merges: BatchNormMerge[] = [];
 
   nodes.forEach((bn, index) => {
@@ -24,12 +24,12 @@ export function foldBatchNorms(graph: Graph): { graph: Graph; merges: BatchNormM
       id = nodes[id - 1].inputs[0];
       transposed = true;
     }
-    if (id === 0 || readers.get(id) !== 1) return;
+    if (readers.get(id) !== 1) return;
     const linear = nodes[id - 1];
     const op = linear.op;
     if (op.kind !== 'dense' && op.kind !== 'conv') return;
-    const outChannels = op.kind === 'dense' ? op.outF : op.geom.O;
-    const spatial = op.kind === 'dense' ? 1 : op.geom.OH * op.geom.OW;
+    const outChannels = op.kind === 'dense' ? op.outF : op.transposed ? op.geom.C : op.geom.O;
+    const spatial = op.kind === 'dense' ? 1 : op.transposed ? op.geom.H * op.geom.W : op.geom.OH * op.geom.OW;
     if (bn.op.channels !== outChannels || bn.op.inner !== (transposed ? spatial : 1)) return;
     nodes[id - 1] = { ...linear, op: scaled(op, bn.op.scale, bn.op.shift) };
     nodes[index] = { ...bn, op: { kind: 'identity' } } as GraphNode;
@@ -40,7 +40,9 @@ export function foldBatchNorms(graph: Graph): { graph: Graph; merges: BatchNormM
 
 function scaled(op: LinearOp, scale: Float32Array, shift: Float32Array): LinearOp {
   const outChannels = scale.length;
-  const W = op.W.map((w, i) => w * scale[i % outChannels]);
+  // A transposed conv's kernel is (kh, kw, out, in): its output channel is the second-to-last axis.
+  const inner = op.kind === 'conv' && op.transposed ? op.geom.O : 1;
+  const W = op.W.map((w, i) => w * scale[Math.floor(i / inner) % outChannels]);
   const b = new Float32Array(outChannels);
   for (let c = 0; c < outChannels; c++) b[c] = (op.b ? op.b[c] : 0) * scale[c] + shift[c];
   return { ...op, W, b };

@@ -1,30 +1,45 @@
-import { LrpKerasError } from '../errors.js';
+import { fail } from '../errors.js';
 
-/** A Keras layer as its config describes it, with the names of the layers whose outputs it reads. */
+/** One output of one call of a layer: `[layer, node_index, tensor_index]` in Keras' words. */
+export interface TensorRef { layer: string; node: number; tensor: number }
+
+/** One call of a layer (Keras' inbound node): the tensors it reads, positional then keyword, and its other arguments. */
+export interface CallSpec {
+  inputs: TensorRef[];
+  /** Keyword arguments as the config stores them, tensors included (`mask`, `initial_state`, …). */
+  kwargs: Record<string, unknown>;
+}
+
+/** A Keras layer as its config describes it: its class and config, and each call of it. */
 export interface LayerSpec {
   name: string;
   className: string;
   config: Record<string, unknown>;
-  inbound: string[];
-  /** The outermost nested model this layer was inlined from: its weights live in that model's group. */
-  nestedIn?: string;
+  /** In `node_index` order; an InputLayer has none. */
+  calls: CallSpec[];
+  /** A nested model used as a layer: its own graph, inlined at each call with shared weights. */
+  model?: ModelSpec;
+  /** Where Keras 3 found the class (`keras.layers` for its own), and the name it was registered under. */
+  module?: string;
+  registeredName?: string;
 }
 
-/** A Keras model config normalised across Keras 1, 2, tf.keras and 3: one input, one output. */
+/** A Keras model config normalised across Keras 1, 2, tf.keras and 3. */
 export interface ModelSpec {
   name: string;
   className: string;
-  /** In config order, nested models inlined, the input layer first. */
+  /** In config order, InputLayers included. */
   layers: LayerSpec[];
-  input: string;
-  output: string;
-  /** Input shape without the batch axis; `null` for a free dimension. */
-  inputShape: (number | null)[];
+  /** The InputLayers, in `input_layers` order. */
+  inputs: string[];
+  /** Shape (without batch) of each input; `null` for a free dimension. */
+  inputShapes: (number | null)[][];
+  outputs: TensorRef[];
 }
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+export const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
 /** Parse `model_config` / `config.json` / `to_json()` text or object into a ModelSpec. */
 export function parseModelConfig(raw: unknown, where: string): ModelSpec {
@@ -33,176 +48,134 @@ export function parseModelConfig(raw: unknown, where: string): ModelSpec {
     try {
       json = JSON.parse(raw);
     } catch (e) {
-      throw new LrpKerasError(`${where}: the model config is not valid JSON (${(e as Error).message})`);
+      fail(`${where}: the model config is not valid JSON (${(e as Error).message})`);
     }
   }
-  if (!isObject(json) || typeof json.class_name !== 'string') {
-    throw new LrpKerasError(`${where}: the model config has no class_name (expected {class_name, config})`);
-  }
-  const names = new Set<string>();
-  const spec = parseModel(json, where, names);
-  return spec;
+  if (!isObject(json) || typeof json.class_name !== 'string') fail(`${where}: the model config has no class_name (expected {class_name, config})`);
+  return parseModel(json as Json, where);
 }
 
-function parseModel(json: Json, where: string, names: Set<string>): ModelSpec {
+function parseModel(json: Json, where: string): ModelSpec {
   const className = json.class_name as string;
-  if (!MODEL_CLASSES.has(className)) {
-    throw new LrpKerasError(`${where}: the model is a ${className}; expected Sequential, Functional or Model`);
-  }
-  const config = json.config;
-  return className === 'Sequential' ? parseSequential(config, where, names) : parseFunctional(config, className, where, names);
+  if (!MODEL_CLASSES.has(className)) fail(`${where}: the model is a ${className}; expected Sequential, Functional or Model`);
+  return className === 'Sequential' ? parseSequential(json.config, where) : parseFunctional(json.config, className, where);
 }
 
 function layerName(entry: Json, where: string, index: number): string {
   const config = isObject(entry.config) ? entry.config : {};
   const name = config.name ?? entry.name;
-  if (typeof name !== 'string' || name === '') {
-    throw new LrpKerasError(`${where}: layer #${index} (${String(entry.class_name)}) has no name`);
-  }
-  return name;
+  if (typeof name !== 'string' || name === '') fail(`${where}: layer #${index} (${String(entry.class_name)}) has no name`);
+  return name as string;
 }
 
 function checkedEntries(list: unknown, where: string): Json[] {
-  if (!Array.isArray(list)) throw new LrpKerasError(`${where}: the model config has no layer list`);
-  return list.map((entry, i) => {
-    if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
-      throw new LrpKerasError(`${where}: layer #${i} is not a {class_name, config} object`);
-    }
-    return entry;
+  if (!Array.isArray(list)) fail(`${where}: the model config has no layer list`);
+  return (list as unknown[]).map((entry, i) => {
+    if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) fail(`${where}: layer #${i} is not a {class_name, config} object`);
+    return entry as Json;
   });
 }
 
-function addName(names: Set<string>, name: string, className: string, where: string): void {
-  if (names.has(name)) throw new LrpKerasError(`${where}: layer name '${name}' (${className}) is used twice`);
-  names.add(name);
+/** A layer entry, with its nested model parsed when it is one. */
+function layerSpec(entry: Json, calls: CallSpec[], where: string, index: number): LayerSpec {
+  const name = layerName(entry, where, index);
+  const className = entry.class_name as string;
+  const model = MODEL_CLASSES.has(className) ? parseModel(entry, `${where}: nested model '${name}'`) : undefined;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { name, className, config: entry.config as Json, calls, model, module: text(entry.module), registeredName: text(entry.registered_name) };
 }
 
-function parseSequential(config: unknown, where: string, names: Set<string>): ModelSpec {
+function checkUnique(layers: LayerSpec[], where: string): void {
+  const seen = new Set<string>();
+  for (const l of layers) {
+    if (seen.has(l.name)) fail(`${where}: layer name '${l.name}' (${l.className}) is used twice`);
+    seen.add(l.name);
+  }
+}
+
+function parseSequential(config: unknown, where: string): ModelSpec {
   // Keras ≤ 2.2.2 writes a bare list; later versions {name, layers, build_input_shape}.
   const object = isObject(config) ? config : {};
   const entries = checkedEntries(Array.isArray(config) ? config : object.layers, where);
   const name = typeof object.name === 'string' ? object.name : 'sequential';
-  if (entries.length === 0) throw new LrpKerasError(`${where}: the Sequential model has no layers`);
+  if (entries.length === 0) fail(`${where}: the Sequential model has no layers`);
 
-  const layers: LayerSpec[] = [];
-  let inputShape: (number | null)[] | undefined;
-  let inputName: string;
-  let rest = entries;
-  if (entries[0].class_name === 'InputLayer') {
-    inputName = layerName(entries[0], where, 0);
-    inputShape = declaredInputShape(entries[0].config as Json);
-    rest = entries.slice(1);
-  } else {
-    inputName = `${layerName(entries[0], where, 0)}_input`;
-    inputShape = declaredInputShape(entries[0].config as Json);
-  }
-  inputShape ??= shapeList(object.build_input_shape)?.slice(1) ?? buildConfigShape(entries[0]);
-  if (!inputShape) {
-    throw new LrpKerasError(`${where}: the Sequential model declares no input shape (no InputLayer, batch_input_shape or build_input_shape)`);
-  }
-  addName(names, inputName, 'InputLayer', where);
-  layers.push({ name: inputName, className: 'InputLayer', config: { name: inputName }, inbound: [] });
-  let previous = inputName;
-  rest.forEach((entry, i) => {
-    const spec = inlineOrLayer(entry, [previous], where, names, i + 1);
-    layers.push(...spec.layers);
-    previous = spec.output;
+  const first = entries[0];
+  const explicitInput = first.class_name === 'InputLayer';
+  const inputName = explicitInput ? layerName(first, where, 0) : `${layerName(first, where, 0)}_input`;
+  const inputShape = declaredInputShape(first.config as Json) ?? shapeList(object.build_input_shape)?.slice(1) ?? buildConfigShape(first)
+    ?? fail(`${where}: the Sequential model declares no input shape (no InputLayer, batch_input_shape or build_input_shape)`);
+  const layers: LayerSpec[] = [{ name: inputName, className: 'InputLayer', config: { name: inputName }, calls: [] }];
+  let previous: TensorRef = { layer: inputName, node: 0, tensor: 0 };
+  (explicitInput ? entries.slice(1) : entries).forEach((entry, i) => {
+    const spec = layerSpec(entry, [{ inputs: [previous], kwargs: {} }], where, i + 1);
+    layers.push(spec);
+    previous = { layer: spec.name, node: 0, tensor: 0 };
   });
-  return { name, className: 'Sequential', layers, input: inputName, output: previous, inputShape };
+  checkUnique(layers, where);
+  return { name, className: 'Sequential', layers, inputs: [inputName], inputShapes: [inputShape], outputs: [previous] };
 }
 
-/** A nested model used as a layer is inlined: its input layer is replaced by the tensor it is called on. */
-function inlineOrLayer(entry: Json, inbound: string[], where: string, names: Set<string>, index: number): { layers: LayerSpec[]; output: string } {
-  const name = layerName(entry, where, index);
-  const className = entry.class_name as string;
-  if (!MODEL_CLASSES.has(className)) {
-    addName(names, name, className, where);
-    return { layers: [{ name, className, config: entry.config as Json, inbound }], output: name };
-  }
-  const inner = parseModel(entry, `${where}: nested model '${name}'`, new Set());
-  const alias = new Map<string, string>([[inner.input, inbound[0]]]);
-  const layers: LayerSpec[] = [];
-  for (const layer of inner.layers) {
-    if (layer.name === inner.input) continue;
-    addName(names, layer.name, layer.className, where);
-    layers.push({ ...layer, inbound: layer.inbound.map((n) => alias.get(n) ?? n), nestedIn: name });
-  }
-  return { layers, output: alias.get(inner.output) ?? inner.output };
-}
-
-function parseFunctional(config: unknown, className: string, where: string, names: Set<string>): ModelSpec {
-  if (!isObject(config)) throw new LrpKerasError(`${where}: the ${className} config is not an object`);
-  const entries = checkedEntries(config.layers, where);
-  const inputs = endpoints(config.input_layers, 'input_layers', where);
-  const outputs = endpoints(config.output_layers, 'output_layers', where);
-  if (inputs.length !== 1) throw new LrpKerasError(`${where}: the model has ${inputs.length} inputs; only models with one input are supported`);
-  if (outputs.length !== 1) throw new LrpKerasError(`${where}: the model has ${outputs.length} outputs; only models with one output are supported`);
-
-  const layers: LayerSpec[] = [];
-  const alias = new Map<string, string>();
-  let inputShape: (number | null)[] | undefined;
-  entries.forEach((entry, i) => {
+function parseFunctional(config: unknown, className: string, where: string): ModelSpec {
+  if (!isObject(config)) fail(`${where}: the ${className} config is not an object`);
+  const object = config as Json;
+  const entries = checkedEntries(object.layers, where);
+  const inputRefs = endpoints(object.input_layers, 'input_layers', where);
+  const outputs = endpoints(object.output_layers, 'output_layers', where);
+  const layers = entries.map((entry, i) => {
     const name = layerName(entry, where, i);
-    const className = entry.class_name as string;
-    const inbound = inboundNames(entry, name, className, where).map((n) => alias.get(n) ?? n);
-    if (className === 'InputLayer') {
-      addName(names, name, className, where);
-      if (name === inputs[0]) inputShape = declaredInputShape(entry.config as Json);
-      layers.push({ name, className, config: entry.config as Json, inbound: [] });
-      return;
-    }
-    const spec = inlineOrLayer(entry, inbound, where, names, i);
-    if (MODEL_CLASSES.has(className)) alias.set(name, spec.output);
-    layers.push(...spec.layers);
+    return layerSpec(entry, entry.class_name === 'InputLayer' ? [] : calls(entry, name, where), where, i);
   });
-  const input = inputs[0];
-  if (!layers.some((l) => l.name === input && l.className === 'InputLayer')) {
-    throw new LrpKerasError(`${where}: input layer '${input}' is not an InputLayer of the model`);
-  }
-  if (!inputShape) throw new LrpKerasError(`${where}: input layer '${input}' declares no shape`);
-  const output = alias.get(outputs[0]) ?? outputs[0];
-  return { name: typeof config.name === 'string' ? config.name : 'model', className, layers, input, output, inputShape };
+  checkUnique(layers, where);
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const inputShapes = inputRefs.map((ref) => {
+    const layer = byName.get(ref.layer);
+    if (layer?.className !== 'InputLayer') fail(`${where}: input '${ref.layer}' is not an InputLayer of the model`);
+    return declaredInputShape(layer!.config) ?? fail(`${where}: input layer '${ref.layer}' declares no shape`);
+  });
+  return { name: typeof object.name === 'string' ? object.name : 'model', className, layers, inputs: inputRefs.map((r) => r.layer), inputShapes, outputs };
 }
 
-function endpoints(value: unknown, field: string, where: string): string[] {
+const toRef = (layer: unknown, node: unknown, tensor: unknown, what: string): TensorRef => {
+  if (typeof layer !== 'string' || !Number.isInteger(node ?? 0) || !Number.isInteger(tensor ?? 0)) fail(`${what}: malformed tensor reference ${JSON.stringify([layer, node, tensor])}`);
+  return { layer: layer as string, node: (node ?? 0) as number, tensor: (tensor ?? 0) as number };
+};
+
+function endpoints(value: unknown, field: string, where: string): TensorRef[] {
   // [[name, node, tensor], …]; Keras 3 writes a single endpoint as a bare [name, node, tensor].
-  if (!Array.isArray(value)) throw new LrpKerasError(`${where}: the model config has no ${field}`);
-  const list = typeof value[0] === 'string' ? [value] : value;
-  return list.map((e) => {
-    if (!Array.isArray(e) || typeof e[0] !== 'string') throw new LrpKerasError(`${where}: malformed ${field} entry ${JSON.stringify(e)}`);
-    if (e[1] !== 0 || (e[2] ?? 0) !== 0) {
-      throw new LrpKerasError(`${where}: ${field} refers to '${e[0]}' call ${e[1]} output ${e[2]}; shared layers and multi-output layers are not supported`);
-    }
-    return e[0];
-  });
+  if (!Array.isArray(value)) fail(`${where}: the model config has no ${field}`);
+  const list = typeof (value as unknown[])[0] === 'string' ? [value] : (value as unknown[]);
+  return list.map((e) => (Array.isArray(e) ? toRef(e[0], e[1], e[2], `${where}: ${field}`) : fail(`${where}: malformed ${field} entry ${JSON.stringify(e)}`)));
 }
 
-/** Names of the layers a Functional layer reads, from all three generations of `inbound_nodes`. */
-function inboundNames(entry: Json, name: string, className: string, where: string): string[] {
+/**
+ * Each call of a Functional layer, from all three generations of `inbound_nodes`: Keras 1 and 2 write a
+ * list of `[layer, node, tensor(, kwargs)]` per call, Keras 3 `{args, kwargs}` with `__keras_tensor__`s.
+ */
+function calls(entry: Json, name: string, where: string): CallSpec[] {
   const nodes = entry.inbound_nodes;
-  if (nodes === undefined || (Array.isArray(nodes) && nodes.length === 0)) return [];
-  if (!Array.isArray(nodes)) throw new LrpKerasError(`${where}: layer '${name}' (${className}): inbound_nodes is not a list`);
-  if (nodes.length > 1) {
-    throw new LrpKerasError(`${where}: layer '${name}' (${className}) is called ${nodes.length} times; shared layers are not supported`);
-  }
-  const refs: [unknown, unknown, unknown][] = [];
-  const collect = (v: unknown): void => {
-    if (Array.isArray(v)) {
-      if (typeof v[0] === 'string' && typeof v[1] === 'number') refs.push([v[0], v[1], v[2]]);
-      else v.forEach(collect);
-    } else if (isObject(v)) {
-      const history = isObject(v.config) ? (v.config as Json).keras_history : undefined;
-      if (v.class_name === '__keras_tensor__' && Array.isArray(history)) refs.push([history[0], history[1], history[2]]);
-      else if (Array.isArray(v.args)) v.args.forEach(collect);
+  const what = `${where}: layer '${name}' (${String(entry.class_name)})`;
+  if (nodes === undefined) return [];
+  if (!Array.isArray(nodes)) fail(`${what}: inbound_nodes is not a list`);
+  return (nodes as unknown[]).map((node) => {
+    const inputs: TensorRef[] = [];
+    const collect = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        if (typeof v[0] === 'string' && typeof v[1] === 'number') inputs.push(toRef(v[0], v[1], v[2], what));
+        else v.forEach(collect);
+      } else if (isObject(v)) {
+        const history = isObject(v.config) ? v.config.keras_history : undefined;
+        if (v.class_name === '__keras_tensor__' && Array.isArray(history)) inputs.push(toRef(history[0], history[1], history[2], what));
+      }
+    };
+    if (isObject(node)) {
+      collect(node.args);
+      return { inputs, kwargs: isObject(node.kwargs) ? node.kwargs : {} };
     }
-  };
-  collect(nodes[0]);
-  return refs.map(([layer, node, tensor]) => {
-    if (typeof layer !== 'string') throw new LrpKerasError(`${where}: layer '${name}' (${className}) has a malformed inbound node`);
-    if (node !== 0 || (tensor ?? 0) !== 0) {
-      throw new LrpKerasError(`${where}: layer '${name}' (${className}) reads call ${String(node)} output ${String(tensor)} of '${layer}'; shared layers and multi-output layers are not supported`);
-    }
-    return layer;
+    if (!Array.isArray(node)) fail(`${what}: malformed inbound node ${JSON.stringify(node)}`);
+    const kwargs = (node as unknown[]).map((ref) => (Array.isArray(ref) && isObject(ref[3]) ? ref[3] : {})).reduce((a, b) => ({ ...a, ...b }), {});
+    collect(node);
+    return { inputs, kwargs };
   });
 }
 

@@ -4,10 +4,13 @@ import type { WindowGeometry } from '../kernels/geometry.js';
 
 /**
  * The executable form of a model: a list of operations in execution order, each reading tensors
- * by id (0 is the model input, k + 1 is the output of node k). Keras layers lower to one or more
- * nodes (a Conv2D with a fused relu is a conv node and an activation node).
+ * by id (k + 1 is the output of node k; id 0 is no tensor). The model's inputs are `input` nodes.
+ * Keras layers lower to one or more nodes (a Conv2D with a fused relu is a conv node and an
+ * activation node); a layer called several times lowers once per call, with shared weights.
  */
 export type Op =
+  /** Model input number `index` (in `inputNames` order). */
+  | { kind: 'input'; index: number }
   /** y = x·W + b over the last axis; `rows` positions per sample share the kernel. */
   | { kind: 'dense'; W: Float32Array; b: Float32Array | null; inF: number; outF: number; rows: number }
   | { kind: 'conv'; W: Float32Array; b: Float32Array | null; geom: ConvGeometry }
@@ -40,10 +43,13 @@ export interface GraphNode {
 }
 
 export interface Graph {
-  inputShape: number[];
   nodes: GraphNode[];
-  /** Tensor id of the model output. */
-  output: number;
+  /** Tensor ids of the model inputs and outputs, in Keras' `input_layers` / `output_layers` order. */
+  inputs: number[];
+  outputs: number[];
 }
 
-export const tensorShape = (graph: Graph, id: number): number[] => (id === 0 ? graph.inputShape : graph.nodes[id - 1].outShape);
+export const tensorShape = (graph: Graph, id: number): number[] => graph.nodes[id - 1].outShape;
+
+/** The input shapes of the model (without batch). */
+export const inputShapes = (graph: Graph): number[][] => graph.inputs.map((id) => tensorShape(graph, id));

@@ -1,4 +1,4 @@
-import { assertNever } from '../errors.js';
+import { assertNever, fail } from '../errors.js';
 import { activationBackward, activationForward } from '../kernels/activations.js';
 import { affineBackward, affineForward } from '../kernels/affine.js';
 import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
@@ -39,6 +39,8 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
   const x = xs[0];
   const out = (): Float32Array => new Float32Array(count);
   switch (op.kind) {
+    case 'input':
+      return fail(`node '${node.name}': a model input has no forward pass (its value is given)`);
     case 'dense':
     case 'conv':
       return linearForward(op, x, plainWeights(op.W), op.b, n, outSize);
@@ -95,6 +97,8 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
   const op = node.op;
   const size = (k: number): number => n * inputSize(graph, node, k);
   switch (op.kind) {
+    case 'input':
+      return [];
     case 'dense':
     case 'conv':
       return [linearTranspose(op, gy, plainWeights(op.W), n, inputSize(graph, node, 0))];
@@ -148,12 +152,15 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
   }
 }
 
-/** All tensors of a forward pass (index = tensor id), so that backward passes can reuse them; `between` runs before each node. */
-export function forwardAll(graph: Graph, x: Float32Array, n: number, between?: () => void): Float32Array[] {
-  const values: Float32Array[] = [x];
+/**
+ * All tensors of a forward pass from the model inputs `xs` (index = tensor id; 0 holds no tensor), so
+ * that backward passes can reuse them; `between` runs before each node.
+ */
+export function forwardAll(graph: Graph, xs: Float32Array[], n: number, between?: () => void): Float32Array[] {
+  const values: Float32Array[] = [new Float32Array(0)];
   for (const node of graph.nodes) {
     between?.();
-    values.push(nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
+    values.push(node.op.kind === 'input' ? xs[node.op.index] : nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
   }
   return values;
 }

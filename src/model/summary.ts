@@ -1,20 +1,16 @@
-import type { Model } from './model.js';
+import { formatShape } from '../tensor.js';
+import type { LayerInfo } from './build.js';
 
 /** A table like Keras' model.summary(): layer (type), output shape, parameters, and the inputs it reads. */
-export function formatSummary(model: Model): string {
-  const rows = model.layers.map((l) => [
-    `${l.name} (${l.className})`,
-    `(None, ${l.outputShape.join(', ')}${l.outputShape.length === 1 ? ',' : ''})`,
-    String(l.params),
-    l.inbound.join(', '),
-  ]);
+export function formatSummary(name: string, layers: readonly LayerInfo[]): string {
+  const rows = layers.map((l) => [`${l.name} (${l.className})`, formatShape([null, ...l.outputShape]), String(l.params), l.inbound.join(', ')]);
   const head = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
   const rule = (ch: string): string => ch.repeat(widths.reduce((a, b) => a + b, 0));
-  const total = model.layers.reduce((s, l) => s + l.params, 0);
+  const total = layers.reduce((s, l) => s + l.params, 0);
   return [
-    `Model: "${model.name}"`,
+    `Model: "${name}"`,
     rule('_'),
     line(head),
     rule('='),

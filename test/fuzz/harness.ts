@@ -1,6 +1,7 @@
 // A fuzz case as data, how it becomes bytes and load options, and the oracle: the model loads (and
 // then predicts and explains) or the load throws an LrpKerasError, within a time bound, without
 // touching Object.prototype. Used in-process by test/fuzz.test.ts and in workers by bench/fuzz.ts.
+import { fixedShape } from '../../src/tensor.js';
 import fc from 'fast-check';
 import { LrpKerasError } from '../../src/errors.js';
 import type { LoadOptions } from '../../src/load.js';
@@ -116,10 +117,10 @@ export async function runCase(loadModel: LoadModel, bytes: Uint8Array, options: 
     return checked(ms, boundMs, refusal(e, 'load'));
   }
   const ms = performance.now() - start;
-  let message = `loaded ${model.inputShape.join('×')} → ${model.outputShape.join('×')}`;
-  const size = model.inputShape.reduce((a, b) => a * b, 1);
+  let message = `loaded ${fixedShape(model.inputShape, 'model.inputShape').join('×')} → ${fixedShape(model.outputShape, 'model.outputShape').join('×')}`;
+  const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
   if (size <= MAX_RUN_ELEMENTS) {
-    const x = { shape: [1, ...model.inputShape], data: Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) / 101) };
+    const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) / 101) };
     for (const phase of ['predict', 'explain'] as const) {
       const started = performance.now();
       try {

@@ -1,12 +1,14 @@
 import { LrpKerasError } from '../../errors.js';
 import type { WeightTensor } from '../../io/keras-h5.js';
 import { formatShape, sizeOf } from '../../tensor.js';
-import type { LayerSpec } from '../config.js';
+import type { CallSpec, LayerSpec } from '../config.js';
 import type { Op } from '../graph.js';
 
 /** What a layer builder sees: its config, its input tensors and shapes, its weights, and a way to emit nodes. */
 export interface LayerContext {
   spec: LayerSpec;
+  /** This call of the layer (a layer called several times is built once per call). */
+  call: CallSpec;
   /** `file: layer 'name' (Class)`, the prefix of every message about this layer. */
   where: string;
   inputs: number[];
@@ -18,8 +20,8 @@ export interface LayerContext {
   shapeOf(tensor: number): number[];
 }
 
-/** Turns a Keras layer into graph nodes and returns the tensor id of its output. */
-export type LayerBuilder = (ctx: LayerContext) => number;
+/** Turns a Keras layer into graph nodes and returns the tensor id of its output (or of each output, in Keras' order). */
+export type LayerBuilder = (ctx: LayerContext) => number | number[];
 
 export const layerFail = (ctx: LayerContext, message: string): never => {
   throw new LrpKerasError(`${ctx.where}: ${message}`);
@@ -66,8 +68,10 @@ export function numberField(ctx: LayerContext, keys: string[], fallback: number)
   return value;
 }
 
+/** A boolean field; 0 and 1 count too (tf.keras 2.14 writes `scale: 1`, and Keras reads it as Python truth). */
 export const boolField = (ctx: LayerContext, keys: string[], fallback: boolean): boolean => {
   const value = field(ctx, keys) ?? fallback;
+  if (value === 0 || value === 1) return value === 1;
   return typeof value === 'boolean' ? value : layerFail(ctx, `${keys[0]} must be true or false, got ${JSON.stringify(value)}`);
 };
 
