@@ -1,8 +1,10 @@
 import { assertNever, LrpKerasError } from '../errors.js';
+import { scatterToInput } from '../kernels/elementwise.js';
 import type { BackwardStep } from '../model/backward.js';
 import type { Graph, OpKind } from '../model/graph.js';
 import { inputSize, nodeBackward } from '../model/ops.js';
 import { sizeOf } from '../tensor.js';
+import { multiplyShares, onlyGates } from './gates.js';
 import { linearRelevance, type Bounds } from './linear-rule.js';
 import { needsBounds, type Rule } from './rules.js';
 
@@ -13,6 +15,8 @@ export const TREATMENT: Record<OpKind, string> = {
   input: 'receives relevance', dense: 'its rule', conv: 'its rule',
   activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax)',
   maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
+  subtract: 'z-rule', multiply: 'gate-signal', maximum: 'winner-take-all', minimum: 'winner-take-all',
+  prelu: 'pass', layernorm: 'pass', interpolate: 'z-rule',
 };
 
 /**
@@ -35,16 +39,28 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
       case 'activation':
       case 'affine':
       case 'identity':
+      case 'prelu':
+      case 'layernorm':
         return [R];
       case 'softmax':
+        if (onlyGates(graph, index + 1)) return [new Float32Array(R.length)];
         throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);
       case 'maxpool':
       case 'gather':
       case 'concat':
+      case 'maximum':
+      case 'minimum':
         return nodeBackward(graph, node, xs, y, R, n);
+      case 'multiply': {
+        const outSize = sizeOf(node.outShape);
+        return multiplyShares(graph, node).map((share, k) =>
+          scatterToInput(R.map((r) => r * share), op.maps[k], n, outSize, inputSize(graph, node, k)));
+      }
       case 'avgpool':
       case 'add':
-      case 'average': {
+      case 'average':
+      case 'subtract':
+      case 'interpolate': {
         const s = new Float32Array(R.length);
         for (let j = 0; j < s.length; j++) s[j] = R[j] / (y[j] + (y[j] >= 0 ? NORM_STABILIZER : -NORM_STABILIZER));
         return nodeBackward(graph, node, xs, y, s, n).map((c, k) => {

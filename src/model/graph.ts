@@ -1,6 +1,9 @@
 import type { Activation } from '../kernels/activations.js';
 import type { ConvGeometry } from '../kernels/conv2d.js';
+import type { Combine } from '../kernels/elementwise.js';
 import type { WindowGeometry } from '../kernels/geometry.js';
+import type { Taps } from '../kernels/interpolate.js';
+import type { LayerNormSpec } from '../kernels/layer-norm.js';
 
 /**
  * The executable form of a model: a list of operations in execution order, each reading tensors
@@ -13,11 +16,16 @@ export type Op =
   | { kind: 'input'; index: number }
   /** y = x·W + b over the last axis; `rows` positions per sample share the kernel. */
   | { kind: 'dense'; W: Float32Array; b: Float32Array | null; inF: number; outF: number; rows: number }
-  | { kind: 'conv'; W: Float32Array; b: Float32Array | null; geom: ConvGeometry }
+  /**
+   * A convolution; `transposed`: Conv1D/2DTranspose, whose forward is the transpose of the conv with this
+   * geometry (its input is the geometry's output side). `steps` (TimeDistributed): the geometry applies
+   * to each of that many consecutive slices of a sample; likewise for pooling.
+   */
+  | { kind: 'conv'; W: Float32Array; b: Float32Array | null; geom: ConvGeometry; transposed?: boolean; steps?: number }
   | { kind: 'activation'; act: Activation }
   | { kind: 'softmax'; axis: number }
-  | { kind: 'maxpool'; geom: WindowGeometry }
-  | { kind: 'avgpool'; geom: WindowGeometry }
+  | { kind: 'maxpool'; geom: WindowGeometry; steps?: number }
+  | { kind: 'avgpool'; geom: WindowGeometry; steps?: number }
   /** y[i] = x[map[i]] (−1: 0). `toChannelsFirst` marks the transpose back after a channels_first layer's kernel. */
   | { kind: 'gather'; map: Int32Array; toChannelsFirst?: boolean }
   | { kind: 'affine'; scale: Float32Array; shift: Float32Array; channels: number; inner: number }
@@ -25,7 +33,14 @@ export type Op =
   | { kind: 'add' }
   | { kind: 'average' }
   /** Inputs seen as (outer, block_k): the output interleaves their blocks. */
-  | { kind: 'concat'; outer: number; blocks: number[] };
+  | { kind: 'concat'; outer: number; blocks: number[] }
+  /** Subtract, Multiply, Maximum, Minimum with Keras' broadcasting: input k reads cell maps[k][i] (null: i). */
+  | { kind: Combine; maps: (Int32Array | null)[] }
+  /** PReLU, α per cell of a sample. */
+  | { kind: 'prelu'; alpha: Float32Array }
+  | { kind: 'layernorm'; spec: LayerNormSpec }
+  /** A fixed linear resampling with non-negative weights (bilinear up-sampling / resizing). */
+  | { kind: 'interpolate'; taps: Taps };
 
 export type OpKind = Op['kind'];
 

@@ -2,10 +2,15 @@ import { assertNever, fail } from '../errors.js';
 import { activationBackward, activationForward } from '../kernels/activations.js';
 import { affineBackward, affineForward } from '../kernels/affine.js';
 import { conv2dForward, conv2dTranspose } from '../kernels/conv2d.js';
+import { convTransposeForward } from '../kernels/conv-transpose.js';
 import { denseForward, denseTranspose } from '../kernels/dense.js';
+import { combineBackward, combineForward } from '../kernels/elementwise.js';
 import { plainWeights, type SignPart, type WeightView } from '../kernels/gemm-problem.js';
 import { gatherBackward, gatherForward } from '../kernels/gather.js';
+import { interpolateForward, interpolateTranspose } from '../kernels/interpolate.js';
+import { layerNormBackward, layerNormForward } from '../kernels/layer-norm.js';
 import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
+import { preluBackward, preluForward } from '../kernels/prelu.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { sizeOf } from '../tensor.js';
 import { tensorShape, type Graph, type GraphNode, type LinearOp } from './graph.js';
@@ -19,7 +24,8 @@ export function linearForward(
 ): Float32Array {
   const y = new Float32Array(n * outSize);
   if (op.kind === 'dense') denseForward(x, w, b, y, n * op.rows, op.inF, op.outF, part);
-  else conv2dForward(x, w, b, y, n, op.geom, part);
+  else if (op.transposed) convTransposeForward(x, w, b, y, n * (op.steps ?? 1), op.geom, part);
+  else conv2dForward(x, w, b, y, n * (op.steps ?? 1), op.geom, part);
   return y;
 }
 
@@ -27,7 +33,8 @@ export function linearForward(
 export function linearTranspose(op: LinearOp, g: Float32Array, w: WeightView, n: number, inSize: number): Float32Array {
   const gx = new Float32Array(n * inSize);
   if (op.kind === 'dense') denseTranspose(g, w, gx, n * op.rows, op.inF, op.outF);
-  else conv2dTranspose(g, w, gx, n, op.geom);
+  else if (op.transposed) conv2dForward(g, w, null, gx, n * (op.steps ?? 1), op.geom);
+  else conv2dTranspose(g, w, gx, n * (op.steps ?? 1), op.geom);
   return gx;
 }
 
@@ -51,9 +58,9 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
     case 'softmax':
       return filled(out(), (y) => softmaxForward(x, y, count, node.outShape[node.outShape.length - 1]));
     case 'maxpool':
-      return filled(out(), (y) => maxPoolForward(x, y, n, op.geom));
+      return filled(out(), (y) => maxPoolForward(x, y, n * (op.steps ?? 1), op.geom));
     case 'avgpool':
-      return filled(out(), (y) => avgPoolForward(x, y, n, op.geom));
+      return filled(out(), (y) => avgPoolForward(x, y, n * (op.steps ?? 1), op.geom));
     case 'gather':
       return filled(out(), (y) => gatherForward(x, y, op.map, n, inputSize(graph, node, 0)));
     case 'affine':
@@ -66,6 +73,17 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
       });
     case 'concat':
       return filled(out(), (y) => concatForward(xs, y, n, op.outer, op.blocks));
+    case 'subtract':
+    case 'multiply':
+    case 'maximum':
+    case 'minimum':
+      return filled(out(), (y) => combineForward(op.kind, xs, op.maps, inputSizes(graph, node), y, n, outSize));
+    case 'prelu':
+      return filled(out(), (y) => preluForward(x, y, op.alpha, count));
+    case 'layernorm':
+      return filled(out(), (y) => layerNormForward(x, y, op.spec, n));
+    case 'interpolate':
+      return filled(out(), (y) => interpolateForward(x, y, op.taps, n, inputSize(graph, node, 0)));
     default:
       return assertNever(op, 'op kind');
   }
@@ -77,6 +95,7 @@ const filled = (y: Float32Array, fill: (y: Float32Array) => void): Float32Array 
 };
 
 export const inputSize = (graph: Graph, node: GraphNode, k: number): number => sizeOf(tensorShape(graph, node.inputs[k]));
+const inputSizes = (graph: Graph, node: GraphNode): number[] => node.inputs.map((_, k) => inputSize(graph, node, k));
 
 function concatForward(xs: Float32Array[], y: Float32Array, n: number, outer: number, blocks: number[]): void {
   const total = blocks.reduce((a, b) => a + b, 0);
@@ -116,12 +135,12 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
     }
     case 'maxpool': {
       const gx = new Float32Array(size(0));
-      maxPoolBackward(xs[0], gy, gx, n, op.geom);
+      maxPoolBackward(xs[0], gy, gx, n * (op.steps ?? 1), op.geom);
       return [gx];
     }
     case 'avgpool': {
       const gx = new Float32Array(size(0));
-      avgPoolTranspose(gy, gx, n, op.geom);
+      avgPoolTranspose(gy, gx, n * (op.steps ?? 1), op.geom);
       return [gx];
     }
     case 'gather': {
@@ -146,6 +165,26 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
         for (let r = 0; r < n * op.outer; r++) gx.set(gy.subarray(r * total + offset, r * total + offset + block), r * block);
         return gx;
       });
+    }
+    case 'subtract':
+    case 'multiply':
+    case 'maximum':
+    case 'minimum':
+      return combineBackward(op.kind, xs, op.maps, inputSizes(graph, node), y, gy, n, sizeOf(node.outShape));
+    case 'prelu': {
+      const gx = new Float32Array(size(0));
+      preluBackward(xs[0], gy, gx, op.alpha, gx.length);
+      return [gx];
+    }
+    case 'layernorm': {
+      const gx = new Float32Array(size(0));
+      layerNormBackward(xs[0], gy, gx, op.spec, n);
+      return [gx];
+    }
+    case 'interpolate': {
+      const gx = new Float32Array(size(0));
+      interpolateTranspose(gy, gx, op.taps, n, inputSize(graph, node, 0));
+      return [gx];
     }
     default:
       return assertNever(op, 'op kind');

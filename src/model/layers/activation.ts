@@ -1,5 +1,6 @@
 import { eluActivation, leakyRelu, namedActivation, reluLayer } from '../../kernels/activations.js';
-import { field, layerFail, numberField, type LayerBuilder, type LayerContext } from './context.js';
+import { broadcastMap } from '../../kernels/elementwise.js';
+import { field, layerFail, numberField, takeWeights, type LayerBuilder, type LayerContext } from './context.js';
 
 /** Emit the node of a fused `activation=...` (or an Activation layer) after tensor `input`. */
 export function emitActivation(ctx: LayerContext, input: number, suffix?: string): number {
@@ -44,4 +45,18 @@ export const softmaxLayer: LayerBuilder = (ctx) => {
     return layerFail(ctx, `softmax over axis ${JSON.stringify(axis)} is not supported (only the last axis)`);
   }
   return ctx.emit({ kind: 'softmax', axis: shape.length }, shape);
+};
+
+/** PReLU: α has the input's shape with the `shared_axes` (counted from 1 after the batch) set to 1. */
+export const preluLayer: LayerBuilder = (ctx) => {
+  const shape = ctx.inShapes[0];
+  const shared = field(ctx, ['shared_axes']) ?? [];
+  const axes = typeof shared === 'number' ? [shared] : shared;
+  if (!Array.isArray(axes) || !axes.every((a) => Number.isInteger(a) && a >= 1 && a <= shape.length)) {
+    return layerFail(ctx, `shared_axes must be axes 1..${shape.length}, got ${JSON.stringify(shared)}`);
+  }
+  const alphaShape = shape.map((d, k) => (axes.includes(k + 1) ? 1 : d));
+  const [alpha] = takeWeights(ctx, [{ name: 'alpha', shape: alphaShape }]);
+  const map = broadcastMap(alphaShape, shape);
+  return ctx.emit({ kind: 'prelu', alpha: map ? Float32Array.from(map, (i) => alpha[i]) : alpha }, shape);
 };

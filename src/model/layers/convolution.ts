@@ -5,7 +5,7 @@ import { boolField, dataFormat, field, intField, layerFail, requireRank, stringF
 import { channelsLast } from './layout.js';
 
 /** Window settings of a 1-D or 2-D convolution, in the words of every Keras version. */
-function convWindow(ctx: LayerContext, dims: 1 | 2) {
+export function convWindow(ctx: LayerContext, dims: 1 | 2) {
   const kernelKeys = dims === 1 ? ['kernel_size', 'filter_length'] : ['kernel_size'];
   const keras1Kernel = dims === 2 && field(ctx, ['kernel_size']) === undefined ? [intField(ctx, ['nb_row']), intField(ctx, ['nb_col'])] : undefined;
   const kernel = keras1Kernel ?? tupleField(ctx, kernelKeys, dims);

@@ -1,3 +1,4 @@
+import { broadcastMap, broadcastShape, type Combine } from '../../kernels/elementwise.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import { field, layerFail, type LayerBuilder, type LayerContext } from './context.js';
 
@@ -42,5 +43,22 @@ export const mergeLayer: LayerBuilder = (ctx) => {
   if (mode === 'sum') return addLayer(ctx);
   if (mode === 'ave') return averageLayer(ctx);
   if (mode === 'concat') return concatenateLayer(ctx);
-  return layerFail(ctx, `Merge mode ${JSON.stringify(mode)} is not supported (only sum, ave, concat)`);
+  if (mode === 'mul') return multiplyLayer(ctx);
+  if (mode === 'max') return maximumLayer(ctx);
+  return layerFail(ctx, `Merge mode ${JSON.stringify(mode)} is not supported (only sum, ave, concat, mul, max)`);
 };
+
+/** Subtract, Multiply, Maximum, Minimum: element-wise over inputs broadcast as Keras does (aligned on their last axes). */
+const combine = (kind: Combine): LayerBuilder => (ctx) => {
+  const shapes = ctx.inShapes;
+  if (kind === 'subtract' ? shapes.length !== 2 : shapes.length < 2) {
+    layerFail(ctx, `needs ${kind === 'subtract' ? 'exactly two inputs' : 'at least two inputs'}, got ${shapes.length}`);
+  }
+  const outShape = broadcastShape(shapes) ?? layerFail(ctx, `inputs ${shapes.map(formatShape).join(' and ')} do not broadcast to one shape`);
+  return ctx.emit({ kind, maps: shapes.map((s) => broadcastMap(s, outShape)) }, outShape, ctx.inputs);
+};
+
+export const subtractLayer = combine('subtract');
+export const multiplyLayer = combine('multiply');
+export const maximumLayer = combine('maximum');
+export const minimumLayer = combine('minimum');

@@ -1,18 +1,32 @@
-import { activationLayer, eluLayer, leakyReluLayer, reluLayerBuilder, softmaxLayer, thresholdedReluLayer } from './activation.js';
+import { activationLayer, eluLayer, leakyReluLayer, preluLayer, reluLayerBuilder, softmaxLayer, thresholdedReluLayer } from './activation.js';
 import type { LayerBuilder } from './context.js';
+import { conv1dTransposeLayer, conv2dTransposeLayer } from './conv-transpose.js';
 import {
   conv1dLayer, conv2dLayer, depthwiseConv1dLayer, depthwiseConv2dLayer, separableConv1dLayer, separableConv2dLayer,
 } from './convolution.js';
 import { batchNormalizationLayer, denseLayer, identityLayer } from './core.js';
-import { addLayer, averageLayer, concatenateLayer, mergeLayer } from './merging.js';
+import {
+  addLayer, averageLayer, concatenateLayer, maximumLayer, mergeLayer, minimumLayer, multiplyLayer, subtractLayer,
+} from './merging.js';
+import { layerNormalizationLayer } from './normalization.js';
 import {
   avgPool1dLayer, avgPool2dLayer, globalAvgPool1dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer,
   maxPool1dLayer, maxPool2dLayer,
 } from './pooling.js';
 import {
-  cropping1dLayer, cropping2dLayer, flattenLayer, permuteLayer, reshapeLayer, upSampling1dLayer, upSampling2dLayer,
+  cropping1dLayer, cropping2dLayer, flattenLayer, permuteLayer, repeatVectorLayer, reshapeLayer, upSampling1dLayer, upSampling2dLayer,
   zeroPadding1dLayer, zeroPadding2dLayer,
 } from './reshaping.js';
+import { centerCropLayer, normalizationLayer, rescalingLayer, resizingLayer } from './preprocessing.js';
+import { timeDistributed } from './time-distributed.js';
+
+/** Random augmentation layers: identities at inference, where the model is run. */
+const RANDOM_AUGMENTATIONS = [
+  'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness', 'RandomHeight',
+  'RandomWidth', 'RandomGrayscale', 'RandomHue', 'RandomSaturation', 'RandomSharpness', 'RandomShear', 'RandomColorJitter',
+  'RandomColorDegeneration', 'RandomPosterization', 'RandomInvert', 'RandomErasing', 'RandomGaussianBlur', 'RandomPerspective',
+  'RandomElasticTransform',
+];
 
 /** Every supported Keras layer class (with Keras 1 names) and how it lowers to graph nodes. */
 export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.freeze(Object.assign(Object.create(null), {
@@ -37,14 +51,20 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
   Activation: activationLayer, ReLU: reluLayerBuilder, LeakyReLU: leakyReluLayer, ELU: eluLayer,
   ThresholdedReLU: thresholdedReluLayer, Softmax: softmaxLayer,
   Add: addLayer, Average: averageLayer, Concatenate: concatenateLayer, Merge: mergeLayer,
-}));
+  Subtract: subtractLayer, Multiply: multiplyLayer, Maximum: maximumLayer, Minimum: minimumLayer,
+  Conv1DTranspose: conv1dTransposeLayer, Convolution1DTranspose: conv1dTransposeLayer,
+  Conv2DTranspose: conv2dTransposeLayer, Convolution2DTranspose: conv2dTransposeLayer,
+  PReLU: preluLayer, LayerNormalization: layerNormalizationLayer,
+  Rescaling: rescalingLayer, Normalization: normalizationLayer, Resizing: resizingLayer, CenterCrop: centerCropLayer,
+  RepeatVector: repeatVectorLayer,
+  TimeDistributed: timeDistributed((className) => LAYER_BUILDERS[className]),
+}, Object.fromEntries(RANDOM_AUGMENTATIONS.map((name) => [name, identityLayer]))));
 
 /** Why well-known layers are refused, for a message more useful than "unsupported". */
 export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null), {
   Lambda: 'a Lambda layer holds arbitrary Python code',
   Embedding: 'Embedding layers (integer lookups) are not supported',
   LSTM: 'recurrent layers are not supported', GRU: 'recurrent layers are not supported', SimpleRNN: 'recurrent layers are not supported',
-  Bidirectional: 'recurrent layers are not supported', TimeDistributed: 'TimeDistributed wrappers are not supported',
-  Subtract: 'Subtract has no LRP rule here', Multiply: 'Multiply has no LRP rule here', Maximum: 'Maximum has no LRP rule here',
-  Minimum: 'Minimum has no LRP rule here', Dot: 'Dot has no LRP rule here',
+  Bidirectional: 'recurrent layers are not supported',
+  Dot: 'Dot has no LRP rule here',
 }));

@@ -1,6 +1,7 @@
 import { permuteMap, resampleMap } from '../../kernels/gather.js';
+import { bilinearTaps } from '../../kernels/interpolate.js';
 import { formatShape, sizeOf } from '../../tensor.js';
-import { dataFormat, field, layerFail, requireRank, stringField, tupleField, type LayerBuilder, type LayerContext } from './context.js';
+import { dataFormat, field, intField, layerFail, requireRank, stringField, tupleField, type LayerBuilder, type LayerContext } from './context.js';
 import { channelsLast } from './layout.js';
 
 /**
@@ -63,8 +64,13 @@ const resample = (dims: 1 | 2, kind: 'pad' | 'crop' | 'upsample'): LayerBuilder 
   let after = new Array<number>(dims).fill(0);
   let repeat = new Array<number>(dims).fill(1);
   if (kind === 'upsample') {
-    if (dims === 2) stringField(ctx, ['interpolation'], ['nearest'], 'nearest');
+    const interpolation = dims === 2 ? stringField(ctx, ['interpolation'], ['nearest', 'bilinear'], 'nearest') : 'nearest';
     repeat = tupleField(ctx, dims === 1 ? ['size', 'length'] : ['size'], dims, 2);
+    if (interpolation === 'bilinear') {
+      const [H, W, C] = shape;
+      const taps = bilinearTaps(W, C, { top: 0, left: 0, height: H, width: W }, H * repeat[0], W * repeat[1]);
+      return restore(ctx.emit({ kind: 'interpolate', taps }, [H * repeat[0], W * repeat[1], C], [input]));
+    }
   } else {
     [before, after] = amounts(ctx, [kind === 'pad' ? 'padding' : 'cropping'], dims, kind === 'pad' ? 1 : 0);
     if (kind === 'crop') {
@@ -83,3 +89,10 @@ export const cropping1dLayer = resample(1, 'crop');
 export const cropping2dLayer = resample(2, 'crop');
 export const upSampling1dLayer = resample(1, 'upsample');
 export const upSampling2dLayer = resample(2, 'upsample');
+
+/** RepeatVector(n): (features) → (n, features), n copies of the vector. */
+export const repeatVectorLayer: LayerBuilder = (ctx) => {
+  const [F] = requireRank(ctx, 1, '(features)');
+  const n = intField(ctx, ['n']);
+  return ctx.emit({ kind: 'gather', map: Int32Array.from({ length: n * F }, (_, i) => i % F) }, [n, F]);
+};
