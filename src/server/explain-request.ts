@@ -7,7 +7,7 @@ import type { ColormapName } from '../viz/colormaps.js';
 import { badRequest, tooLarge } from './http-error.js';
 import type { ServerLimits } from './limits.js';
 import { modelInputs, type NamedShape } from './model-io.js';
-import { analyzeOptionsSchema, explainFormSchema, explainRequestSchema, targetSchema } from './schemas.js';
+import { analyzeOptionsSchema, explainFormSchema, explainRequestSchema, targetSchema, tensorSchema } from './schemas.js';
 import { validate } from './validate.js';
 
 /**
@@ -60,6 +60,9 @@ function byInput(value: unknown, specs: NamedShape[]): [string, unknown][] {
 
 /** One input's tensor: its shape the model's with a batch axis in front, its values finite. */
 function modelTensor(value: unknown, spec: NamedShape, field: string): Tensor {
+  // The request schema lets {shape, data} through as an object of tensors by input name too (each
+  // key's value an array): checked here as the tensor it is, so that strings are not read as numbers.
+  validate(value, tensorSchema, field);
   if (isTensorObject(value)) {
     const { shape, data } = value as { shape: number[]; data: unknown[] };
     if (data.length !== sizeOf(shape)) throw badRequest(`field ${field}: shape ${formatShape(shape)} holds ${sizeOf(shape)} values, data has ${data.length}`);
