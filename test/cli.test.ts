@@ -2,7 +2,7 @@
 // exit codes, files written, --json that parses, errors as one line without a stack. Then the input
 // conversions the CLI relies on (npy, channels, resizing, --scale), called directly.
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -15,6 +15,7 @@ import { outputNames } from '../src/cli/explain.js';
 import { LrpKerasError } from '../src/errors.js';
 import { decodeImage } from '../src/viz/png.js';
 import { repoRoot } from './fixtures.js';
+import { legacyH5 } from './keras-writer.js';
 
 const cli = join(repoRoot, 'build/src/cli/main.js');
 const model = join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5');
@@ -76,6 +77,9 @@ test('summary prints the layers and the rule each composite gives them; --json p
   // The first conv under each composite, in the composites' column order.
   assert.match(text.stdout, /conv2d_2 \(Conv2D\) +z-plus +flat +alpha-beta\(2,1\) +flat +z-box/);
   assert.match(text.stdout, /dense_3 \(Dense\) +epsilon\(1e-6\)/);
+  // Output shapes as Keras prints them: (None, 1600), not the one-element tuple (None, 1600,).
+  assert.match(text.stdout, /flatten\S* \(Flatten\) +\(None, 1600\) /);
+  assert.not.match(text.stdout, /\d,\)/);
   const json = run('summary', model, '--json');
   assert.is(json.status, 0);
   const parsed = JSON.parse(json.stdout) as { inputShape: number[]; layers: { name: string; rules: Record<string, string> }[] };
@@ -191,6 +195,60 @@ test('errors are one line and a non-zero exit: 2 for the command line, 1 for fil
   assert.is(help.status, 0);
   assert.match(help.stdout, /explain <model> <\.\.\.inputs>/);
   assert.match(version.stdout, /^lrp-keras\/\d+\.\d+\.\d+/);
+});
+
+test('weights-only files with --config; flag values that cannot fit the model are usage errors; bad inputs are named', async () => {
+  const weightsOnly = join(repoRoot, 'test/fixtures/corpus/k1_th_weights_mnist_cnn_keras2cpp.h5');
+  const arch = join(repoRoot, 'test/fixtures/corpus/k1_th_weights_mnist_cnn_keras2cpp.arch.json');
+  mkdirSync(join(work, 'a-directory'), { recursive: true });
+  writeFileSync(join(work, 'with-null.json'), JSON.stringify([[0, 0.5, null, 1]]));
+  writeFileSync(join(work, 'data-null.json'), JSON.stringify({ shape: [2], data: [1, null] }));
+  const cases: [string[], number, string][] = [
+    [['summary', weightsOnly], 1, 'a weights-only file (no model_config)'],
+    [['explain', model, digit(0, 7), '--target', '-1'], 2, "--target must be 'max' or a class index, got '-1'"],
+    [['explain', model, digit(0, 7), '--target', '10'], 2, '--target 10: the model has 10 outputs, so the class index is 0 to 9'],
+    [['evaluate', model, digit(0, 7), '--target', '12'], 2, '--target 12: the model has 10 outputs'],
+    [['evaluate', model, digit(0, 7), '--steps', '1000'], 2, '--steps 1000: 28×28 inputs have 196 regions of 2×2, so at most 196 steps'],
+    [['evaluate', model, digit(0, 7), '--steps', 'many'], 2, "--steps must be an integer ≥ 1, got 'many'"],
+    [['evaluate', model, digit(0, 7), '--region', '29'], 2, '--region 29: the inputs are 28×28 pixels'],
+    [['explain', model, 'a-directory'], 1, 'a-directory: a directory, not the input; pass its files (for example a-directory/*.png)'],
+    [['explain', model, model], 1, 'jhas_mnist_cnn_keras3.h5: a model file (HDF5 or zip), not an input'],
+    [['explain', model, 'with-null.json'], 1, 'with-null.json: [0][2] is null; expected a number'],
+    [['explain', model, 'data-null.json'], 1, 'data-null.json: data[1] is null; expected a number'],
+    [['summary', weightsOnly, '--config', 'missing.json'], 1, 'missing.json: cannot read the --config file (no such file)'],
+  ];
+  const results = await Promise.all(cases.map(([args]) => runAsync(...args)));
+  results.forEach((r, i) => assertFails(r, cases[i][1], cases[i][2]));
+
+  // The weights-only CNN (Theano, channels first) with its architecture: summary and explain work.
+  const summary = run('summary', weightsOnly, '--config', arch);
+  assert.is(summary.status, 0, summary.stderr);
+  assert.match(summary.stdout, 'input (None, 1, 28, 28)');
+  const explained = run('explain', weightsOnly, digit(0, 7), '--config', arch, '--json', '--out', 'weights-only');
+  assert.is(explained.status, 0, explained.stderr);
+  const parsed = JSON.parse(explained.stdout) as { results: { predicted: number }[]; warnings: string[] };
+  assert.is(parsed.results[0].predicted, 7);
+  assert.equal(parsed.warnings, []);
+});
+
+test('a model whose logits are all zero: explain warns (stderr, and warnings in --json) that the heatmap is blank', async () => {
+  const zeroModel = join(work, 'zero.h5');
+  writeFileSync(zeroModel, await legacyH5({
+    class_name: 'Sequential',
+    config: { name: 'zero', layers: [
+      { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
+      { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
+    ] },
+  }, { d: [{ name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12) }, { name: 'd/bias:0', shape: [3], data: new Float32Array(3) }] }));
+  writeFileSync(join(work, 'four.json'), JSON.stringify([1, 2, 3, 4]));
+  const text = run('explain', zeroModel, 'four.json', '--out', 'zero');
+  assert.is(text.status, 0, text.stderr);
+  assert.is(text.stderr, 'lrp-keras: warning: four.json: relevance is all zero (its logits are all zero); the heatmap is blank\n');
+  const json = run('explain', zeroModel, 'four.json', '--out', 'zero', '--json');
+  assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings, ['four.json: relevance is all zero (its logits are all zero); the heatmap is blank']);
+  // A model that explains something stays silent.
+  const fine = run('explain', model, digit(0, 7), '--out', 'fine');
+  assert.is(fine.stderr, '');
 });
 
 test('inputs: .npy dtypes and shapes, batch or single sample', () => {
