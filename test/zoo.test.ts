@@ -18,11 +18,17 @@ interface ZooReference {
   input_names?: string[];
   output_names?: string[];
   target: number[];
-  input: unknown;
-  logits: unknown;
-  logits_float32_deviation?: number[][];
-  attributions: Record<string, { relevance: unknown; float32_deviation: number[] }>;
+  /** One model input and output: `input`, `logits`; several: `inputs`, `outputs_logits` and `target_output`. */
+  input?: unknown;
+  logits?: unknown;
+  inputs?: unknown[];
+  outputs_logits?: unknown[];
+  target_output?: number;
+  /** Per input where the model has several. */
+  attributions: Record<string, Attribution | Attribution[]>;
 }
+
+interface Attribution { relevance: unknown; float32_deviation: number[] }
 
 const shared = resolve(repoRoot, '../shared/fixtures/zoo');
 const zoo = existsSync(shared) ? shared : fixturePath('zoo');
@@ -51,17 +57,14 @@ const index = new Map(
 
 /** Why this reference cannot run yet, or undefined when it can. */
 function blocker(ref: ZooReference): string | undefined {
-  const inputs = ref.input_names?.length ?? 1;
-  const outputs = ref.output_names?.length ?? 1;
-  if (inputs > 1 || outputs > 1) return `${inputs} inputs and ${outputs} outputs (several inputs/outputs are checked once the API takes them)`;
   const classes = Object.keys(index.get(ref.model_file)?.layers_by_class ?? {});
   if (classes.length === 0) return `${ref.model_file} is not in the zoo's index.json`;
   const missing = [...new Set(classes.filter((c) => c !== 'InputLayer' && !LAYER_BUILDERS[c]))];
   return missing.length ? `needs ${missing.join(', ')}` : undefined;
 }
 
-/** The relevance of the one model input, whatever container the analyzer returns it in. */
-const only = (r: unknown): RefTensor => (Array.isArray(r) ? r[0] : r) as RefTensor;
+/** The analyzer's result as one tensor per model input. */
+const perInput = (r: RefTensor | RefTensor[]): RefTensor[] => (Array.isArray(r) ? r : [r]);
 
 const references = readdirSync(join(zoo, 'reference')).filter((f) => f.endsWith('.json')).sort();
 const models = new Map<string, Promise<Model>>();
@@ -79,29 +82,34 @@ for (const file of references) {
     const path = join(zoo, ref.model_file);
     if (!models.has(path)) models.set(path, loadModel(path));
     const model = await models.get(path)!;
-    const input = tensorOf(ref.input);
+    const inputs = (ref.inputs ?? [ref.input]).map(tensorOf);
+    const input = inputs.length === 1 ? inputs[0] : inputs;
     const failures: string[] = [];
-    const expectLogits = tensorOf(ref.logits);
     const logits = model.logits(input);
-    const size = expectLogits.data.length / expectLogits.shape[0];
-    for (let s = 0; s < expectLogits.shape[0]; s++) {
-      const { err, scale } = sampleError(logits.data, expectLogits.data, s, size);
-      if (err > 1e-5 * scale) failures.push(`logits[${s}]: ${(err / scale).toExponential(2)} of max|logit|`);
-    }
+    (ref.outputs_logits ?? [ref.logits]).map(tensorOf).forEach((expectLogits, k) => {
+      const got = Array.isArray(logits) ? logits[k] : logits;
+      const size = expectLogits.data.length / expectLogits.shape[0];
+      for (let s = 0; s < expectLogits.shape[0]; s++) {
+        const { err, scale } = sampleError(got.data, expectLogits.data, s, size);
+        if (err > 1e-5 * scale) failures.push(`logits of output ${k} [${s}]: ${(err / scale).toExponential(2)} of max|logit|`);
+      }
+    });
     for (const [key, att] of Object.entries(ref.attributions)) {
       const options = REFERENCE_METHODS[key];
       assert.ok(options, `unknown reference key ${key}`);
-      const R = only(analyze(model, input, { ...options, target: ref.target }));
-      const expected = tensorOf(att.relevance);
-      assert.equal(R.shape, expected.shape, `${key}: shape`);
-      const n = expected.data.length / expected.shape[0];
-      for (let s = 0; s < expected.shape[0]; s++) {
-        const tol = toleranceFor(key, att.float32_deviation[s]);
-        const { err, scale } = sampleError(R.data, expected.data, s, n);
-        const ratio = scale > 0 ? err / (tol * scale) : err > 0 ? Infinity : 0;
-        if (ratio > 1) failures.push(`${key}[${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);
-        else if (ratio > worst.ratio) worst = { ratio, where: `${file} ${key}[${s}]` };
-      }
+      const R = perInput(analyze(model, input, { ...options, target: ref.target, output: ref.target_output ?? 0 }));
+      (Array.isArray(att) ? att : [att]).forEach((part, k) => {
+        const expected = tensorOf(part.relevance);
+        assert.equal(R[k].shape, expected.shape, `${key}: shape of input ${k}`);
+        const n = expected.data.length / expected.shape[0];
+        for (let s = 0; s < expected.shape[0]; s++) {
+          const tol = toleranceFor(key, part.float32_deviation[s]);
+          const { err, scale } = sampleError(R[k].data, expected.data, s, n);
+          const ratio = scale > 0 ? err / (tol * scale) : err > 0 ? Infinity : 0;
+          if (ratio > 1) failures.push(`${key}[input ${k}, sample ${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);
+          else if (ratio > worst.ratio) worst = { ratio, where: `${file} ${key}[input ${k}, sample ${s}]` };
+        }
+      });
     }
     checked.push(file);
     assert.equal(failures, [], failures.join('\n'));
