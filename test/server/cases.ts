@@ -29,6 +29,17 @@ export interface ServerCase {
   check(response: TestResponse): void;
 }
 
+/** Runs every case through `send` (one runtime's way to reach the handler); a failure names the case. */
+export async function assertCases(send: (r: TestRequest) => Promise<TestResponse>, tolerance: number): Promise<void> {
+  for (const c of await serverCases(tolerance)) {
+    try {
+      c.check(await send(c.request));
+    } catch (e) {
+      throw new Error(`${c.name}: ${(e as Error).message}`);
+    }
+  }
+}
+
 /** Sends a TestRequest with fetch to a server listening at `base`. */
 export async function sendHttp(base: string, r: TestRequest): Promise<TestResponse> {
   const response = await fetch(base + r.path, { method: r.method, headers: r.headers, body: r.body as BodyInit | undefined });

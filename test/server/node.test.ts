@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { serveNode, type RunningServer } from '../../src/server/node.js';
-import { nodeModels, pattern, sendHttp, serverCases } from './cases.js';
+import { assertCases, nodeModels, pattern, sendHttp } from './cases.js';
 import { TEST_LIMITS } from './config.js';
 
 let server: RunningServer;
@@ -19,14 +19,7 @@ test.after(async () => {
 });
 
 test('node: every request case, answers bit-identical to analyze()', async () => {
-  for (const c of await serverCases(0)) {
-    const response = await sendHttp(server.url, c.request);
-    try {
-      c.check(response);
-    } catch (e) {
-      throw new Error(`${c.name}: ${(e as Error).message}`);
-    }
-  }
+  await assertCases((r) => sendHttp(server.url, r), 0);
 });
 
 /** Raw HTTP over a socket: headers announcing `length` bytes, then only `sent` of them. */
