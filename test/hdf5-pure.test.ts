@@ -10,7 +10,7 @@ import { LrpKerasError } from '../src/errors.js';
 import type { H5Dataset, H5Group } from '../src/io/hdf5.js';
 import { h5wasmReader } from '../src/io/h5wasm-reader.js';
 import { pureReader } from '../src/io/hdf5-pure/index.js';
-import { fixturePath, sharedPath } from './fixtures.js';
+import { fixturePath, sharedPath, skipTest } from './fixtures.js';
 
 // --- Where the HDF5 files are ------------------------------------------------------------------
 
@@ -393,7 +393,7 @@ mutationSamples.forEach((sample, index) => {
 
 test('time to open and walk the MNIST example in a fresh process (printed)', () => {
   const model = sharedPath('examples/kotlindl_mnist_mlp.h5');
-  if (!model) return;
+  if (!model) return skipTest('timing the MNIST example needs ../shared/examples/kotlindl_mnist_mlp.h5');
   const modules = { pure: ['../src/io/hdf5-pure/index.js', 'pureReader'], h5wasm: ['../src/io/h5wasm-reader.js', 'h5wasmReader'] };
   for (const [label, [module, name]] of Object.entries(modules)) {
     const script = `

@@ -76,7 +76,7 @@ export function allReferences(): Reference[] {
       [fixturePath('keras3/reference'), [fixturePath('keras3')]],
       [fixturePath('corpus/reference'), [fixturePath('corpus')]],
     ];
-  if (!existsSync(shared)) console.log('  skip: ../shared is absent; reference tests use the copies in test/fixtures');
+  if (!existsSync(shared)) console.log('  note: ../shared is absent; reference tests use the copies in test/fixtures');
   const refs: Reference[] = [];
   for (const [dir, modelDirs] of sets) {
     if (!existsSync(dir)) continue;
