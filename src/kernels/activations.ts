@@ -1,3 +1,5 @@
+import { keras3Activation } from './activations-keras3.js';
+
 /** Elementwise activations with their derivatives, as Keras computes them. */
 export interface Activation {
   readonly name: string;
@@ -102,7 +104,7 @@ export function namedActivation(name: string, keras3: boolean): Activation | und
         return t + x * (1 - t * t) * sigmoid(x);
       },
     };
-    default: return undefined;
+    default: return keras3Activation(name);
   }
 }
 

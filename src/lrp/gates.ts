@@ -13,7 +13,7 @@ const producer = (graph: Graph, id: number): GraphNode | undefined => graph.node
 export function isGate(graph: Graph, id: number): boolean {
   for (let node = producer(graph, id); node; node = producer(graph, node.inputs[0])) {
     const op = node.op;
-    if (op.kind === 'softmax') return true;
+    if (op.kind === 'softmax') return !op.log;
     if (op.kind === 'activation') return GATE_ACTIVATIONS.has(op.act.name);
     if (!RE_INDEXING.has(node.className) || (op.kind !== 'identity' && op.kind !== 'gather')) return false;
   }

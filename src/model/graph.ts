@@ -23,7 +23,8 @@ export type Op =
    */
   | { kind: 'conv'; W: Float32Array; b: Float32Array | null; geom: ConvGeometry; transposed?: boolean; steps?: number }
   | { kind: 'activation'; act: Activation }
-  | { kind: 'softmax'; axis: number }
+  /** Softmax over the last axis; `log`: log_softmax (supported where it is the model's last operation). */
+  | { kind: 'softmax'; axis: number; log?: boolean }
   | { kind: 'maxpool'; geom: WindowGeometry; steps?: number }
   | { kind: 'avgpool'; geom: WindowGeometry; steps?: number }
   /** y[i] = x[map[i]] (−1: 0). `toChannelsFirst` marks the transpose back after a channels_first layer's kernel. */

@@ -1,11 +1,10 @@
 import { fail } from '../errors.js';
-import { softmaxForward } from '../kernels/softmax.js';
 import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { chunkRows, concatRows, rowsOf } from './batching.js';
 import type { LayerInfo } from './build.js';
 import type { BatchNormMerge } from './canonize.js';
 import type { Graph } from './graph.js';
-import { forwardAll } from './ops.js';
+import { finalSoftmaxKernel, forwardAll } from './ops.js';
 import { formatSummary } from './summary.js';
 
 export interface ModelLayer extends LayerInfo {
@@ -197,7 +196,7 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
       return single(outs.map((t, k) => {
         if (!built.outputs[k].softmaxRemoved) return t;
         const y = new Float32Array(t.data.length);
-        softmaxForward(t.data, y, y.length, t.shape[t.shape.length - 1]);
+        finalSoftmaxKernel(built.graph, built.outputs[k].tensor)(t.data, y, y.length, t.shape[t.shape.length - 1]);
         return { shape: t.shape, data: y };
       }));
     },

@@ -9,6 +9,7 @@ import { plainWeights, type SignPart, type WeightView } from '../kernels/gemm-pr
 import { gatherBackward, gatherForward } from '../kernels/gather.js';
 import { interpolateForward, interpolateTranspose } from '../kernels/interpolate.js';
 import { layerNormBackward, layerNormForward } from '../kernels/layer-norm.js';
+import { logSoftmaxBackward, logSoftmaxForward } from '../kernels/log-softmax.js';
 import { avgPoolForward, avgPoolTranspose, maxPoolBackward, maxPoolForward } from '../kernels/pool2d.js';
 import { preluBackward, preluForward } from '../kernels/prelu.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
@@ -56,7 +57,7 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
     case 'activation':
       return filled(out(), (y) => activationForward(x, y, count, op.act));
     case 'softmax':
-      return filled(out(), (y) => softmaxForward(x, y, count, node.outShape[node.outShape.length - 1]));
+      return filled(out(), (y) => (op.log ? logSoftmaxForward : softmaxForward)(x, y, count, node.outShape[node.outShape.length - 1]));
     case 'maxpool':
       return filled(out(), (y) => maxPoolForward(x, y, n * (op.steps ?? 1), op.geom));
     case 'avgpool':
@@ -87,6 +88,14 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
     default:
       return assertNever(op, 'op kind');
   }
+}
+
+/** The kernel of the final softmax (plain or log) behind output `tensor`, which predict applies to its logits. */
+export function finalSoftmaxKernel(graph: Graph, tensor: number): typeof softmaxForward {
+  let t = tensor;
+  while (graph.nodes[t - 1].op.kind === 'identity') t = graph.nodes[t - 1].inputs[0];
+  const op = graph.nodes[t - 1].op;
+  return op.kind === 'softmax' && op.log ? logSoftmaxForward : softmaxForward;
 }
 
 const filled = (y: Float32Array, fill: (y: Float32Array) => void): Float32Array => {
@@ -130,7 +139,7 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
     }
     case 'softmax': {
       const gx = new Float32Array(size(0));
-      softmaxBackward(y, gy, gx, gx.length, node.outShape[node.outShape.length - 1]);
+      (op.log ? logSoftmaxBackward : softmaxBackward)(y, gy, gx, gx.length, node.outShape[node.outShape.length - 1]);
       return [gx];
     }
     case 'maxpool': {

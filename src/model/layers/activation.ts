@@ -12,6 +12,7 @@ export function emitActivation(ctx: LayerContext, input: number, suffix?: string
   if (name === 'linear') return input;
   const shape = ctx.shapeOf(input);
   if (name === 'softmax') return ctx.emit({ kind: 'softmax', axis: shape.length }, shape, [input], suffix);
+  if (name === 'log_softmax') return ctx.emit({ kind: 'softmax', axis: shape.length, log: true }, shape, [input], suffix);
   const act = namedActivation(name as string, ctx.keras.major >= 3);
   if (!act) return layerFail(ctx, `activation '${name}' is not supported`);
   return ctx.emit({ kind: 'activation', act }, shape, [input], suffix);
