@@ -9,8 +9,11 @@ interface TfjsRow { model: string; backend: string; batch: number; forward: Timi
 interface Results {
   machine: { cpu: string; cores: number; node: string; date: string; loadBefore: number; loadAfter: number };
   quick: boolean;
-  bestGemmGflops: number;
-  gemmCeiling: { size: number; packedGflops: number; naiveGflops: number }[];
+  kernels?: { backend: string; bytes: number; startMs: Timing };
+  ceilingSize: number;
+  simdCeilingGflops: number;
+  gemmCeiling: { size: number; simdGflops: number; simd64Gflops: number; scalarGflops: number; naiveGflops: number }[];
+  scalar?: { model: string; batch: number; forward: Timing; lrp: Timing; simdForward: Timing; simdLrp: Timing }[];
   loads: Record<string, Timing>;
   flopsPerSample: Record<string, number>;
   rows: Row[];
@@ -34,8 +37,15 @@ const table = (head: string[], rows: string[][]): void => {
 
 out.push(`${r.machine.date.slice(0, 10)}, ${r.machine.cpu} (${r.machine.cores} vCPU), Node ${r.machine.node}${r.quick ? ', --quick' : ''}; ` +
   `1-minute load average ${r.machine.loadBefore.toFixed(1)} at the start${r.machine.loadAfter ? ` and ${r.machine.loadAfter.toFixed(1)} at the end` : ''} of the run${r.partial ? ' (partial: the models finished so far)' : ''}. ` +
-  `Best scalar GEMM in this run: ${r.bestGemmGflops.toFixed(2)} GFLOP/s (ours, packed 4×4 tiles; ` +
-  `${r.gemmCeiling.map((g) => `${g.size}³ ${g.packedGflops.toFixed(2)}, naive ${g.naiveGflops.toFixed(2)}`).join('; ')}).`, '');
+  `Kernels: ${r.kernels?.backend ?? '?'}${r.kernels ? ` (${r.kernels.bytes}-byte module, started in ${fmt(r.kernels.startMs.median)} ms)` : ''}. ` +
+  `SIMD ceiling in this run (the f32x4 5×8 kernel alone at ${r.ceilingSize}³): ${r.simdCeilingGflops.toFixed(1)} GFLOP/s.`, '');
+
+table(['GEMM n³', 'SIMD f32x4 GFLOP/s', 'SIMD f64x2 GFLOP/s', 'scalar packed 4×4 GFLOP/s', 'naive GFLOP/s', 'SIMD ÷ scalar'],
+  r.gemmCeiling.map((g) => [String(g.size), g.simdGflops.toFixed(1), g.simd64Gflops.toFixed(1), g.scalarGflops.toFixed(2), g.naiveGflops.toFixed(2), (g.simdGflops / g.scalarGflops).toFixed(1)]));
+
+table(['scalar path (TypeScript kernels), 1 thread', 'batch', 'forward ms/sample', 'SIMD forward', '×', 'lrp ms/sample', 'SIMD lrp', '×'],
+  (r.scalar ?? []).map((x) => [name(x.model), String(x.batch), fmt(x.forward.median / x.batch), fmt(x.simdForward.median / x.batch), (x.forward.median / x.simdForward.median).toFixed(1),
+    fmt(x.lrp.median / x.batch), fmt(x.simdLrp.median / x.batch), (x.lrp.median / x.simdLrp.median).toFixed(1)]));
 
 table(['model (GFLOP/sample)', 'batch', 'threads', 'load ms', 'forward ms/sample', 'GFLOP/s', 'lrp ms/sample', 'lrp ÷ fwd', 'ε-γ-box ms/sample', 'grad×input ms/sample', 'tfjs-cpu ÷ ours (fwd, g×i)', 'tfjs-wasm ÷ ours (fwd, g×i)'],
   r.rows.map((row) => {
@@ -53,8 +63,8 @@ table(['model (GFLOP/sample)', 'batch', 'threads', 'load ms', 'forward ms/sample
 table(['TensorFlow.js 4.22', 'batch', 'forward ms/sample', 'GFLOP/s', 'tf.grad gradient×input ms/sample'],
   r.tfjs.map((t) => [`${name(t.model)} ${t.backend}`, String(t.batch), per(t.forward, t.batch), ((r.flopsPerSample[t.model] * t.batch) / t.forward.median / 1e6).toFixed(2), t.gxi ? per(t.gxi, t.batch) : 'no kernel']));
 
-table(['layer (1 thread)', 'batch', 'GFLOP/s', 'of best GEMM'],
-  r.layers.map((l) => [`${name(l.model)} ${l.layer}`, String(l.batch), l.gflops.toFixed(2), `${(100 * l.ofBest).toFixed(0)}%`]));
+table(['layer (1 thread)', 'batch', 'kind', 'GFLOP/s', 'of SIMD ceiling'],
+  r.layers.map((l) => [`${name(l.model)} ${l.layer}`, String(l.batch), l.kind, l.gflops.toFixed(2), `${(100 * l.ofBest).toFixed(0)}%`]));
 
 table(['peak RSS, one lrp (fresh process)', 'reader', 'peak MB', 'Node alone MB', 'weights MB', 'activations of one sample MB', '(peak − Node) ÷ (weights + activations)'],
   (r.peakRss ?? []).map((p) => [name(p.model), p.reader, p.peakRssMB.toFixed(0), p.baselineRssMB.toFixed(0), p.weightsMB.toFixed(1), p.activationsMB.toFixed(1),

@@ -71,18 +71,21 @@ function leftLength(call: GemmCall): number {
   return left.kind === 'patches' ? (M / (g.OH * g.OW)) * g.H * g.W * g.C : (M / (g.H * g.W)) * g.OH * g.OW * g.O;
 }
 
-/** Stage the job with scratch for every thread that will run it, and run all its rows. */
-function runJob(arena: Arena, job: Job, split: WasmSplitter | null): void {
-  const threads = split ? split.threads : 1;
+/** Stage the job with scratch for `threads` threads: its address. */
+function stageJob(arena: Arena, job: Job, threads: number): number {
   job.scratch = arena.stage(threads * job.scratchBytes);
-  const at = arena.stage(JOB_BYTES, (to) => writeJob(arena.views().i32, to, job));
+  return arena.stage(JOB_BYTES, (to) => writeJob(arena.views().i32, to, job));
+}
+
+/** Run every row of a staged job: on this thread, or split among a pool's. */
+function runJob(arena: Arena, at: number, job: Job, split: WasmSplitter | null): void {
   if (split) split.runJob(arena.engine, at, job.M, job.depthwise ? 1 : arena.engine.tileRows(job.precision));
   else arena.engine.run(at, 0, job.M, 0);
 }
 
-/** A GEMM (gemm.ts' call) on the kernels; `split` when it is large enough to share among threads. */
-export function wasmGemm(e: KernelEngine, call: GemmCall, precision: Precision, split: WasmSplitter | null): void {
-  const arena = arenaOf(e);
+/** Stage a GEMM's operands (its packed weights kept) and job, for `threads` threads. */
+function stageGemm(arena: Arena, call: GemmCall, precision: Precision, threads: number): Job & { at: number } {
+  const e = arena.engine;
   const f64 = precision === 'float64' ? 1 : 0;
   const { M, N, K } = call;
   checkLengths('gemm', call.a, leftLength(call), call.c, M === 0 ? 0 : call.cOffset + (M - 1) * call.ldc + N);
@@ -93,24 +96,42 @@ export function wasmGemm(e: KernelEngine, call: GemmCall, precision: Precision, 
     const v = arena.views();
     packRight(call.weights, call.layout, f64 ? v.f64 : v.f32, width, at / size);
   });
+  const a = stageFloats(arena, call.a);
+  const bias = arena.stage(panels * width * size, (at) => {
+    const v = arena.views();
+    const out = f64 ? v.f64 : v.f32;
+    const from = at / size;
+    out.fill(0, from, from + panels * width);
+    if (call.bias) for (let n = 0; n < N; n++) out[from + n] = call.bias[call.biasOffset + n];
+  });
+  const c = arena.stage(4 * M * N);
+  const job: Job = {
+    kind: KINDS.indexOf(call.left.kind), part: PARTS.indexOf(call.part), depthwise: 0, precision: f64, M, N, K, ...geometryFields(call.left),
+    a, b, bias, c, ldc: N, scratch: 0, scratchBytes: e.scratchBytes(K, f64),
+  };
+  return { ...job, at: stageJob(arena, job, threads) };
+}
+
+/** A GEMM (gemm.ts' call) on the kernels; `split` when it is large enough to share among threads. */
+export function wasmGemm(e: KernelEngine, call: GemmCall, precision: Precision, split: WasmSplitter | null): void {
+  const arena = arenaOf(e);
   try {
-    const a = stageFloats(arena, call.a);
-    const bias = arena.stage(panels * width * size, (at) => {
-      const v = arena.views();
-      const out = f64 ? v.f64 : v.f32;
-      const from = at / size;
-      out.fill(0, from, from + panels * width);
-      if (call.bias) for (let n = 0; n < N; n++) out[from + n] = call.bias[call.biasOffset + n];
-    });
-    const c = arena.stage(4 * M * N);
-    runJob(arena, {
-      kind: KINDS.indexOf(call.left.kind), part: PARTS.indexOf(call.part), depthwise: 0, precision: f64, M, N, K, ...geometryFields(call.left),
-      a, b, bias, c, ldc: N, scratch: 0, scratchBytes: e.scratchBytes(K, f64),
-    }, split);
-    copyOut(arena.views().f32, c, M, N, call.c, call.cOffset, call.ldc);
+    const job = stageGemm(arena, call, precision, split ? split.threads : 1);
+    runJob(arena, job.at, job, split);
+    copyOut(arena.views().f32, job.c, job.M, job.N, call.c, call.cOffset, call.ldc);
   } finally {
     arena.release();
   }
+}
+
+/**
+ * A GEMM staged once, to be run again and again on this thread: the kernel alone, without staging
+ * or copies (what the bench calls the SIMD ceiling). `release` frees what was staged.
+ */
+export function stagedGemm(e: KernelEngine, call: GemmCall, precision: Precision): { run: () => void; release: () => void } {
+  const arena = arenaOf(e);
+  const job = stageGemm(arena, call, precision, 1);
+  return { run: () => e.run(job.at, 0, job.M, 0), release: () => arena.release() };
 }
 
 /**
@@ -142,10 +163,11 @@ export function wasmDepthwise(
     });
     const b = forward && bias ? stageFloats(arena, bias) : 0;
     const c = arena.stage(4 * M * N);
-    runJob(arena, {
+    const job: Job = {
       kind: forward ? 1 : 2, part: 0, depthwise: 1, precision: precision === 'float64' ? 1 : 0, M, N, K: g.kh * g.kw,
       ...geometryFields({ kind: 'patches', geom: g, group: 0 }), a: x, b: k, bias: b, c, ldc: N, scratch: 0, scratchBytes: e.depthwiseScratchBytes(g.kh, g.kw),
-    }, split);
+    };
+    runJob(arena, stageJob(arena, job, split ? split.threads : 1), job, split);
     copyOut(arena.views().f32, c, M, N, out, 0, N);
   } finally {
     arena.release();
