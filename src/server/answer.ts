@@ -36,8 +36,9 @@ export function jsonAnswer(model: string, job: ExplainJob, result: Explained, ti
 }
 
 /** The relevance of the (only) input drawn as a heatmap or overlay; a batch as a labelled grid (class and logit). */
-export function pngAnswer(job: ExplainJob, result: Explained, inputShape: readonly number[]): Response {
+export function pngAnswer(job: ExplainJob, result: Explained): Response {
   const x = job.inputs[0];
+  const inputShape = x.shape.slice(1);
   const size = x.data.length / job.n;
   const samples = Array.from({ length: job.n }, (_, i) => x.data.subarray(i * size, (i + 1) * size));
   const pictures = explanationPictures(inputShape, samples, result.relevance[0].data, job.picture);

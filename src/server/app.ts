@@ -100,7 +100,7 @@ export function createApp(options: ServerOptions): Hono {
       const relevance = await asClientError(() => relevanceOf(model, job, deadline, c.req.raw.signal), 422);
       const result = { ...predicted, relevance };
       const timing = { queueMs: started - arrived, computeMs: Date.now() - started };
-      return answer === 'json' ? jsonAnswer(name, job, result, timing) : await asClientError(() => pngAnswer(job, result, modelInputs(model)[0].shape), 422);
+      return answer === 'json' ? jsonAnswer(name, job, result, timing) : await asClientError(() => pngAnswer(job, result), 422);
     } finally {
       release();
     }

@@ -68,7 +68,7 @@ function modelTensor(value: unknown, spec: NamedShape, field: string): Tensor {
     if (data.length !== sizeOf(shape)) throw badRequest(`field ${field}: shape ${formatShape(shape)} holds ${sizeOf(shape)} values, data has ${data.length}`);
   }
   const t = jsonTensor(value, `field ${field}`);
-  if (t.shape.length !== spec.shape.length + 1 || !spec.shape.every((d, i) => t.shape[i + 1] === d)) {
+  if (t.shape.length !== spec.shape.length + 1 || !spec.shape.every((d, i) => d === null || t.shape[i + 1] === d)) {
     throw badRequest(`field ${field} has shape ${formatShape(t.shape)}; the model's input '${spec.name}' is ${formatShape([null, ...spec.shape])}`);
   }
   return t;
@@ -127,7 +127,7 @@ function formTarget(text: string | undefined): AnalyzeOptions['target'] {
 }
 
 /** One uploaded file's samples in the model's input layout; a file too large for the limits is a 413. */
-async function uploadSamples(file: File, spec: NamedShape, read: ReadOptions, limits: ServerLimits): Promise<Float32Array[]> {
+async function uploadSamples(file: File, spec: { shape: number[] }, read: ReadOptions, limits: ServerLimits): Promise<Float32Array[]> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const label = `field image (${file.name || 'unnamed'})`;
   const size = imageSize(bytes);
@@ -159,6 +159,9 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   if (files.length > limits.maxBatch) throw tooLarge(`field image: ${files.length} files; the limit is ${limits.maxBatch} samples per request`);
   const specs = modelInputs(model);
   if (specs.length !== 1) throw badRequest(`multipart requests explain one-input models; this one has ${specs.length} inputs: send JSON`);
+  const shape = specs[0].shape;
+  if (shape.includes(null)) throw badRequest(`multipart requests explain inputs of a fixed shape; this model's is ${formatShape([null, ...shape])}: send JSON`);
+  const spec = { name: specs[0].name, shape: shape as number[] };
   let scale: number;
   try {
     scale = parseScale(fields.scale ?? '1/255');
@@ -168,13 +171,13 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   const resize = (fields.resize ?? 'bilinear') as ReadOptions['resize'] | 'none';
   const read: ReadOptions = { scale, resize: resize === 'none' ? false : resize };
   const samples: Float32Array[] = [];
-  for (const file of files as File[]) samples.push(...(await uploadSamples(file, specs[0], read, limits)));
-  const size = sizeOf(specs[0].shape);
+  for (const file of files as File[]) samples.push(...(await uploadSamples(file, spec, read, limits)));
+  const size = sizeOf(spec.shape);
   const data = new Float32Array(samples.length * size);
   samples.forEach((s, i) => data.set(s, i * size));
   const options = fields.options === undefined ? undefined : jsonField(fields.options, 'options');
   if (options !== undefined) validate(options, analyzeOptionsSchema, 'options');
-  return jobOf([{ shape: [samples.length, ...specs[0].shape], data }], ['image'], {
+  return jobOf([{ shape: [samples.length, ...spec.shape], data }], ['image'], {
     method: fields.method,
     target: formTarget(fields.target),
     output: fields.output === undefined ? undefined : /^\d+$/.test(fields.output) ? Number(fields.output) : fields.output,
