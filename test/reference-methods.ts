@@ -7,6 +7,9 @@ export const REFERENCE_METHODS: Record<string, AnalyzeOptions> = {
   lrp_0: { method: 'lrp-0' },
   'lrp_epsilon_1e-7': { method: 'epsilon', epsilon: 1e-7 },
   'lrp_epsilon_0.25': { method: 'epsilon', epsilon: 0.25 },
+  /** Recurrent references (CONVENTIONS-RECURRENT.md): the authors' ε = 1e-3, and the epsilon method's default. */
+  lrp_epsilon: { method: 'epsilon', epsilon: 1e-3 },
+  'lrp_epsilon_1e-6': { method: 'epsilon', epsilon: 1e-6 },
   lrp_zplus: { method: 'z-plus' },
   lrp_alpha1_beta0: { method: 'alpha-beta', alpha: 1, beta: 0 },
   lrp_alpha2_beta1: { method: 'alpha-beta', alpha: 2, beta: 1 },
@@ -20,6 +23,8 @@ export const REFERENCE_METHODS: Record<string, AnalyzeOptions> = {
   integrated_gradients: { method: 'integrated-gradients', steps: 20 },
   guided_backprop: { method: 'guided-backprop' },
   deconvnet: { method: 'deconvnet' },
+  attnlrp: { method: 'attnlrp' },
+  cp_lrp: { method: 'cp-lrp' },
 };
 
 /** CONVENTIONS.md: max(1e-5, 10·float32_deviation), and 1e-4 for the small-denominator rules. */

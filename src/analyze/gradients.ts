@@ -6,6 +6,7 @@ import type { ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
 import type { AnalyzeOptions } from './options.js';
+import { attributionSites, perToken, type AttributionSite } from './token-inputs.js';
 
 /** What a gradient method works from: one chunk of samples, their targets and the forward pass. */
 export interface GradientRun {
@@ -22,8 +23,11 @@ export interface GradientRun {
 
 type Mode = 'gradient' | 'guided-backprop' | 'deconvnet';
 
-/** ∂ logit_t / ∂x for every input x (or its guided / deconvnet variant), from a forward pass at `xs`. */
-function gradientAt(run: GradientRun, mode: Mode, xs = run.xs, values = run.values): Float32Array[] {
+/**
+ * ∂ logit_t / ∂(site) for every attribution site (each input, or a token input's embedding) or its
+ * guided / deconvnet variant, from the forward pass `values`.
+ */
+function gradientAt(run: GradientRun, mode: Mode, sites: AttributionSite[], values = run.values): Float32Array[] {
   const { model, n, targets } = run;
   const classes = values[model.logitsTensor].length / n;
   const seed = new Float32Array(n * classes);
@@ -33,16 +37,28 @@ function gradientAt(run: GradientRun, mode: Mode, xs = run.xs, values = run.valu
     run.between();
     return step(...args);
   });
-  return model.graph.inputs.map((id, k) => signals[id] ?? new Float32Array(xs[k].length));
+  return sites.map((site) => signals[site.tensor] ?? new Float32Array(values[site.tensor].length));
 }
 
-/** The summed gradient, per input, over `points` inputs that `pointAt(k, into)` writes (one array per model input), k = 0 … points − 1. */
-function summedGradient(run: GradientRun, points: number, pointAt: (k: number, into: Float32Array[]) => void): Float64Array[] {
-  const sums = run.xs.map((x) => new Float64Array(x.length));
-  const point = run.xs.map((x) => new Float32Array(x.length));
+/** A gradient method's attribution per model input from a function of each site's gradient and value (token inputs summed per token). */
+function atSites(run: GradientRun, mode: Mode, f: (g: Float32Array, x: Float32Array) => Float32Array): Float32Array[] {
+  const sites = attributionSites(run.model.graph);
+  return gradientAt(run, mode, sites).map((g, m) => perToken(f(g, run.values[sites[m].tensor]), sites[m].dim));
+}
+
+/**
+ * The summed gradient, per site, over `points` points that `pointAt(k, into)` writes (one array per
+ * site, k = 0 … points − 1): a model input's values, or a token input's embeddings (which then replace
+ * the Embedding's output in the forward pass).
+ */
+function summedGradient(run: GradientRun, sites: AttributionSite[], points: number, pointAt: (k: number, into: Float32Array[]) => void): Float64Array[] {
+  const sums = sites.map((s) => new Float64Array(run.values[s.tensor].length));
+  const point = sites.map((s) => new Float32Array(run.values[s.tensor].length));
+  const xs = sites.map((s, m) => (s.dim ? run.xs[m] : point[m]));
+  const replaced = new Map(sites.flatMap((s, m): [number, Float32Array][] => (s.dim ? [[s.tensor, point[m]]] : [])));
   for (let k = 0; k < points; k++) {
     pointAt(k, point);
-    const g = gradientAt(run, 'gradient', point, forwardAll(run.model.graph, point, run.n, run.between));
+    const g = gradientAt(run, 'gradient', sites, forwardAll(run.model.graph, xs, run.n, run.between, replaced));
     sums.forEach((sum, m) => {
       for (let i = 0; i < sum.length; i++) sum[i] += g[m][i];
     });
@@ -77,14 +93,17 @@ function baselineOf(run: GradientRun, k: number): Float32Array {
 
 function integratedGradients(run: GradientRun): Float32Array[] {
   const steps = integerOption(run.options, 'steps', 20);
-  const bases = run.xs.map((_, m) => baselineOf(run, m));
-  const sums = summedGradient(run, steps, (k, point) => {
-    run.xs.forEach((x, m) => {
+  const sites = attributionSites(run.model.graph);
+  const at = sites.map((s) => run.values[s.tensor]);
+  // Token inputs interpolate their embeddings from the zero vector (CONVENTIONS.md, "Token inputs").
+  const bases = sites.map((s, m) => (s.dim ? new Float32Array(at[m].length) : baselineOf(run, m)));
+  const sums = summedGradient(run, sites, steps, (k, point) => {
+    at.forEach((x, m) => {
       const base = bases[m];
       for (let i = 0; i < x.length; i++) point[m][i] = base[i] + ((k + 1) / steps) * (x[i] - base[i]);
     });
   });
-  return sums.map((sum, m) => Float32Array.from(sum, (s, i) => (run.xs[m][i] - bases[m][i]) * (s / steps)));
+  return sums.map((sum, m) => perToken(Float32Array.from(sum, (s, i) => (at[m][i] - bases[m][i]) * (s / steps)), sites[m].dim));
 }
 
 /** σ per sample: `noise` times the sample's value range. */
@@ -102,19 +121,22 @@ function noiseScale(x: Float32Array, n: number, noise: number): number[] {
 }
 
 function smoothGrad(run: GradientRun): Float32Array[] {
-  const { xs, n, options } = run;
+  const { n, options } = run;
   const samples = integerOption(options, 'samples', 20);
   const noise = options.noise ?? 0.1;
   if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) fail(`option noise must be a finite number ≥ 0, got ${JSON.stringify(noise)}`);
   const normal = normalGenerator(options.seed ?? 0);
-  const sigmas = xs.map((x) => noiseScale(x, n, noise));
-  const sums = summedGradient(run, samples, (_, noisy) => {
-    xs.forEach((x, m) => {
+  // Token inputs get their noise on the embeddings (CONVENTIONS.md, "Token inputs").
+  const sites = attributionSites(run.model.graph);
+  const at = sites.map((s) => run.values[s.tensor]);
+  const sigmas = at.map((x) => noiseScale(x, n, noise));
+  const sums = summedGradient(run, sites, samples, (_, noisy) => {
+    at.forEach((x, m) => {
       const size = x.length / n;
       for (let i = 0; i < x.length; i++) noisy[m][i] = x[i] + sigmas[m][Math.floor(i / size)] * normal();
     });
   });
-  return sums.map((sum) => Float32Array.from(sum, (s) => s / samples));
+  return sums.map((sum, m) => perToken(Float32Array.from(sum, (s) => s / samples), sites[m].dim));
 }
 
 /** A method that starts from 1 at the target logit and follows gradients (CONVENTIONS.md). */
@@ -126,11 +148,11 @@ export interface GradientMethod {
 }
 
 export const GRADIENT_METHODS: Record<string, GradientMethod> = {
-  'gradient': { family: 'gradient', description: '∂ logit_target / ∂x', attribute: (run) => gradientAt(run, 'gradient') },
+  'gradient': { family: 'gradient', description: '∂ logit_target / ∂x', attribute: (run) => atSites(run, 'gradient', (g) => g) },
   'gradient-x-input': {
     family: 'gradient',
     description: 'x ⊙ gradient',
-    attribute: (run) => gradientAt(run, 'gradient').map((g, m) => g.map((v, i) => v * run.xs[m][i])),
+    attribute: (run) => atSites(run, 'gradient', (g, x) => g.map((v, i) => v * x[i])),
   },
   'integrated-gradients': {
     family: 'gradient',
@@ -141,11 +163,11 @@ export const GRADIENT_METHODS: Record<string, GradientMethod> = {
   'guided-backprop': {
     family: 'gradient',
     description: 'gradient where relu-like units also drop negative upstream gradients',
-    attribute: (run) => gradientAt(run, 'guided-backprop'),
+    attribute: (run) => atSites(run, 'guided-backprop', (g) => g),
   },
   'deconvnet': {
     family: 'gradient',
     description: 'gradient where relu-like units pass max(upstream, 0) and ignore their input',
-    attribute: (run) => gradientAt(run, 'deconvnet'),
+    attribute: (run) => atSites(run, 'deconvnet', (g) => g),
   },
 };

@@ -35,7 +35,9 @@ export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<R
   targets.forEach((c, s) => (seed[s * classes + c] = logits[s * classes + c]));
   const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);
   const sent: Float32Array[][] | undefined = options.returnLayers ? [] : undefined;
-  const step = relevanceStep(graph, n, rules, bounds);
+  // Recurrent layers use the method's ε, the stabiliser it gives a Dense layer (CONVENTIONS-RECURRENT.md §2).
+  const recurrentEpsilon = method.choose({ kind: 'dense', firstLinear: false, firstConv: false }, p).stabilizer ?? 0;
+  const step = relevanceStep(graph, n, rules, bounds, recurrentEpsilon);
   const signals = propagateBackward(graph, values, model.logitsTensor, seed, (...args) => {
     run.between();
     return step(...args);

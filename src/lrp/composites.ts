@@ -36,6 +36,8 @@ export function assignRules(graph: Graph, choose: RuleChooser, p: RuleParams, ov
   let firstConv = true;
   graph.nodes.forEach((node, index) => {
     const kind = node.op.kind;
+    // A recurrent layer counts as the first layer: it keeps its own rules, and no later Dense/Conv gets flat or zB.
+    if (kind === 'recurrent') firstLinear = firstConv = false;
     if (kind !== 'dense' && kind !== 'conv') return;
     const at: Position = { kind, firstLinear, firstConv: kind === 'conv' && firstConv };
     firstLinear = false;

@@ -6,6 +6,7 @@ import { inputSize, nodeBackward } from '../model/ops.js';
 import { sizeOf } from '../tensor.js';
 import { multiplyShares, onlyGates } from './gates.js';
 import { linearRelevance, type Bounds } from './linear-rule.js';
+import { mergeDirectionsRelevance, recurrentRelevance } from './recurrent.js';
 import { needsBounds, type Rule } from './rules.js';
 
 const NORM_STABILIZER = 1e-6;
@@ -17,6 +18,8 @@ export const TREATMENT: Record<OpKind, string> = {
   maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
   subtract: 'z-rule', multiply: 'gate-signal', maximum: 'winner-take-all', minimum: 'winner-take-all',
   prelu: 'pass', layernorm: 'pass', interpolate: 'z-rule',
+  embedding: 'summed per token', mask: 'nothing (a mask)', 'apply-mask': 'pass', 'masked-mean': 'z-rule',
+  recurrent: 'LRP-all (ε on its linear maps, gates nothing)', 'merge-directions': 'by each direction\'s share',
 };
 
 /**
@@ -24,7 +27,7 @@ export const TREATMENT: Record<OpKind, string> = {
  * unfolded BatchNorm pass it unchanged; average pooling, Add and Average by the z-rule over their
  * summands; max pooling, re-indexing and Concatenate route it as the gradient does.
  */
-export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds): BackwardStep {
+export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds, recurrentEpsilon = 1e-6): BackwardStep {
   return (node, index, xs, y, R) => {
     const op = node.op;
     switch (op.kind) {
@@ -45,6 +48,13 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
       case 'softmax':
         if (onlyGates(graph, index + 1)) return [new Float32Array(R.length)];
         throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);
+      case 'recurrent':
+        return recurrentRelevance(op, xs, R, n, recurrentEpsilon);
+      case 'merge-directions':
+        return mergeDirectionsRelevance(op.mode, xs, R, recurrentEpsilon);
+      case 'embedding':
+      case 'mask':
+      case 'apply-mask':
       case 'maxpool':
       case 'gather':
       case 'concat':
@@ -60,6 +70,7 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
       case 'add':
       case 'average':
       case 'subtract':
+      case 'masked-mean':
       case 'interpolate': {
         const s = new Float32Array(R.length);
         for (let j = 0; j < s.length; j++) s[j] = R[j] / (y[j] + (y[j] >= 0 ? NORM_STABILIZER : -NORM_STABILIZER));

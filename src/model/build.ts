@@ -3,8 +3,10 @@ import type { KerasArchive, WeightTensor } from '../io/keras-h5.js';
 import { formatShape, sizeOf } from '../tensor.js';
 import type { CallSpec, LayerSpec, ModelSpec, TensorRef } from './config.js';
 import type { Graph, GraphNode, Op } from './graph.js';
+import { kwargTensorRefs } from './call-tensors.js';
 import type { LayerContext } from './layers/context.js';
 import { LAYER_BUILDERS } from './layers/registry.js';
+import { carriesMask } from './masks.js';
 
 /** A Keras layer as users see it (summary, Model.layers). */
 export interface LayerInfo {
@@ -56,6 +58,8 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
   const nodeNames = new Map<string, number>();
   const keras = { major: kerasMajor(archive.kerasVersion), theano: options.flipKernels ?? archive.backend === 'theano' };
   const shapeOf = (id: number): number[] => nodes[id - 1].outShape;
+  /** The mask carried with a tensor (a (T) tensor of 0/1 per sample), as Keras' `_keras_mask`. */
+  const masks = new Map<number, number>();
 
   const checkShape = (shape: number[], what: string): void => {
     if (!shape.every((d) => Number.isInteger(d) && d > 0)) fail(`${what}: output shape ${formatShape(shape)} is empty or invalid`);
@@ -89,19 +93,19 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     }
     // Calls run once every tensor they read exists; config order otherwise (Keras writes inputs first).
     while (pending.length) {
-      const next = pending.findIndex(([, , call]) => call.inputs.every((r) => tensors.has(refKey(r))));
+      const next = pending.findIndex(([, , call]) => [...call.inputs, ...Object.values(kwargTensorRefs(call)).flat()].every((r) => tensors.has(refKey(r))));
       if (next < 0) fail(`${scope.where}: the layers ${[...new Set(pending.map(([l]) => `'${l.name}'`))].join(', ')} form a cycle or read missing outputs`);
       const [layer, index, call] = pending.splice(next, 1)[0];
       const ins = call.inputs.map((r) => tensors.get(refKey(r))!);
       const outs = layer.model
         ? instantiate(layer.model, ins, { where: `${scope.where}: nested model '${layer.name}'`, outermost: scope.outermost ?? layer.name }, false)
-        : callLayer(layer, call, ins, scope, top && index === 0);
+        : callLayer(layer, call, ins, scope, top && index === 0, Object.fromEntries(Object.entries(kwargTensorRefs(call)).map(([k, refs]) => [k, refs.map((r) => tensors.get(refKey(r))!)])));
       outs.forEach((t, k) => tensors.set(refKey({ layer: layer.name, node: index, tensor: k }), t));
     }
     return model.outputs.map((r) => tensors.get(refKey(r)) ?? fail(`${scope.where}: output '${r.layer}' (call ${r.node}, output ${r.tensor}) is not produced by the model`));
   };
 
-  const callLayer = (layer: LayerSpec, call: CallSpec, ins: number[], scope: Scope, record: boolean): number[] => {
+  const callLayer = (layer: LayerSpec, call: CallSpec, ins: number[], scope: Scope, record: boolean, kwargTensors: Record<string, number[]>): number[] => {
     const layerWhere = `${scope.where}: layer '${layer.name}' (${layer.className})`;
     const builder = LAYER_BUILDERS[layer.className] ?? fail(`${layerWhere}: this layer class is not supported`);
     if (ins.length === 0) fail(`${layerWhere}: the layer has no input`);
@@ -109,7 +113,9 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     used.add(archive.groups.has(layer.name) ? layer.name : scope.outermost ?? layer.name);
     const name = uniqueName(layer.name);
     const ctx: LayerContext = {
-      spec: layer, call, where: layerWhere, inputs: ins, inShapes: ins.map(shapeOf), weights, keras, shapeOf,
+      spec: layer, call, where: layerWhere, inputs: ins, inShapes: ins.map(shapeOf), weights, keras, shapeOf, kwargTensors,
+      maskOf: (tensor) => masks.get(tensor),
+      setMask: (tensor, mask) => void masks.set(tensor, mask),
       emit(op: Op, outShape: number[], from = [ins[0]], suffix = '') {
         checkShape(outShape, layerWhere);
         nodes.push({ name: name + suffix, layer: layer.name, className: layer.className, inputs: from, outShape, op });
@@ -118,6 +124,8 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
     };
     const built = builder(ctx);
     const outs = Array.isArray(built) ? built : [built];
+    const inMask = masks.get(ins[0]);
+    if (inMask !== undefined && !masks.has(outs[0]) && carriesMask(layer.className, shapeOf(ins[0]), shapeOf(outs[0]))) masks.set(outs[0], inMask);
     if (record || !layers.some((l) => l.name === layer.name)) {
       layers.push({ name: layer.name, className: layer.className, outputShape: shapeOf(outs[0]), params: weights.reduce((s, w) => s + w.data.length, 0), inbound: call.inputs.map((r) => r.layer) });
     }

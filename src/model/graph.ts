@@ -4,6 +4,8 @@ import type { Combine } from '../kernels/elementwise.js';
 import type { WindowGeometry } from '../kernels/geometry.js';
 import type { Taps } from '../kernels/interpolate.js';
 import type { LayerNormSpec } from '../kernels/layer-norm.js';
+import type { RecurrentSpec } from '../kernels/recurrent.js';
+import type { DirectionMerge } from '../kernels/sequence.js';
 
 /**
  * The executable form of a model: a list of operations in execution order, each reading tensors
@@ -41,7 +43,19 @@ export type Op =
   | { kind: 'prelu'; alpha: Float32Array }
   | { kind: 'layernorm'; spec: LayerNormSpec }
   /** A fixed linear resampling with non-negative weights (bilinear up-sampling / resizing). */
-  | { kind: 'interpolate'; taps: Taps };
+  | { kind: 'interpolate'; taps: Taps }
+  /** Embedding: integer token ids → rows of E (vocab, dim); a token input's relevance is summed over dim. */
+  | { kind: 'embedding'; E: Float32Array; vocab: number; dim: number }
+  /** A mask (1 per time step) from x: any of the step's `features` values differs from `value` (mask_zero: token ≠ 0). */
+  | { kind: 'mask'; value: number; features: number }
+  /** x ⊙ mask per time step (the Masking layer); inputs [x, mask]. */
+  | { kind: 'apply-mask'; features: number }
+  /** SimpleRNN / LSTM / GRU over `steps` steps; inputs [x, mask?, initial states?]; output and final states packed per sample. */
+  | { kind: 'recurrent'; spec: RecurrentSpec; steps: number }
+  /** Bidirectional's sum / ave / mul of its two directions. */
+  | { kind: 'merge-directions'; mode: DirectionMerge }
+  /** GlobalAveragePooling1D under a mask; inputs [x (steps, channels), mask]. */
+  | { kind: 'masked-mean'; steps: number; channels: number };
 
 export type OpKind = Op['kind'];
 

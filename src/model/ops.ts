@@ -15,6 +15,7 @@ import { preluBackward, preluForward } from '../kernels/prelu.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { sizeOf } from '../tensor.js';
 import { tensorShape, type Graph, type GraphNode, type LinearOp } from './graph.js';
+import { sequenceOpBackward, sequenceOpForward } from './sequence-ops.js';
 
 /**
  * Run a linear node on `part` of its input with the given kernel (an LRP rule's modifier is applied
@@ -85,6 +86,13 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
       return filled(out(), (y) => layerNormForward(x, y, op.spec, n));
     case 'interpolate':
       return filled(out(), (y) => interpolateForward(x, y, op.taps, n, inputSize(graph, node, 0)));
+    case 'embedding':
+    case 'mask':
+    case 'apply-mask':
+    case 'recurrent':
+    case 'merge-directions':
+    case 'masked-mean':
+      return sequenceOpForward(node, op, xs, n, count);
     default:
       return assertNever(op, 'op kind');
   }
@@ -195,6 +203,13 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
       interpolateTranspose(gy, gx, op.taps, n, inputSize(graph, node, 0));
       return [gx];
     }
+    case 'embedding':
+    case 'mask':
+    case 'apply-mask':
+    case 'recurrent':
+    case 'merge-directions':
+    case 'masked-mean':
+      return sequenceOpBackward(op, xs, gy, n);
     default:
       return assertNever(op, 'op kind');
   }
@@ -204,11 +219,13 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
  * All tensors of a forward pass from the model inputs `xs` (index = tensor id; 0 holds no tensor), so
  * that backward passes can reuse them; `between` runs before each node.
  */
-export function forwardAll(graph: Graph, xs: Float32Array[], n: number, between?: () => void): Float32Array[] {
+export function forwardAll(graph: Graph, xs: Float32Array[], n: number, between?: () => void, replaced?: ReadonlyMap<number, Float32Array>): Float32Array[] {
   const values: Float32Array[] = [new Float32Array(0)];
   for (const node of graph.nodes) {
     between?.();
-    values.push(node.op.kind === 'input' ? xs[node.op.index] : nodeForward(graph, node, node.inputs.map((id) => values[id]), n));
+    // `replaced`: tensors given instead of computed (integrated gradients and SmoothGrad move token inputs' embeddings).
+    const given = replaced?.get(values.length);
+    values.push(given ?? (node.op.kind === 'input' ? xs[node.op.index] : nodeForward(graph, node, node.inputs.map((id) => values[id]), n)));
   }
   return values;
 }

@@ -18,6 +18,11 @@ export interface LayerContext {
   /** Append a node reading `inputs` (default: the layer's first input); returns its tensor id. */
   emit(op: Op, outShape: number[], inputs?: number[], suffix?: string): number;
   shapeOf(tensor: number): number[];
+  /** Tensors this call passes by keyword (Keras 3 `initial_state`, `mask`), by keyword. */
+  kwargTensors: Record<string, number[]>;
+  /** The mask carried with a tensor (a (T) tensor of 0/1 per sample: Embedding `mask_zero`, Masking, RNN sequences). */
+  maskOf(tensor: number): number | undefined;
+  setMask(tensor: number, mask: number): void;
 }
 
 /** Turns a Keras layer into graph nodes and returns the tensor id of its output (or of each output, in Keras' order). */

@@ -10,7 +10,7 @@ import {
 } from './merging.js';
 import { layerNormalizationLayer } from './normalization.js';
 import {
-  avgPool1dLayer, avgPool2dLayer, globalAvgPool1dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer,
+  avgPool1dLayer, avgPool2dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer,
   maxPool1dLayer, maxPool2dLayer,
 } from './pooling.js';
 import {
@@ -18,6 +18,8 @@ import {
   zeroPadding1dLayer, zeroPadding2dLayer,
 } from './reshaping.js';
 import { centerCropLayer, normalizationLayer, rescalingLayer, resizingLayer } from './preprocessing.js';
+import { bidirectionalLayer, recurrentLayer } from './recurrent.js';
+import { embeddingLayer, globalAvgPool1dMasked, maskingLayer } from './sequence.js';
 import { timeDistributed } from './time-distributed.js';
 
 /** Random augmentation layers: identities at inference, where the model is run. */
@@ -39,7 +41,7 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
   AveragePooling1D: avgPool1dLayer, AvgPool1D: avgPool1dLayer, AveragePooling2D: avgPool2dLayer, AvgPool2D: avgPool2dLayer,
   GlobalMaxPooling1D: globalMaxPool1dLayer, GlobalMaxPool1D: globalMaxPool1dLayer,
   GlobalMaxPooling2D: globalMaxPool2dLayer, GlobalMaxPool2D: globalMaxPool2dLayer,
-  GlobalAveragePooling1D: globalAvgPool1dLayer, GlobalAvgPool1D: globalAvgPool1dLayer,
+  GlobalAveragePooling1D: globalAvgPool1dMasked, GlobalAvgPool1D: globalAvgPool1dMasked,
   GlobalAveragePooling2D: globalAvgPool2dLayer, GlobalAvgPool2D: globalAvgPool2dLayer,
   Flatten: flattenLayer, Reshape: reshapeLayer, Permute: permuteLayer,
   ZeroPadding1D: zeroPadding1dLayer, ZeroPadding2D: zeroPadding2dLayer,
@@ -57,14 +59,14 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
   PReLU: preluLayer, LayerNormalization: layerNormalizationLayer,
   Rescaling: rescalingLayer, Normalization: normalizationLayer, Resizing: resizingLayer, CenterCrop: centerCropLayer,
   RepeatVector: repeatVectorLayer,
+  Embedding: embeddingLayer, Masking: maskingLayer,
+  SimpleRNN: recurrentLayer('SimpleRNN'), LSTM: recurrentLayer('LSTM'), GRU: recurrentLayer('GRU'),
+  CuDNNLSTM: recurrentLayer('CuDNNLSTM'), CuDNNGRU: recurrentLayer('CuDNNGRU'), Bidirectional: bidirectionalLayer,
   TimeDistributed: timeDistributed((className) => LAYER_BUILDERS[className]),
 }, Object.fromEntries(RANDOM_AUGMENTATIONS.map((name) => [name, identityLayer]))));
 
 /** Why well-known layers are refused, for a message more useful than "unsupported". */
 export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null), {
   Lambda: 'a Lambda layer holds arbitrary Python code',
-  Embedding: 'Embedding layers (integer lookups) are not supported',
-  LSTM: 'recurrent layers are not supported', GRU: 'recurrent layers are not supported', SimpleRNN: 'recurrent layers are not supported',
-  Bidirectional: 'recurrent layers are not supported',
   Dot: 'Dot has no LRP rule here',
 }));
