@@ -126,8 +126,8 @@ test('a layer called twice runs once per call with shared weights (hand-computed
   const e = await loadModel(await legacyH5(unsupported, weights)).catch((err) => err);
   assert.instance(e, LrpKerasError);
   assert.match(e.message, '2 layers are not supported');
-  assert.match(e.message, "'a' (Lambda");
-  assert.match(e.message, "'sum' (MyMerge: a custom or unknown layer class)");
+  assert.match(e.message, "'a' (Lambda): a Python lambda");
+  assert.match(e.message, "'sum' (MyMerge): a custom or unknown layer class");
 });
 
 /** A Sequential holding a nested Sequential, as Keras 3 writes it to `.keras`. */

@@ -1,4 +1,4 @@
-import { LrpKerasError } from '../errors.js';
+import { fail, LrpKerasError } from '../errors.js';
 import type { H5Group, H5Reader } from './hdf5.js';
 import type { KerasArchive, WeightTensor } from './keras-h5.js';
 import type { Limits } from './limits.js';
@@ -37,32 +37,69 @@ const LAYER_CONTAINERS = ['layers', '_layer_checkpoint_dependencies'];
 
 interface ConfigEntry { name: string; className: string; layers?: ConfigEntry[] }
 
+const MAX_SUBLAYER_DEPTH = 8;
+
+/** Keras' `_name_key`: public attributes first, then private ones, each alphabetically. */
+const attributeOrder = (a: string, b: string): number => {
+  const key = (k: string): string => (k.startsWith('_') ? `~${k}` : k);
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+};
+
 /**
- * Match config layers to their weight groups as Keras' saver named them: `layers/<snake_case class>`
- * with `_1`, `_2`, … per class in the parent's layer list; nested models recurse into their own
- * `layers`. Keras ≥ 3.6 also writes the real name on each `vars` group, which then decides.
+ * A layer's variables: its own `vars`, then those of the sublayers it holds as attributes (an LSTM's
+ * `cell`, a MultiHeadAttention's `query_dense`, a Bidirectional's `forward_layer`), depth first in
+ * the order Keras walks attributes. Each weight keeps its path, which tells the sublayers apart.
+ */
+function layerVars(root: H5Group, path: string[], fileName: string, claimed: Set<string>, depth = 0): WeightTensor[] {
+  // Sublayers nest a few levels (Bidirectional → LSTM → cell); deeper is a file whose groups link back to their ancestors.
+  if (depth > MAX_SUBLAYER_DEPTH) fail(`${fileName}: model.weights.h5 nests sublayers deeper than ${MAX_SUBLAYER_DEPTH} levels at ${path.slice(0, 8).join('/')}/…, or has groups that contain themselves (corrupt)`);
+  const group = resolveGroup(root, path);
+  if (!group) return [];
+  claimed.add(path.join('/'));
+  const own = group.get('vars');
+  const children = group.keys().filter((k) => k !== 'vars' && k !== '' && group.get(k)?.kind === 'group').sort(attributeOrder);
+  return [
+    ...(own?.kind === 'group' ? vars(own, path.join('/'), fileName) : []),
+    ...children.flatMap((k) => layerVars(root, [...path, k], fileName, claimed, depth + 1)),
+  ];
+}
+
+/** The groups of one container of a model group (`layers`, or tf.keras 2.13's `_layer_checkpoint_dependencies`), by key. */
+function containerGroups(root: H5Group, base: string[]): { path: string[]; key: string; name: unknown }[] {
+  for (const container of LAYER_CONTAINERS) {
+    const group = resolveGroup(root, [...base, container]);
+    if (!group) continue;
+    return group.keys().filter((k) => k !== '').map((key) => {
+      const varsGroup = resolveGroup(root, [...base, container, key, 'vars']);
+      return { path: [...base, container, key], key, name: varsGroup?.attr('name') };
+    });
+  }
+  // Windows zips of tf.keras 2.15 and Keras 3 < 3.7 store `layers\dense` as one root group name.
+  const prefix = [...base, 'layers'].join('\\') + '\\';
+  return root.keys().filter((k) => k.startsWith(prefix)).map((key) => ({ path: [...base, 'layers', key.slice(prefix.length)], key: key.slice(prefix.length), name: undefined }));
+}
+
+/**
+ * Match config layers to their weight groups as Keras' saver named them. Keras ≥ 3.6 writes each
+ * layer's real name on its `vars` group: that decides. Older files name a group after its class,
+ * `<snake_case class>` with `_1`, `_2`, … counted per class over the parent model's `layers`, in
+ * that list's order (the config's, operation nodes excepted: they are not layers and hold no
+ * variables). Nested models recurse into their own group.
  */
 function matchLayers(root: H5Group, entries: ConfigEntry[], base: string[], fileName: string, out: Map<string, WeightTensor[]>, claimed: Set<string>): void {
+  const groups = containerGroups(root, base);
+  const byName = new Map(groups.filter((g) => typeof g.name === 'string').map((g) => [g.name as string, g]));
+  const byKey = new Map(groups.map((g) => [g.key, g]));
   const counts = new Map<string, number>();
   for (const entry of entries) {
     const snake = toSnakeCase(entry.className);
     const count = counts.get(snake) ?? 0;
     counts.set(snake, count + 1);
-    const own = count ? `${snake}_${count}` : snake;
-    for (const container of LAYER_CONTAINERS) {
-      const path = [...base, container, own];
-      if (entry.layers) {
-        if (resolveGroup(root, path)) matchLayers(root, entry.layers, path, fileName, out, claimed);
-        continue;
-      }
-      const varsGroup = resolveGroup(root, [...path, 'vars']);
-      if (!varsGroup || claimed.has(path.join('/'))) continue;
-      const name = varsGroup.attr('name');
-      if (typeof name === 'string' && name !== entry.name) continue;
-      out.set(entry.name, vars(varsGroup, path.join('/'), fileName));
-      claimed.add(path.join('/'));
-      break;
-    }
+    const keyed = byKey.get(count ? `${snake}_${count}` : snake);
+    const found = byName.get(entry.name) ?? (keyed?.name === undefined ? keyed : undefined);
+    if (!found) continue;
+    if (entry.layers) matchLayers(root, entry.layers, found.path, fileName, out, claimed);
+    else out.set(entry.name, layerVars(root, found.path, fileName, claimed));
   }
 }
 
@@ -164,9 +201,11 @@ function configLayers(config: unknown): ConfigEntry[] {
   const inner = (config as { config?: unknown })?.config;
   const list = Array.isArray(inner) ? inner : Array.isArray((inner as { layers?: unknown })?.layers) ? (inner as { layers: unknown[] }).layers : [];
   return list.flatMap((entry) => {
-    const e = entry as { class_name?: unknown; config?: { name?: unknown }; name?: unknown };
+    const e = entry as { class_name?: unknown; config?: { name?: unknown }; name?: unknown; module?: unknown };
     const name = e?.config?.name ?? e?.name;
-    if (typeof e?.class_name !== 'string' || typeof name !== 'string' || e.class_name === 'InputLayer') return [];
+    // Keras 3 operation nodes (`keras.src.ops…`) are not in the model's `layers`, so Keras counts no name for them.
+    const operation = typeof e?.module === 'string' && e.module.startsWith('keras.src.ops');
+    if (typeof e?.class_name !== 'string' || typeof name !== 'string' || operation) return [];
     const nested = ['Sequential', 'Functional', 'Model'].includes(e.class_name) ? configLayers(e) : undefined;
     return [{ name, className: e.class_name, layers: nested }];
   });

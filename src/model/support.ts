@@ -1,6 +1,7 @@
 import { fail } from '../errors.js';
 import type { LayerSpec, ModelSpec } from './config.js';
-import { LAYER_BUILDERS, UNSUPPORTED_REASONS } from './layers/registry.js';
+import { builderFor, UNSUPPORTED_REASONS } from './layers/registry.js';
+import { unsupportedOp } from './layers/tf-ops.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -17,13 +18,14 @@ function lambdaFunction(config: Json): string {
 
 /** Why one layer cannot be built, or undefined when it can. */
 function unsupported(layer: LayerSpec): string | undefined {
-  if (layer.model || layer.className === 'InputLayer' || Object.hasOwn(LAYER_BUILDERS, layer.className)) return undefined;
-  if (layer.className === 'Lambda') return `Lambda with ${lambdaFunction(layer.config)}: arbitrary Python code`;
+  if (layer.model || layer.className === 'InputLayer') return undefined;
+  if (builderFor(layer)) return unsupportedOp(layer);
+  if (layer.className === 'Lambda') return `${lambdaFunction(layer.config)}, arbitrary Python code`;
   const reason = UNSUPPORTED_REASONS[layer.className];
-  if (reason) return `${layer.className}: ${reason}`;
+  if (reason) return reason;
   const module = layer.module && !layer.module.startsWith('keras.') ? ` from ${layer.module}` : '';
   const registered = layer.registeredName && layer.registeredName !== layer.className ? ` (registered as ${layer.registeredName})` : '';
-  return `${layer.className}${module}${registered}: a custom or unknown layer class`;
+  return `a custom or unknown layer class${module}${registered}`;
 }
 
 /** Every layer of the model, nested models' own layers included, with the path of models it sits in. */
@@ -38,8 +40,8 @@ function allLayers(spec: ModelSpec, path: string[] = []): [LayerSpec, string[]][
 export function checkSupport(spec: ModelSpec, where: string): void {
   const problems = allLayers(spec).flatMap(([layer, path]) => {
     const why = unsupported(layer);
-    return why ? [`'${[...path, layer.name].join('/')}' (${why})`] : [];
+    return why ? [{ layer: `'${[...path, layer.name].join('/')}' (${layer.className})`, why }] : [];
   });
-  if (problems.length === 1) fail(`${where}: layer ${problems[0]} is not supported`);
-  if (problems.length > 1) fail(`${where}: ${problems.length} layers are not supported: ${problems.join('; ')}`);
+  if (problems.length === 1) fail(`${where}: layer ${problems[0].layer} is not supported: ${problems[0].why}`);
+  if (problems.length > 1) fail(`${where}: ${problems.length} layers are not supported: ${problems.map((p) => `${p.layer}: ${p.why}`).join('; ')}`);
 }
