@@ -15,9 +15,10 @@ import { loadModelFile, readInputFiles, stackSamples, toSamples, type InputSampl
 import { progressBar } from './progress.js';
 import { inShard, parseShard } from './shard.js';
 import { formatTable } from './table.js';
+import { explainTextCommand, isTextRequest, readsTokens, type TextFlags } from './text-explain.js';
 import { finiteOrZero, sampleWarnings } from './warnings.js';
 
-export interface ExplainFlags extends InputFlags {
+export interface ExplainFlags extends InputFlags, Omit<TextFlags, 'method' | 'target' | 'out' | 'json' | 'config'> {
   method: string;
   colormap: string;
   overlay: boolean;
@@ -76,12 +77,15 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   } catch (e) {
     throw usageError(`--colormap: ${(e as Error).message}`);
   }
+  // Text models: raw text with its vocabulary, or token ids (CONVENTIONS.md, "Token inputs").
+  if (isTextRequest(flags, inputPaths)) return explainTextCommand(modelPath, inputPaths, flags);
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   // One run reads every file first, so that a bad file is reported before the model loads; a shard,
   // which may hold a million files, reads them a chunk at a time.
   const paths = shard ? inShard(inputPaths, shard) : inputPaths;
   const inputs = shard ? [] : readInputFiles(paths);
   const model = await loadModelFile(modelPath, flags.config);
+  if (readsTokens(model)) return explainTextCommand(modelPath, inputPaths, flags);
   checkTarget(target, model.outputShape);
   if (flags.overlay && !imageGeometry(model.inputShape)) {
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);

@@ -50,7 +50,18 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--colormap <name>', 'bwr, seismic, coldnhot, wred, hot, gray, jet or viridis', { default: 'bwr' })
     .option('--overlay', 'Blend each heatmap over its input image')
     .option('--shard <i/n>', 'Explain only shard i of n (0-based, split by file name), skipping inputs whose heatmaps exist; no grid')
+    .option('--vocab <file>', 'Text models: the vocabulary (Tokenizer to_json(), a {word: id} JSON or a TextVectorization vocabulary, one token per line); inputs are .txt files (a text per line) or /dev/stdin')
+    .option('--maxlen <n>', "Text: pad or truncate to n tokens (default: the model's input length)")
+    .option('--padding <side>', 'Text: pre (Keras pad_sequences default) or post')
+    .option('--truncating <side>', 'Text: pre (default) or post')
+    .option('--num-words <n>', "Text: keep the num_words most frequent words (others become the OOV token), as the Tokenizer's num_words")
+    .option('--oov-token <token>', 'Text: the out-of-vocabulary token (default: the Tokenizer JSON\'s)')
+    .option('--no-lower', 'Text: keep upper case')
+    .option('--filters <chars>', "Text: characters removed (default Keras' Tokenizer filters)")
+    .option('--split <sep>', 'Text: word separator (default a space)')
+    .option('--no-color', 'Text: print relevance values instead of ANSI colours')
     .example('lrp-keras explain model.h5 digits/*.png --method epsilon-gamma-box --overlay --out heatmaps')
+    .example("echo 'Great music service,' | lrp-keras explain sentiment.h5 /dev/stdin --vocab word_index.json --num-words 5000 --oov-token '<OOV>' --maxlen 20 --method epsilon")
     .action(explainCommand);
 
   cli.command('summary <model>', 'Layers, output shapes, parameters, and the LRP rule each composite gives each layer')

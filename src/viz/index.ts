@@ -16,3 +16,4 @@ export { drawText, textWidth } from './font.js';
 export { grid, scoreLabel, type GridCell, type GridOptions, type LegendOptions } from './grid.js';
 export { lineChart, type LineChartOptions, type LineSeries } from './line-chart.js';
 export { decodeImage, toJPEG, toPNG, type DecodedImage } from './png.js';
+export { readableOn, textHeatmapANSI, textHeatmapHTML, tokenColours, type TextHeatmapOptions, type TokenColour } from './text-heatmap.js';
