@@ -46,6 +46,7 @@ test('two inputs, two outputs: names, shapes, predictions by hand, inputs by arr
   const model = await loadModel(await legacyH5(twoByTwo, w2));
   assert.equal([model.inputNames, model.outputNames], [['a', 'b'], ['y1', 'y2']]);
   assert.equal([model.inputShapes, model.outputShapes], [[[4], [2]], [[2], [1]]]);
+  assert.match(model.summary(), "Outputs: 0 'y1' (None, 2), 1 'y2' (None, 1)");
   const a = tensor([3, 4], 1);
   const b = tensor([3, 2], 2);
   const out = model.predict([a, b]) as Tensor[];

@@ -200,7 +200,11 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
         return { shape: t.shape, data: y };
       }));
     },
-    summary: () => formatSummary(meta.name, layers),
+    summary: () => formatSummary(
+      meta.name, layers,
+      meta.inputNames.map((name, k) => ({ name, shape: meta.inputShapes[k] })),
+      meta.outputNames.map((name, k) => ({ name, shape: meta.outputShapes[k] })),
+    ),
   } as Model;
   const declared = meta.inputShapes.every((shape) => shape.every((d) => d !== null)) ? (meta.inputShapes as number[][]) : undefined;
   internals.set(model, { fileName: meta.fileName, outputNames: meta.outputNames, declared, at });
