@@ -1,5 +1,5 @@
 // The Node side of the runtime tests: bundle the edge entry with esbuild, compute Node's own answer
-// with the node entry (h5wasm, the default there), compare, and say plainly when a runtime is skipped.
+// with the node entry and h5wasm (the HDF5 library itself), compare, and say plainly when a runtime is skipped.
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,12 +38,12 @@ export const probeEntrySource = (): string =>
 
 let reference: Promise<Map<string, ProbeResult>> | undefined;
 
-/** Node's answers for every probe model, through the node entry with its default reader (h5wasm). */
+/** Node's answers for every probe model, through the node entry with h5wasm, the reference reader (the default is the pure one). */
 export function nodeReference(): Promise<Map<string, ProbeResult>> {
   reference ??= (async () => {
     const lib = (await import(pathToFileURL(distNode).href)) as ProbeLibrary;
     const results = new Map<string, ProbeResult>();
-    for (const rel of PROBE_MODELS) results.set(rel, await probeModel(lib, modelBytes(rel), 'node'));
+    for (const rel of PROBE_MODELS) results.set(rel, await probeModel(lib, modelBytes(rel), 'node', 'h5wasm'));
     return results;
   })();
   return reference;

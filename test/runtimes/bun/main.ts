@@ -1,6 +1,6 @@
 // Runs in Bun, not Node (bun.test.ts starts it): `lrp-keras` resolves through package.json's "node"
 // condition, as Bun does, to the node entry. Reads each model file given as an argument into bytes and
-// probes it with both readers (h5wasm, the default there, and pure); prints the results as JSON.
+// probes it with both readers (h5wasm and pure, the default); prints the results as JSON.
 import * as lib from 'lrp-keras';
 import { probeModel, type ProbeLibrary } from '../probe.js';
 

@@ -8,7 +8,7 @@ import { repoRoot } from '../../fixtures.js';
 import { PROBE_MODELS, probeModel, type ProbeLibrary } from '../probe.js';
 import { assertSameAsNode, modelBytes, nodeReference } from '../harness.js';
 
-test('node: the pure reader gives what h5wasm (the default here) gives, from bytes, for every probe model', async () => {
+test('node: the pure reader (the default) gives what h5wasm gives, from bytes, for every probe model', async () => {
   const lib = (await import('lrp-keras')) as unknown as ProbeLibrary;
   const reference = await nodeReference();
   for (const rel of PROBE_MODELS) {
