@@ -37,7 +37,7 @@ export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<R
   const sent: Float32Array[][] | undefined = options.returnLayers ? [] : undefined;
   // Recurrent layers use the method's ε, the stabiliser it gives a Dense layer (CONVENTIONS-RECURRENT.md §2).
   const recurrentEpsilon = method.choose({ kind: 'dense', firstLinear: false, firstConv: false }, p).stabilizer ?? 0;
-  const step = relevanceStep(graph, n, rules, bounds, recurrentEpsilon);
+  const step = relevanceStep(graph, n, rules, bounds, method.transformer, p.stabilizer, recurrentEpsilon);
   const signals = propagateBackward(graph, values, model.logitsTensor, seed, (...args) => {
     run.between();
     return step(...args);

@@ -1,12 +1,13 @@
 import { fail } from '../errors.js';
+import type { TransformerRules } from '../lrp/attention.js';
 import { COMPOSITES, type RuleChooser } from '../lrp/composites.js';
 import type { RuleParams } from '../lrp/parameters.js';
 import { makeRule, RULES, type RuleSpec } from '../lrp/rules.js';
 import { didYouMean } from '../suggest.js';
 import { GRADIENT_METHODS, type GradientMethod } from './gradients.js';
 
-/** An LRP method: the rule it gives each Dense/Conv node. */
-export interface LrpMethod { family: 'lrp'; description: string; choose: RuleChooser }
+/** An LRP method: the rule it gives each Dense/Conv node, and how it treats attention and LayerNormalization. */
+export interface LrpMethod { family: 'lrp'; description: string; choose: RuleChooser; transformer?: TransformerRules }
 
 export type Method = GradientMethod | LrpMethod;
 
@@ -19,7 +20,7 @@ const ruleMethod = (id: string, rule: RuleSpec): LrpMethod => ({ family: 'lrp', 
 export const METHOD_TABLE: Record<string, Method> = {
   ...GRADIENT_METHODS,
   ...Object.fromEntries(Object.entries(RULES).map(([id, rule]) => [id, ruleMethod(id, rule)])),
-  ...Object.fromEntries(Object.entries(COMPOSITES).map(([id, c]): [string, LrpMethod] => [id, { family: 'lrp', description: c.description, choose: c.choose }])),
+  ...Object.fromEntries(Object.entries(COMPOSITES).map(([id, c]): [string, LrpMethod] => [id, { family: 'lrp', description: c.description, choose: c.choose, transformer: c.transformer }])),
 };
 
 /** Method id → one-line description (for errors, the CLI and the README). Kept in step with `METHOD_TABLE`. */

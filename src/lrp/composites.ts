@@ -1,4 +1,5 @@
-import type { Graph } from '../model/graph.js';
+import type { Graph, OpKind } from '../model/graph.js';
+import { DEFAULT_TRANSFORMER_RULES, type TransformerRules } from './attention.js';
 import { RULE_PARAMETERS, type RuleParams } from './parameters.js';
 import { TREATMENT } from './relevance-step.js';
 import { makeRule, type Rule } from './rules.js';
@@ -9,8 +10,11 @@ export interface Position { kind: 'dense' | 'conv'; firstLinear: boolean; firstC
 /** What a method applies to each Dense/Conv node. */
 export type RuleChooser = (at: Position, p: RuleParams) => Rule;
 
-/** A composite: one line for `lrp-keras methods`, and its rule per position (as Zennit's composites of the same names). */
-export interface CompositeSpec { description: string; choose: RuleChooser }
+/**
+ * A composite: one line for `lrp-keras methods`, its rule per position (as Zennit's composites of the
+ * same names), and how it treats attention and LayerNormalization (default: AttnLRP's uniform rule, LayerNorm passes).
+ */
+export interface CompositeSpec { description: string; choose: RuleChooser; transformer?: TransformerRules }
 
 const denseEpsilon = (conv: RuleChooser): RuleChooser => (at, p) => (at.kind === 'dense' ? makeRule('epsilon', p) : conv(at, p));
 const flatFirst = (rest: RuleChooser): RuleChooser => (at, p) => (at.firstLinear ? makeRule('flat', p) : rest(at, p));
@@ -24,7 +28,25 @@ export const COMPOSITES: Record<string, CompositeSpec> = {
   'epsilon-alpha2-beta1': { description: 'composite: Dense ε, Conv α2β1', choose: denseEpsilon(alpha2Beta1) },
   'epsilon-alpha2-beta1-flat': { description: 'composite: first Dense/Conv flat, Dense ε, Conv α2β1', choose: flatFirst(denseEpsilon(alpha2Beta1)) },
   'epsilon-gamma-box': { description: 'composite: Dense ε, first Conv zB (low, high), other Conv γ', choose: denseEpsilon(boxThenGamma) },
+  attnlrp: {
+    description: 'AttnLRP (Achtibat et al. 2024): ε on every Dense/Conv/projection, attention by its softmax and uniform product rules, LayerNorm with σ frozen',
+    choose: (_, p) => makeRule('epsilon', p),
+    transformer: { attention: 'uniform', layerNorm: 'frozen-sigma' },
+  },
+  'cp-lrp': {
+    description: 'CP-LRP (Ali et al. 2022): as attnlrp with the attention weights frozen (v takes all, q and k nothing)',
+    choose: (_, p) => makeRule('epsilon', p),
+    transformer: { attention: 'frozen', layerNorm: 'frozen-sigma' },
+  },
 };
+
+/** How a node kind is treated under the given transformer rules (TREATMENT unless the composite changes it). */
+function treatment(kind: OpKind, rules: TransformerRules): string {
+  if (kind === 'layernorm' && rules.layerNorm === 'frozen-sigma') return 'σ frozen, ε-rule (AttnLRP)';
+  if (kind === 'attention-context' && rules.attention === 'frozen') return 'weights frozen: all to v (CP-LRP)';
+  if (kind === 'attention-scores' && rules.attention === 'frozen') return 'nothing (weights frozen)';
+  return TREATMENT[kind];
+}
 
 /**
  * The rule of every Dense/Conv node (by node index) under `choose`; `overrides` (from `layerRules`)
@@ -65,7 +87,7 @@ export function describeRules(graph: Graph): Map<string, Record<string, string>>
       if (node.name !== node.layer) continue;
       const entry = out.get(node.layer) ?? {};
       const folded = node.className === 'BatchNormalization' && node.op.kind === 'identity';
-      entry[id] = linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : TREATMENT[node.op.kind]);
+      entry[id] = linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : treatment(node.op.kind, composite.transformer ?? DEFAULT_TRANSFORMER_RULES));
       out.set(node.layer, entry);
     }
   }

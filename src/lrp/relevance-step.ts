@@ -4,6 +4,7 @@ import type { BackwardStep } from '../model/backward.js';
 import type { Graph, OpKind } from '../model/graph.js';
 import { inputSize, nodeBackward } from '../model/ops.js';
 import { sizeOf } from '../tensor.js';
+import { attentionContextRelevance, attentionScoresRelevance, DEFAULT_TRANSFORMER_RULES, layerNormRelevance, reduceRelevance, type TransformerRules } from './attention.js';
 import { multiplyShares, onlyGates } from './gates.js';
 import { linearRelevance, type Bounds } from './linear-rule.js';
 import { mergeDirectionsRelevance, recurrentRelevance } from './recurrent.js';
@@ -18,6 +19,8 @@ export const TREATMENT: Record<OpKind, string> = {
   maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
   subtract: 'z-rule', multiply: 'gate-signal', maximum: 'winner-take-all', minimum: 'winner-take-all',
   prelu: 'pass', layernorm: 'pass', interpolate: 'z-rule',
+  'attention-scores': 'AttnLRP softmax rule, then the uniform product rule to q and k', 'attention-context': 'AttnLRP uniform product rule',
+  reduce: 'z-rule', pointwise: 'pass (comparisons: nothing)', divide: 'no rule (gradient methods only)',
   embedding: 'summed per token', mask: 'nothing (a mask)', 'apply-mask': 'pass', 'masked-mean': 'z-rule',
   recurrent: 'LRP-all (ε on its linear maps, gates nothing)', 'merge-directions': 'by each direction\'s share',
 };
@@ -27,7 +30,10 @@ export const TREATMENT: Record<OpKind, string> = {
  * unfolded BatchNorm pass it unchanged; average pooling, Add and Average by the z-rule over their
  * summands; max pooling, re-indexing and Concatenate route it as the gradient does.
  */
-export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds, recurrentEpsilon = 1e-6): BackwardStep {
+export function relevanceStep(
+  graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds,
+  transformer: TransformerRules = DEFAULT_TRANSFORMER_RULES, stabilizer = NORM_STABILIZER, recurrentEpsilon = 1e-6,
+): BackwardStep {
   return (node, index, xs, y, R) => {
     const op = node.op;
     switch (op.kind) {
@@ -43,8 +49,19 @@ export function relevanceStep(graph: Graph, n: number, rules: Map<number, Rule>,
       case 'affine':
       case 'identity':
       case 'prelu':
-      case 'layernorm':
         return [R];
+      case 'layernorm':
+        return transformer.layerNorm === 'pass' ? [R] : [layerNormRelevance(op.spec, xs[0], y, R, n, stabilizer)];
+      case 'attention-scores':
+        return attentionScoresRelevance(op.spec, xs, y, R, n, stabilizer);
+      case 'attention-context':
+        return attentionContextRelevance(op, xs, y, R, n, stabilizer, transformer.attention);
+      case 'reduce':
+        return [reduceRelevance(op.reduction, xs[0], y, R, n, stabilizer)];
+      case 'pointwise':
+        return [op.pointwise.fn === 'not-equal' ? new Float32Array(xs[0].length) : R];
+      case 'divide':
+        throw new LrpKerasError(`layer '${node.layer}' (${node.className}): the quotient of two tensors has no LRP rule (gradient methods work)`);
       case 'softmax':
         if (onlyGates(graph, index + 1)) return [new Float32Array(R.length)];
         throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);

@@ -5,7 +5,7 @@ import type { CallSpec, LayerSpec, ModelSpec, TensorRef } from './config.js';
 import type { Graph, GraphNode, Op } from './graph.js';
 import { kwargTensorRefs } from './call-tensors.js';
 import type { LayerContext } from './layers/context.js';
-import { LAYER_BUILDERS } from './layers/registry.js';
+import { builderFor } from './layers/registry.js';
 import { carriesMask } from './masks.js';
 
 /** A Keras layer as users see it (summary, Model.layers). */
@@ -107,8 +107,8 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
 
   const callLayer = (layer: LayerSpec, call: CallSpec, ins: number[], scope: Scope, record: boolean, kwargTensors: Record<string, number[]>): number[] => {
     const layerWhere = `${scope.where}: layer '${layer.name}' (${layer.className})`;
-    const builder = LAYER_BUILDERS[layer.className] ?? fail(`${layerWhere}: this layer class is not supported`);
-    if (ins.length === 0) fail(`${layerWhere}: the layer has no input`);
+    const builder = builderFor(layer) ?? fail(`${layerWhere}: this layer class is not supported`);
+    if (ins.length === 0 && Object.keys(kwargTensors).length === 0) fail(`${layerWhere}: the layer has no input`);
     const weights = weightsOf(layer, scope, archive);
     used.add(archive.groups.has(layer.name) ? layer.name : scope.outermost ?? layer.name);
     const name = uniqueName(layer.name);

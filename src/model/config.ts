@@ -8,6 +8,11 @@ export interface CallSpec {
   inputs: TensorRef[];
   /** Keyword arguments as the config stores them, tensors included (`mask`, `initial_state`, …). */
   kwargs: Record<string, unknown>;
+  /**
+   * Positional arguments as stored, tensors and constants (Keras 3 `args`; a tf.keras TFOpLambda's first
+   * argument: its tensor reference, or the value of a `_CONSTANT_VALUE`).
+   */
+  args?: unknown[];
 }
 
 /** A Keras layer as its config describes it: its class and config, and each call of it. */
@@ -170,9 +175,17 @@ function calls(entry: Json, name: string, where: string): CallSpec[] {
     };
     if (isObject(node)) {
       collect(node.args);
-      return { inputs, kwargs: isObject(node.kwargs) ? node.kwargs : {} };
+      return { inputs, kwargs: isObject(node.kwargs) ? node.kwargs : {}, args: Array.isArray(node.args) ? node.args : [] };
     }
     if (!Array.isArray(node)) fail(`${what}: malformed inbound node ${JSON.stringify(node)}`);
+    // tf.keras TFOpLambda / SlicingOpLambda: one flat `[layer, node, tensor, kwargs]` per call, or
+    // `['_CONSTANT_VALUE', -1, value, kwargs]` when the first argument is a constant.
+    if (typeof node[0] === 'string') {
+      const kwargs = isObject(node[3]) ? node[3] : {};
+      if (node[0] === '_CONSTANT_VALUE') return { inputs, kwargs, args: [node[2]] };
+      const ref = toRef(node[0], node[1], node[2], what);
+      return { inputs: [ref], kwargs, args: [[ref.layer, ref.node, ref.tensor]] };
+    }
     const kwargs = (node as unknown[]).map((ref) => (Array.isArray(ref) && isObject(ref[3]) ? ref[3] : {})).reduce((a, b) => ({ ...a, ...b }), {});
     collect(node);
     return { inputs, kwargs };

@@ -1,4 +1,5 @@
 import type { Activation } from '../kernels/activations.js';
+import type { AttentionScoresSpec } from '../kernels/attention.js';
 import type { ConvGeometry } from '../kernels/conv2d.js';
 import type { Combine } from '../kernels/elementwise.js';
 import type { WindowGeometry } from '../kernels/geometry.js';
@@ -6,6 +7,7 @@ import type { Taps } from '../kernels/interpolate.js';
 import type { LayerNormSpec } from '../kernels/layer-norm.js';
 import type { RecurrentSpec } from '../kernels/recurrent.js';
 import type { DirectionMerge } from '../kernels/sequence.js';
+import type { Pointwise, Reduction } from '../kernels/tf-ops.js';
 
 /**
  * The executable form of a model: a list of operations in execution order, each reading tensors
@@ -44,6 +46,16 @@ export type Op =
   | { kind: 'layernorm'; spec: LayerNormSpec }
   /** A fixed linear resampling with non-negative weights (bilinear up-sampling / resizing). */
   | { kind: 'interpolate'; taps: Taps }
+  /** MultiHeadAttention's weights softmax(q·kᵀ/√dk + mask) (H, T, S); inputs q (T, H, dk), k (S, H, dk), then masks. */
+  | { kind: 'attention-scores'; spec: AttentionScoresSpec }
+  /** MultiHeadAttention's A·v per head (T, H, dv); inputs A (H, T, S), v (S, H, dv). */
+  | { kind: 'attention-context'; heads: number; T: number; S: number; dv: number }
+  /** reduce_sum / reduce_mean over some axes (TF ops, Keras 3 `sum` / `mean` nodes). */
+  | { kind: 'reduce'; reduction: Reduction }
+  /** sqrt, square, not_equal with a constant (TF ops, Keras 3 nodes). */
+  | { kind: 'pointwise'; pointwise: Pointwise }
+  /** The quotient of two tensors with broadcasting (`truediv`, Keras 3 `divide`). */
+  | { kind: 'divide'; maps: (Int32Array | null)[] }
   /** Embedding: integer token ids → rows of E (vocab, dim); a token input's relevance is summed over dim. */
   | { kind: 'embedding'; E: Float32Array; vocab: number; dim: number }
   /** A mask (1 per time step) from x: any of the step's `features` values differs from `value` (mask_zero: token ≠ 0). */

@@ -15,6 +15,7 @@ import { preluBackward, preluForward } from '../kernels/prelu.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { sizeOf } from '../tensor.js';
 import { tensorShape, type Graph, type GraphNode, type LinearOp } from './graph.js';
+import { transformerOpBackward, transformerOpForward } from './transformer-ops.js';
 import { sequenceOpBackward, sequenceOpForward } from './sequence-ops.js';
 
 /**
@@ -86,6 +87,12 @@ export function nodeForward(graph: Graph, node: GraphNode, xs: Float32Array[], n
       return filled(out(), (y) => layerNormForward(x, y, op.spec, n));
     case 'interpolate':
       return filled(out(), (y) => interpolateForward(x, y, op.taps, n, inputSize(graph, node, 0)));
+    case 'attention-scores':
+    case 'attention-context':
+    case 'reduce':
+    case 'pointwise':
+    case 'divide':
+      return transformerOpForward(op, xs, n, count, inputSizes(graph, node));
     case 'embedding':
     case 'mask':
     case 'apply-mask':
@@ -203,6 +210,12 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
       interpolateTranspose(gy, gx, op.taps, n, inputSize(graph, node, 0));
       return [gx];
     }
+    case 'attention-scores':
+    case 'attention-context':
+    case 'reduce':
+    case 'pointwise':
+    case 'divide':
+      return transformerOpBackward(op, xs, y, gy, n, inputSizes(graph, node));
     case 'embedding':
     case 'mask':
     case 'apply-mask':

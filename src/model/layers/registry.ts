@@ -1,3 +1,4 @@
+import type { LayerSpec } from '../config.js';
 import { activationLayer, eluLayer, leakyReluLayer, preluLayer, reluLayerBuilder, softmaxLayer, thresholdedReluLayer } from './activation.js';
 import type { LayerBuilder } from './context.js';
 import { conv1dTransposeLayer, conv2dTransposeLayer } from './conv-transpose.js';
@@ -8,6 +9,7 @@ import { batchNormalizationLayer, denseLayer, identityLayer } from './core.js';
 import {
   addLayer, averageLayer, concatenateLayer, maximumLayer, mergeLayer, minimumLayer, multiplyLayer, subtractLayer,
 } from './merging.js';
+import { multiHeadAttentionLayer } from './attention.js';
 import { layerNormalizationLayer } from './normalization.js';
 import {
   avgPool1dLayer, avgPool2dLayer, globalAvgPool2dLayer, globalMaxPool1dLayer, globalMaxPool2dLayer,
@@ -20,6 +22,7 @@ import {
 import { centerCropLayer, normalizationLayer, rescalingLayer, resizingLayer } from './preprocessing.js';
 import { bidirectionalLayer, recurrentLayer } from './recurrent.js';
 import { embeddingLayer, globalAvgPool1dMasked, maskingLayer } from './sequence.js';
+import { isOperationNode, opLayer } from './tf-ops.js';
 import { timeDistributed } from './time-distributed.js';
 
 /** Random augmentation layers: identities at inference, where the model is run. */
@@ -59,6 +62,7 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
   PReLU: preluLayer, LayerNormalization: layerNormalizationLayer,
   Rescaling: rescalingLayer, Normalization: normalizationLayer, Resizing: resizingLayer, CenterCrop: centerCropLayer,
   RepeatVector: repeatVectorLayer,
+  MultiHeadAttention: multiHeadAttentionLayer, TFOpLambda: opLayer, SlicingOpLambda: opLayer,
   Embedding: embeddingLayer, Masking: maskingLayer,
   SimpleRNN: recurrentLayer('SimpleRNN'), LSTM: recurrentLayer('LSTM'), GRU: recurrentLayer('GRU'),
   CuDNNLSTM: recurrentLayer('CuDNNLSTM'), CuDNNGRU: recurrentLayer('CuDNNGRU'), Bidirectional: bidirectionalLayer,
@@ -70,3 +74,7 @@ export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.free
   Lambda: 'a Lambda layer holds arbitrary Python code',
   Dot: 'Dot has no LRP rule here',
 }));
+
+/** How a config entry lowers: Keras 3 operation nodes (`keras.src.ops…`) by their op, layers by their class. */
+export const builderFor = (layer: LayerSpec): LayerBuilder | undefined =>
+  isOperationNode(layer) ? opLayer : Object.hasOwn(LAYER_BUILDERS, layer.className) ? LAYER_BUILDERS[layer.className] : undefined;
