@@ -3,7 +3,8 @@
 // mutated inputs, NaN and Infinity, huge shapes, deep nesting, a PNG bomb), while raw sockets stall
 // or drop their uploads. No crash, no 5xx, every valid answer bit-identical to analyze(), resident
 // memory within RSS_BOUND_MIB of what it was after warming up. Then SIGTERM with a request in flight:
-// the request is answered and the process exits 0. About 15 s on 2 cores.
+// the request is answered and the process exits 0. 12 s on a quiet 2-core machine, 30-35 s when
+// other test suites share its cores.
 import { connect } from 'node:net';
 import autocannon from 'autocannon';
 import { test } from 'uvu';

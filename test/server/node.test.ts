@@ -4,6 +4,7 @@
 import { connect } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { modelNames } from '../../src/cli/serve.js';
 import { serveNode, type RunningServer } from '../../src/server/node.js';
 import { assertCases, nodeModels, pattern, sendHttp } from './cases.js';
 import { TEST_LIMITS } from './config.js';
@@ -81,6 +82,11 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
   } finally {
     await strict.close();
   }
+});
+
+test('lrp-keras serve names models by their file names without extension, and refuses two of one name', () => {
+  assert.equal(modelNames(['models/mnist.h5', '/srv/cnn.v2.keras']), ['mnist', 'cnn.v2']);
+  assert.throws(() => modelNames(['a/mnist.h5', 'b/mnist.keras']), /two models would both be served as 'mnist'; rename one file/);
 });
 
 test.run();
