@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -10,7 +9,7 @@ import { LrpKerasError } from '../src/errors.js';
 import type { H5Dataset, H5Group } from '../src/io/hdf5.js';
 import { h5wasmReader } from '../src/io/h5wasm-reader.js';
 import { pureReader } from '../src/io/hdf5-pure/index.js';
-import { fixturePath, sharedPath, skipTest } from './fixtures.js';
+import { fixturePath, sharedPath } from './fixtures.js';
 
 // --- Where the HDF5 files are ------------------------------------------------------------------
 
@@ -387,34 +386,6 @@ mutationSamples.forEach((sample, index) => {
     assert.ok(opened + rejected >= 300);
     console.log(`  ${sample.name}: ${opened + rejected} mutants, ${opened} read fully, ${rejected} rejected, slowest ${slowest.toFixed(1)} ms`);
   });
-});
-
-// --- Timing, for the README (printed, not asserted) ------------------------------------------
-
-test('time to open and walk the MNIST example in a fresh process (printed)', () => {
-  const model = sharedPath('examples/kotlindl_mnist_mlp.h5');
-  if (!model) return skipTest('timing the MNIST example needs ../shared/examples/kotlindl_mnist_mlp.h5');
-  const modules = { pure: ['../src/io/hdf5-pure/index.js', 'pureReader'], h5wasm: ['../src/io/h5wasm-reader.js', 'h5wasmReader'] };
-  for (const [label, [module, name]] of Object.entries(modules)) {
-    const script = `
-      import { readFileSync } from 'node:fs';
-      const t0 = performance.now();
-      const reader = (await import(${JSON.stringify(new URL(module, import.meta.url).href)}))[${JSON.stringify(name)}];
-      const t1 = performance.now();
-      const file = await reader.open(new Uint8Array(readFileSync(${JSON.stringify(model)})), 'mnist.h5');
-      const walk = (g) => { for (const a of g.attrNames()) g.attr(a); for (const k of g.keys()) { const c = g.get(k); if (c.kind === 'group') walk(c); else c.readFloat32(); } };
-      walk(file.root);
-      file.close();
-      console.log(JSON.stringify({ load: t1 - t0, openWalk: performance.now() - t1 }));`;
-    const runs = [0, 1, 2].map(() => {
-      const start = performance.now();
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-      assert.is(run.status, 0, run.stderr);
-      return { ...(JSON.parse(run.stdout) as { load: number; openWalk: number }), total: performance.now() - start };
-    });
-    const median = (k: 'load' | 'openWalk' | 'total'): string => runs.map((r) => r[k]).sort((a, b) => a - b)[1].toFixed(1);
-    console.log(`  ${label}: import ${median('load')} ms, open+walk ${median('openWalk')} ms, whole process ${median('total')} ms (median of 3)`);
-  }
 });
 
 test.run();

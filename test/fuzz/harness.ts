@@ -1,6 +1,6 @@
 // A fuzz case as data, how it becomes bytes and load options, and the oracle: the model loads (and
 // then predicts and explains) or the load throws an LrpKerasError, within a time bound, without
-// touching Object.prototype. Used in-process by test/fuzz.test.ts and in workers by bench/fuzz.ts.
+// touching Object.prototype. Used in-process by test/fuzz.test.ts and in workers by the campaign (test/fuzz/campaign.ts, npm run fuzz).
 import { fixedShape } from '../../src/tensor.js';
 import fc from 'fast-check';
 import { LrpKerasError } from '../../src/errors.js';

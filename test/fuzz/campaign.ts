@@ -15,14 +15,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
-import { h5wasmHeapBytes } from '../src/io/h5wasm-reader.js';
-import type { LoadOptions } from '../src/load.js';
-import { loadModel } from '../src/node.js';
-import { loadSeeds, type Seed } from '../test/fuzz/corpus.js';
-import { bytesCaseArb, configCaseArb, describeCase, materialise, runCase, signature, WASM_TRAP, type FuzzCase, type Outcome, type ReaderName } from '../test/fuzz/harness.js';
+import { h5wasmHeapBytes } from '../../src/io/h5wasm-reader.js';
+import type { LoadOptions } from '../../src/load.js';
+import { loadModel } from '../../src/node.js';
+import { loadSeeds, type Seed } from './corpus.js';
+import { bytesCaseArb, configCaseArb, describeCase, materialise, runCase, signature, WASM_TRAP, type FuzzCase, type Outcome, type ReaderName } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
+const root = resolve(here, '../../..');
 
 interface Args { runs: number; seed: number; workers: number; bound: number; timeout: number; only?: string; configShare: number; out: string }
 
