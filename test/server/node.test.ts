@@ -84,6 +84,28 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
   }
 });
 
+test('node: a request whose client hangs up stops computing and frees its turn', async () => {
+  const one = await serveNode({ models: await nodeModels(), limits: { ...TEST_LIMITS, concurrency: 1, maxBatch: 16 }, port: 0 });
+  const ig = (n: number): string => JSON.stringify({ inputs: { shape: [n, 16, 16, 3], data: Array.from(pattern([n, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 1000 } });
+  const send = (body: string, signal?: AbortSignal): Promise<Response> => fetch(`${one.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+  try {
+    // One chunk (2 samples) takes C ms; 16 samples would hold the turn for about 8C.
+    const chunkMs = ((await (await send(ig(2))).json()) as { timing: { computeMs: number } }).timing.computeMs;
+    const gone = new AbortController();
+    const started = Date.now();
+    const abandoned = send(ig(16), gone.signal).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gone.abort();
+    await abandoned;
+    const next = await send(ig(1).replace('"steps":1000', '"steps":1'));
+    assert.is(next.status, 200);
+    const waited = Date.now() - started;
+    assert.ok(waited < 300 + 4 * chunkMs, `the next request was answered after ${waited} ms; one chunk takes ${chunkMs} ms, the abandoned request about ${8 * chunkMs}`);
+  } finally {
+    await one.close();
+  }
+});
+
 test('lrp-keras serve names models by their file names without extension, and refuses two of one name', () => {
   assert.equal(modelNames(['models/mnist.h5', '/srv/cnn.v2.keras']), ['mnist', 'cnn.v2']);
   assert.throws(() => modelNames(['a/mnist.h5', 'b/mnist.keras']), /two models would both be served as 'mnist'; rename one file/);
