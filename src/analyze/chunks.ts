@@ -14,7 +14,9 @@ export function chunkOptions(options: AnalyzeOptions, n: number, from: number, t
     return value;
   };
   const target = Array.isArray(options.target) && options.target.length === n ? options.target.slice(from, to) : options.target;
-  return { ...options, target, baseline: slice(options.baseline), low: slice(options.low), high: slice(options.high) };
+  const progress = options.onProgress;
+  const onProgress = progress && ((f: number) => progress((from + f * (to - from)) / n));
+  return { ...options, target, baseline: slice(options.baseline), low: slice(options.low), high: slice(options.high), onProgress };
 }
 
 /** The explanations of consecutive chunks as one. */

@@ -6,6 +6,7 @@ import type { ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
 import type { AnalyzeOptions } from './options.js';
+import type { Start } from './start.js';
 import { attributionSites, perToken, type AttributionSite } from './token-inputs.js';
 
 /** What a gradient method works from: one chunk of samples, their targets and the forward pass. */
@@ -14,7 +15,10 @@ export interface GradientRun {
   /** One array per model input. */
   xs: Float32Array[];
   n: number;
-  targets: number[];
+  /** Each input's shape with the batch axis. */
+  shapes: number[][];
+  /** The tensor and units explained. */
+  start: Start;
   options: AnalyzeOptions;
   values: Float32Array[];
   /** Runs between layers (the abort check). */
@@ -24,16 +28,13 @@ export interface GradientRun {
 type Mode = 'gradient' | 'guided-backprop' | 'deconvnet';
 
 /**
- * ∂ logit_t / ∂(site) for every attribution site (each input, or a token input's embedding) or its
+ * ∂ score / ∂(site) (logit_t, or an inner unit's total) for every attribution site (each input, or a token input's embedding) or its
  * guided / deconvnet variant, from the forward pass `values`.
  */
 function gradientAt(run: GradientRun, mode: Mode, sites: AttributionSite[], values = run.values): Float32Array[] {
-  const { model, n, targets } = run;
-  const classes = values[model.logitsTensor].length / n;
-  const seed = new Float32Array(n * classes);
-  targets.forEach((c, s) => (seed[s * classes + c] = 1));
+  const { model, n, start } = run;
   const step = gradientStep(model.graph, n, mode);
-  const signals = propagateBackward(model.graph, values, model.logitsTensor, seed, (...args) => {
+  const signals = propagateBackward(model.graph, values, start.tensor, start.mask, (...args) => {
     run.between();
     return step(...args);
   });
@@ -76,7 +77,7 @@ function integerOption(options: AnalyzeOptions, key: 'steps' | 'samples', fallba
  * The baseline x̄ of integrated gradients for input k: a number (every input), or a tensor of one
  * sample's shape or the input's shape (one-input models; several inputs take an array of them).
  */
-function baselineOf(run: GradientRun, k: number): Float32Array {
+export function baselineOf(run: GradientRun, k: number): Float32Array {
   const { n, options } = run;
   const x = run.xs[k];
   const base = new Float32Array(x.length);

@@ -1,4 +1,4 @@
-import { resolveTargets } from '../attribution/targets.js';
+import { fail } from '../errors.js';
 import { withExecutor } from '../kernels/gemm.js';
 import { chunkRows, rowsOf } from '../model/batching.js';
 import { modelInternals, packInput, type Model, type ModelInput, type ModelInternals } from '../model/model.js';
@@ -10,11 +10,15 @@ import type { Explanation } from './conservation.js';
 import { lrpRelevance } from './lrp.js';
 import { resolveMethod } from './methods.js';
 import { abortCheck, checkOptionKeys, type AnalyzeOptions } from './options.js';
+import { startOf } from './start.js';
 
 export type { Target } from '../attribution/targets.js';
 export type { ConservationRow, Explanation } from './conservation.js';
 export { ALIASES, defineRule, METHODS } from './methods.js';
 export type { AnalyzeOptions } from './options.js';
+export type { Condition } from './concepts.js';
+export type { UnitTarget } from './start.js';
+export { topConcepts, type Concept } from './top-concepts.js';
 
 /**
  * Explain the model's prediction for every sample of `x` with `options.method`: relevance in the input's
@@ -44,13 +48,16 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
 
 /** One chunk: the forward pass (of the graph the method reads), the targets, then the method; one explanation per input. */
 function explain(inner: ModelInternals, xs: Float32Array[], n: number, options: AnalyzeOptions, between: () => void): Explanation[] {
-  const { method, defaults } = resolveMethod(options.method);
-  const graph = method.family === 'lrp' ? inner.lrpGraph : inner.graph;
+  const { id, method, defaults } = resolveMethod(options.method);
+  const lrp = method.family === 'lrp';
+  if (options.condition !== undefined && !lrp) fail(`option condition: concept-conditional relevance needs an LRP method, not '${id}'`);
+  const graph = lrp ? inner.lrpGraph : inner.graph;
   const shapes = graph.inputs.map((id) => [n, ...graph.nodes[id - 1].outShape]);
   const values = forwardAll(graph, xs, n, between);
-  const targets = resolveTargets(options.target, values[inner.logitsTensor], n);
-  const run = { model: inner, xs, n, shapes, targets, options, values, between };
+  const start = startOf(inner, options.target, values[inner.logitsTensor], n, lrp);
+  const run = { model: inner, xs, n, shapes, start, options, values, between };
   if (method.family === 'lrp') return lrpRelevance(run, method, defaults);
+  if (method.family === 'map') return [method.explain(run)];
   return method.attribute(run).map((data, k) => ({ shape: shapes[k], data }));
 }
 

@@ -6,9 +6,11 @@ import { relevanceStep } from '../lrp/relevance-step.js';
 import { propagateBackward } from '../model/backward.js';
 import type { ModelInternals } from '../model/model.js';
 import { boundsFor } from './bounds.js';
+import { conditionFilter } from './concepts.js';
 import { layerReport, type Explanation } from './conservation.js';
 import type { LrpMethod } from './methods.js';
 import type { AnalyzeOptions } from './options.js';
+import type { Start } from './start.js';
 
 /** What an LRP method works from: one chunk of samples, their targets and the forward pass of the LRP graph. */
 export interface LrpRun {
@@ -17,31 +19,35 @@ export interface LrpRun {
   xs: Float32Array[];
   n: number;
   shapes: number[][];
-  targets: number[];
+  start: Start;
   options: AnalyzeOptions;
   values: Float32Array[];
   between: () => void;
 }
 
-/** Relevance from `logit[target]` back to each input under the method's rules (and `layerRules`). */
+/** Relevance from `logit[target]` (or an inner unit's value) back to each input under the method's rules (and `layerRules`). */
 export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation[] {
-  const { model, xs, n, targets, options, values } = run;
+  const { signals, sent } = lrpSignals(run, method, defaults);
+  const graph = run.model.lrpGraph;
+  const report = sent ? layerReport(graph, signals, sent, run.n) : {};
+  return graph.inputs.map((id, k) => ({ shape: run.shapes[k].slice(), data: signals[id] ?? new Float32Array(run.xs[k].length), ...report }));
+}
+
+/** The relevance at every tensor (and, with `returnLayers`, what each node sent back), kept to the `condition`'s channels at its layer. */
+export function lrpSignals(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): { signals: (Float32Array | undefined)[]; sent?: Float32Array[][] } {
+  const { model, n, start, options, values } = run;
   const p = ruleParams(options, defaults);
   const graph = model.lrpGraph;
   const rules = assignRules(graph, method.choose, p, overrideRules(options.layerRules, p, graph));
-  const logits = values[model.logitsTensor];
-  const classes = logits.length / n;
-  const seed = new Float32Array(n * classes);
-  targets.forEach((c, s) => (seed[s * classes + c] = logits[s * classes + c]));
+  const seed = start.mask.map((m, i) => (m === 0 ? 0 : m * values[start.tensor][i]));
   const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);
   const sent: Float32Array[][] | undefined = options.returnLayers ? [] : undefined;
   // Recurrent layers use the method's ε, the stabiliser it gives a Dense layer (CONVENTIONS-RECURRENT.md §2).
   const recurrentEpsilon = method.choose({ kind: 'dense', firstLinear: false, firstConv: false }, p).stabilizer ?? 0;
   const step = relevanceStep(graph, n, rules, bounds, method.transformer, p.stabilizer, recurrentEpsilon);
-  const signals = propagateBackward(graph, values, model.logitsTensor, seed, (...args) => {
+  const signals = propagateBackward(graph, values, start.tensor, seed, (...args) => {
     run.between();
     return step(...args);
-  }, sent);
-  const report = sent ? layerReport(graph, signals, sent, n) : {};
-  return graph.inputs.map((id, k) => ({ shape: run.shapes[k].slice(), data: signals[id] ?? new Float32Array(xs[k].length), ...report }));
+  }, sent, conditionFilter(model, options.condition, start.tensor));
+  return { signals, sent };
 }

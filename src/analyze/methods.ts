@@ -5,20 +5,22 @@ import type { RuleParams } from '../lrp/parameters.js';
 import { makeRule, RULES, type RuleSpec } from '../lrp/rules.js';
 import { didYouMean } from '../suggest.js';
 import { GRADIENT_METHODS, type GradientMethod } from './gradients.js';
+import { MAP_METHODS, type MapMethod } from './maps.js';
 
 /** An LRP method: the rule it gives each Dense/Conv node, and how it treats attention and LayerNormalization. */
 export interface LrpMethod { family: 'lrp'; description: string; choose: RuleChooser; transformer?: TransformerRules }
 
-export type Method = GradientMethod | LrpMethod;
+export type Method = GradientMethod | MapMethod | LrpMethod;
 
 const ruleMethod = (id: string, rule: RuleSpec): LrpMethod => ({ family: 'lrp', description: rule.description, choose: (_, p) => makeRule(id, p) });
 
 /**
  * Every method `analyze` accepts, by id, in the order `lrp-keras methods` lists them: the gradient
- * methods, each rule of `RULES` on every Dense/Conv, and the composites. The only list of method ids.
+ * methods, Grad-CAM and occlusion, each rule of `RULES` on every Dense/Conv, and the composites. The only list of method ids.
  */
 export const METHOD_TABLE: Record<string, Method> = {
   ...GRADIENT_METHODS,
+  ...MAP_METHODS,
   ...Object.fromEntries(Object.entries(RULES).map(([id, rule]) => [id, ruleMethod(id, rule)])),
   ...Object.fromEntries(Object.entries(COMPOSITES).map(([id, c]): [string, LrpMethod] => [id, { family: 'lrp', description: c.description, choose: c.choose, transformer: c.transformer }])),
 };

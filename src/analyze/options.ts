@@ -5,17 +5,29 @@ import type { RuleParams } from '../lrp/parameters.js';
 import type { ThreadPool } from '../parallel/threads.js';
 import { didYouMean } from '../suggest.js';
 import type { TensorLike } from '../tensor.js';
+import type { Condition } from './concepts.js';
+import type { UnitTarget } from './start.js';
 
 export type BoundOption = number | number[] | TensorLike;
 
 export interface AnalyzeOptions extends Partial<RuleParams> {
   method: string;
-  target?: Target;
+  /** A class (see `Target`) or a unit of any layer: `{layer, channel}` (the channel's total) or `{layer, index}`. */
+  target?: Target | UnitTarget;
   low?: BoundOption;
   high?: BoundOption;
   /** Per-layer override by Keras layer name or class: a rule id, or `{rule, epsilon?, gamma?, alpha?, beta?}`. */
   layerRules?: Record<string, RuleOverride>;
-  /** integrated-gradients: number of steps (default 20) and baseline (default zeros; several inputs: an array of them). */
+  /** grad-cam, guided-grad-cam: the layer whose activations are weighted (default: the last with the input's spatial axes). */
+  layer?: string;
+  /** occlusion: window and stride per spatial axis, or one number for all (default min(8, ⌈size/8⌉) and half the window). */
+  window?: number | number[];
+  stride?: number | number[];
+  /** LRP methods: keep only these channels' relevance at the layer's output (concept-conditional relevance). */
+  condition?: Condition;
+  /** occlusion: called with the fraction done (0 to 1) after each batch of forward passes. */
+  onProgress?: (fraction: number) => void;
+  /** integrated-gradients: number of steps (default 20) and baseline (default zeros; several inputs: an array of them; occlusion: what a window becomes). */
   steps?: number;
   baseline?: number | TensorLike | readonly (number | TensorLike)[];
   /** The output explained, by name or index (models with several outputs; default the first). */
@@ -38,6 +50,7 @@ export interface AnalyzeOptions extends Partial<RuleParams> {
 const OPTION_KEYS = Object.keys({
   method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, stabilizer: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
   samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0, output: 0,
+  layer: 0, window: 0, stride: 0, condition: 0, onProgress: 0,
 } satisfies Record<keyof AnalyzeOptions, 0>);
 
 /** The options object itself: an object whose every key is an option (typos are named, with the closest key). */

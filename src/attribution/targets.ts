@@ -8,7 +8,7 @@ const fail = (message: string): never => {
 };
 
 /** Target class per sample, checked against the number of classes. */
-export function resolveTargets(target: Target | undefined, logits: Float32Array, n: number): number[] {
+export function resolveTargets(target: unknown, logits: Float32Array, n: number): number[] {
   const t = target ?? 'max';
   const classes = logits.length / n;
   const check = (c: unknown, i: number): number =>

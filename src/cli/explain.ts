@@ -12,13 +12,14 @@ import { isSequential } from '../viz/heatmap.js';
 import { toPNG } from '../viz/png.js';
 import { checkTarget, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
 import { loadModelFile, readInputFiles, stackSamples, toSamples, type InputSample } from './inputs.js';
+import { methodViews, type MethodFlags } from './method-flags.js';
 import { progressBar } from './progress.js';
 import { inShard, parseShard } from './shard.js';
 import { formatTable } from './table.js';
 import { explainTextCommand, isTextRequest, readsTokens, type TextFlags } from './text-explain.js';
 import { finiteOrZero, sampleWarnings } from './warnings.js';
 
-export interface ExplainFlags extends InputFlags, Omit<TextFlags, 'method' | 'target' | 'out' | 'json' | 'config'> {
+export interface ExplainFlags extends InputFlags, MethodFlags, Omit<TextFlags, 'method' | 'target' | 'out' | 'json' | 'config'> {
   method: string;
   colormap: string;
   overlay: boolean;
@@ -38,8 +39,10 @@ export interface ExplainRow {
   predicted: number;
   /** The model's output for the predicted class (a probability when the model ends in softmax). */
   score: number;
-  /** The class explained. */
-  target: number;
+  /** The class explained (null when --target-layer explains a channel instead). */
+  target: number | null;
+  /** What the heatmap shows: "class 3", "conv2d_3:12" (a channel), "class 3 via conv2d_3:12" (--condition). */
+  shows: string;
   /** Σ relevance: for LRP, about the target's logit (conservation). */
   relevanceSum: number;
   heatmap: string;
@@ -79,6 +82,7 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   }
   // Text models: raw text with its vocabulary, or token ids (CONVENTIONS.md, "Token inputs").
   if (isTextRequest(flags, inputPaths)) return explainTextCommand(modelPath, inputPaths, flags);
+  const { options, views } = methodViews(flags);
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   // One run reads every file first, so that a bad file is reported before the model loads; a shard,
   // which may hold a million files, reads them a chunk at a time.
@@ -99,6 +103,7 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   const used = new Set<string>(['grid.png']);
   const rows: ExplainRow[] = [];
   const images: RGBAImage[] = [];
+  const labels: string[] = [];
   const warnings: string[] = [];
   let skipped = 0;
   mkdirSync(flags.out, { recursive: true });
@@ -108,30 +113,43 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     done += shard ? Math.min(CHUNK, paths.length - done) : chunk.length;
     const names = outputNames(chunk.map((s) => s.name), used);
     // A shard resumes: what an earlier run of it wrote is not explained again.
-    const todo = chunk.map((sample, i) => ({ sample, path: join(flags.out, names[i]) })).filter(({ path }) => !shard || !existsSync(path));
+    // --condition writes one heatmap per channel: <name>_<layer>-<channel>.png.
+    const todo = chunk
+      .map((sample, i) => ({ sample, paths: views.map((v) => join(flags.out, names[i].replace(/\.png$/, `${v.suffix}.png`))) }))
+      .filter(({ paths }) => !shard || !paths.every((path) => existsSync(path)));
     skipped += chunk.length - todo.length;
     if (todo.length > 0) {
       const x = stackSamples(todo.map((t) => t.sample));
       const size = x.data.length / todo.length;
       const scores = model.predict(x).data;
       const classes = scores.length / todo.length;
-      const relevance = analyze(model, x, { method: flags.method, target }).data;
       let logits: Float32Array | undefined;
-      todo.forEach(({ sample }, i) => warnings.push(...sampleWarnings(sample.name, relevance.subarray(i * size, (i + 1) * size), scores.subarray(i * classes, (i + 1) * classes), () => {
-        logits ??= model.logits(x).data;
-        return logits.subarray(i * classes, (i + 1) * classes);
-      })));
-      const pictures = explanationPictures(x.shape.slice(1), todo.map((t) => t.sample.data), finiteOrZero(relevance), { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
-      todo.forEach(({ sample, path }, i) => {
+      const perView = views.map((view) => {
+        const relevance = analyze(model, x, { target, ...options, ...view.options, method: flags.method }).data;
+        todo.forEach(({ sample }, i) => warnings.push(...sampleWarnings(sample.name, relevance.subarray(i * size, (i + 1) * size), scores.subarray(i * classes, (i + 1) * classes), () => {
+          logits ??= model.logits(x).data;
+          return logits.subarray(i * classes, (i + 1) * classes);
+        })));
+        const pictures = explanationPictures(x.shape.slice(1), todo.map((t) => t.sample.data), finiteOrZero(relevance), { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
+        return { relevance, pictures };
+      });
+      todo.forEach(({ sample, paths }, i) => {
         const row = scores.subarray(i * classes, (i + 1) * classes);
         const predicted = argmax(row);
-        writeFileSync(path, toPNG(pictures[i]));
-        rows.push({
-          input: sample.name, file: sample.file, predicted, score: row[predicted], target: target === 'max' ? predicted : target,
-          relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, v) => a + v, 0), heatmap: path,
+        const explained = options.target ? null : target === 'max' ? predicted : target;
+        views.forEach((view, v) => {
+          const { relevance, pictures } = perView[v];
+          writeFileSync(paths[v], toPNG(pictures[i]));
+          rows.push({
+            input: sample.name, file: sample.file, predicted, score: row[predicted], target: explained,
+            shows: [explained === null ? '' : `class ${explained}`, view.label].filter(Boolean).join(' '),
+            relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, r) => a + r, 0), heatmap: paths[v],
+          });
+          if (shard) return;
+          images.push(pictures[i]);
+          labels.push(view.label ? `${explained === null ? '' : `${explained} `}${view.label}` : scoreLabel(predicted, row[predicted]));
         });
       });
-      if (!shard) images.push(...pictures);
     }
     bar.update(done);
   }
@@ -141,17 +159,18 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   // A shard writes no grid: it is a picture of one run's few samples, not of a job's many.
   const gridPath = shard ? undefined : join(flags.out, 'grid.png');
   if (gridPath) {
-    const cells = images.map((image, i) => ({ image, label: scoreLabel(rows[i].predicted, rows[i].score) }));
+    const cells = images.map((image, i) => ({ image, label: labels[i] }));
     const legend = { colormap: flags.colormap as ColormapName, sequential: isSequential({ colormap: flags.colormap as ColormapName }) };
-    const title = `${flags.method}${target === 'max' ? '' : `, class ${target}`}`;
-    writeFileSync(gridPath, toPNG(grid(cells, { columns: Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8, title, legend })));
+    const title = `${flags.method}${options.layer ? ` at ${options.layer}` : ''}${target === 'max' || options.target ? '' : `, class ${target}`}`;
+    // --condition: one row per sample, a heatmap per channel.
+    writeFileSync(gridPath, toPNG(grid(cells, { columns: views.length > 1 ? views.length : Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8, title, legend })));
   }
 
   if (flags.json) {
     console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), warnings, results: rows }, null, 2));
     return;
   }
-  const table = rows.map((r) => [r.input, String(r.predicted), r.score.toFixed(4), String(r.target), r.relevanceSum.toPrecision(4)]);
+  const table = rows.map((r) => [r.input, String(r.predicted), r.score.toFixed(4), r.shows.replace(/^class /, ''), r.relevanceSum.toPrecision(4)]);
   console.log(formatTable(['input', 'predicted', 'score', 'explained', 'Σ relevance'], table));
   const also = shard ? ` (shard ${flags.shard}; ${skipped} already there)` : ' and grid.png';
   console.log(`\nwrote ${rows.length} heatmap${rows.length === 1 ? '' : 's'}${also} to ${flags.out}`);

@@ -49,6 +49,12 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--method <id>', 'Method id (see `lrp-keras methods`)', { default: 'epsilon-plus' })
     .option('--colormap <name>', 'bwr, seismic, coldnhot, wred, hot, gray, jet or viridis', { default: 'bwr' })
     .option('--overlay', 'Blend each heatmap over its input image')
+    .option('--layer <name>', "grad-cam, guided-grad-cam: the layer weighted (default: the last one with the input's spatial axes)")
+    .option('--window <size>', 'occlusion: window side, one for every spatial axis or one per axis (8,4); default min(8, size/8)')
+    .option('--stride <step>', 'occlusion: step between windows, as --window; default half the window')
+    .option('--target-layer <name>', 'Explain a channel of this layer (with --channel) instead of a class')
+    .option('--channel <k>', 'The channel of --target-layer explained: its activations summed over positions')
+    .option('--condition <layer:k,...>', 'LRP methods: one heatmap per channel k, the relevance that passes through channel k of the layer')
     .option('--shard <i/n>', 'Explain only shard i of n (0-based, split by file name), skipping inputs whose heatmaps exist; no grid')
     .option('--vocab <file>', 'Text models: the vocabulary (Tokenizer to_json(), a {word: id} JSON or a TextVectorization vocabulary, one token per line); inputs are .txt files (a text per line) or /dev/stdin')
     .option('--maxlen <n>', "Text: pad or truncate to n tokens (default: the model's input length)")
@@ -61,6 +67,8 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--split <sep>', 'Text: word separator (default a space)')
     .option('--no-color', 'Text: print relevance values instead of ANSI colours')
     .example('lrp-keras explain model.h5 digits/*.png --method epsilon-gamma-box --overlay --out heatmaps')
+    .example('lrp-keras explain model.h5 cat.png --method grad-cam --layer conv2d_3 --overlay')
+    .example('lrp-keras explain model.h5 cat.png --condition conv2d_3:12,40')
     .example("echo 'Great music service,' | lrp-keras explain sentiment.h5 /dev/stdin --vocab word_index.json --num-words 5000 --oov-token '<OOV>' --maxlen 20 --method epsilon")
     .action(explainCommand);
 
