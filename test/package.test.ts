@@ -8,10 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath, repoRoot, skipTest } from './fixtures.js';
-import {
-  pictureDifference, RECIPE_DIGIT, RECIPE_MODEL, recipeLine, referencePicture, runBrowser, runEdge, runScript, runWorker, type RecipeResult,
-} from './recipes.js';
+import { fixturePath, repoRoot } from './fixtures.js';
+import { checkRecipe, pictureDifference, RECIPE_DIGIT, RECIPE_MODEL, referencePicture, runBrowser, runEdge, runScript, runWorker } from './recipes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-pack-'));
 const app = join(dir, 'app');
@@ -88,30 +86,21 @@ test('TypeScript type-checks an app that uses lrp-keras, lrp-keras/viz and lrp-k
   execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--types', '', '--skipLibCheck', 'typed.ts'], { ...quiet, cwd: app });
 });
 
-async function check(name: string, result: RecipeResult | string): Promise<void> {
-  if (typeof result === 'string') return skipTest(`installed recipe ${name}: ${result}`);
-  const reference = await referencePicture();
-  assert.is(result.predicted, reference.predicted, `${name}: class`);
-  const difference = pictureDifference(result.png, reference.rgba);
-  assert.ok(difference <= 1, `${name}: differs from Node's picture by ${difference} in a channel`);
-  console.log(`  installed ${recipeLine(name, result)}`);
-}
-
 test('installed: the Cloudflare Worker recipe in workerd', async () => {
-  await check('cloudflare-worker', await runWorker(join(app, 'examples/cloudflare-worker'), installed));
+  await checkRecipe('installed cloudflare-worker', await runWorker(join(app, 'examples/cloudflare-worker'), installed));
 });
 
 test('installed: the Next.js edge route in edge-runtime', async () => {
-  await check('vercel-edge', await runEdge(join(app, 'examples/vercel-edge')));
+  await checkRecipe('installed vercel-edge', await runEdge(join(app, 'examples/vercel-edge')));
 });
 
 test('installed: the page in Chromium, its module the package\'s dist/browser/lrp-keras.js', async () => {
-  await check('browser', await runBrowser(join(app, 'examples/browser'), installed));
+  await checkRecipe('installed browser', await runBrowser(join(app, 'examples/browser'), installed));
 });
 
 for (const [runtime, file] of [['deno', 'deno/explain.ts'], ['bun', 'bun/explain.ts'], ['node', 'node/explain.mjs']] as const) {
   test(`installed: examples/${file} run by ${runtime}`, async () => {
-    await check(runtime, await runScript(runtime, join(app, 'examples', file), app));
+    await checkRecipe(`installed ${runtime}`, await runScript(runtime, join(app, 'examples', file), app));
   });
 }
 

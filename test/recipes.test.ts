@@ -3,37 +3,27 @@
 // Node draws (within a byte a channel: runtimes may round float32 sums differently) and predicts
 // the digit. Bundle sizes and request times are printed for examples/README.md.
 import { test } from 'uvu';
-import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { repoRoot, skipTest } from './fixtures.js';
-import { pictureDifference, recipeLine, referencePicture, runBrowser, runEdge, runScript, runWorker, type RecipeResult } from './recipes.js';
+import { repoRoot } from './fixtures.js';
+import { checkRecipe, runBrowser, runEdge, runScript, runWorker } from './recipes.js';
 
 const examples = join(repoRoot, 'examples');
 
-async function check(name: string, result: RecipeResult | string): Promise<void> {
-  if (typeof result === 'string') return skipTest(`recipe ${name}: ${result}`);
-  const reference = await referencePicture();
-  assert.is(result.predicted, reference.predicted, `${name}: class`);
-  const difference = pictureDifference(result.png, reference.rgba);
-  assert.ok(difference <= 1, `${name}: differs from Node's picture by ${difference} in a channel`);
-  console.log(`  ${recipeLine(name, result)}`);
-}
-
 test('examples/cloudflare-worker in workerd (miniflare), the model in R2', async () => {
-  await check('cloudflare-worker', await runWorker(join(examples, 'cloudflare-worker'), repoRoot));
+  await checkRecipe('cloudflare-worker', await runWorker(join(examples, 'cloudflare-worker'), repoRoot));
 });
 
 test('examples/vercel-edge in edge-runtime, the model fetched from the app', async () => {
-  await check('vercel-edge', await runEdge(join(examples, 'vercel-edge')));
+  await checkRecipe('vercel-edge', await runEdge(join(examples, 'vercel-edge')));
 });
 
 test('examples/browser in Chromium, the module from the package\'s dist/browser', async () => {
-  await check('browser', await runBrowser(join(examples, 'browser'), repoRoot));
+  await checkRecipe('browser', await runBrowser(join(examples, 'browser'), repoRoot));
 });
 
 for (const [runtime, file] of [['deno', 'deno/explain.ts'], ['bun', 'bun/explain.ts'], ['node', 'node/explain.mjs']] as const) {
   test(`examples/${file} run by ${runtime}`, async () => {
-    await check(runtime, await runScript(runtime, join(examples, file), repoRoot));
+    await checkRecipe(runtime, await runScript(runtime, join(examples, file), repoRoot));
   });
 }
 

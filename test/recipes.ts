@@ -20,7 +20,8 @@ import { loadModel, lrp } from '../src/index.js';
 import { decodeImage, heatmap, imageToTensor, overlay, type DecodedImage } from '../src/viz/index.js';
 import { launchChromium, serveStatic } from './runtimes/chromium/browser.js';
 import { findBinary } from './runtimes/harness.js';
-import { repoRoot } from './fixtures.js';
+import * as assert from 'uvu/assert';
+import { repoRoot, skipTest } from './fixtures.js';
 
 /** The model and the digit every recipe is run with: the example's MNIST CNN and a 7. */
 export const RECIPE_MODEL = join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5');
@@ -219,4 +220,14 @@ export function recipeLine(name: string, r: RecipeResult): string {
   const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
   if (!r.bundle) return `${name}: whole run ${r.firstMs.toFixed(0)} ms (start, load the model, explain once), the explanation ${r.requestMs.toFixed(1)} ms`;
   return `${name}: bundle ${kib(r.bundle.bytes)} (${kib(r.bundle.gzip)} gzip), first request ${r.firstMs.toFixed(0)} ms (loads the model), then ${r.requestMs.toFixed(1)} ms a request`;
+}
+
+/** A recipe's answer must be Node's picture (within a byte a channel) and class; a missing runtime is a skip. */
+export async function checkRecipe(name: string, result: RecipeResult | string): Promise<void> {
+  if (typeof result === 'string') return skipTest(`recipe ${name}: ${result}`);
+  const reference = await referencePicture();
+  assert.is(result.predicted, reference.predicted, `${name}: class`);
+  const difference = pictureDifference(result.png, reference.rgba);
+  assert.ok(difference <= 1, `${name}: differs from Node's picture by ${difference} in a channel`);
+  console.log(`  ${recipeLine(name, result)}`);
 }
