@@ -98,4 +98,17 @@ test('Conv forward and transpose on 120 random geometries (GEMM and depthwise pa
   }
 });
 
+test('sign parts treat −0 as the TypeScript kernels do (both parts of −0 are +0)', () => {
+  const [n, inF, outF] = [7, 40, 9];
+  const x = randomArray(n * inF, 5).map((v, i) => (i % 3 === 0 ? -0 : v));
+  const W = randomArray(inF * outF, 6);
+  for (const part of ['positive', 'negative'] as const) {
+    check(`dense −0 ${part}`, threeWays(() => {
+      const y = new Float32Array(n * outF);
+      denseForward(x, plainWeights(W), null, y, n, inF, outF, part);
+      return y;
+    }));
+  }
+});
+
 test.run();

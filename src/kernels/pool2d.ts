@@ -15,22 +15,32 @@ function windowRange(o: number, s: number, pad: number, k: number, d: number, n:
   return [k0, k1];
 }
 
-/** Index (within one sample, NHWC) of the first maximal cell of each window and channel; -1 if empty. */
-function argmaxCell(x: Float32Array, xs: number, oy: number, ox: number, c: number, g: WindowGeometry): number {
+let cells = new Int32Array(0);
+
+/** Offsets (within one sample, NHWC, channel 0) of the cells of window (oy, ox) inside the input, in row-major order: their count. */
+function windowCells(g: WindowGeometry, oy: number, ox: number): number {
   const { H, W, C, kh, kw, sh, sw, dh, dw, padT, padL } = g;
+  if (cells.length < kh * kw) cells = new Int32Array(kh * kw);
   const [ky0, ky1] = windowRange(oy, sh, padT, kh, dh, H);
   const [kx0, kx1] = windowRange(ox, sw, padL, kw, dw, W);
-  let best = -1;
-  let bestValue = -Infinity;
+  let count = 0;
   for (let ky = ky0; ky < ky1; ky++) {
     const iy = oy * sh - padT + ky * dh;
-    for (let kx = kx0; kx < kx1; kx++) {
-      const at = (iy * W + ox * sw - padL + kx * dw) * C + c;
-      const v = x[xs + at];
-      if (best < 0 || v > bestValue) {
-        best = at;
-        bestValue = v;
-      }
+    for (let kx = kx0; kx < kx1; kx++) cells[count++] = (iy * W + ox * sw - padL + kx * dw) * C;
+  }
+  return count;
+}
+
+/** Index (from `xs`) of the first maximal of the window's `count` cells in channel c; -1 if the window is empty. */
+function argmaxCell(x: Float32Array, xs: number, count: number, c: number): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let t = 0; t < count; t++) {
+    const at = cells[t] + c;
+    const v = x[xs + at];
+    if (best < 0 || v > bestValue) {
+      best = at;
+      bestValue = v;
     }
   }
   return best;
@@ -42,9 +52,10 @@ export function maxPoolForward(x: Float32Array, y: Float32Array, n: number, g: W
     const xs = s * H * W * C;
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
+        const count = windowCells(g, oy, ox);
         const yo = ((s * OH + oy) * OW + ox) * C;
         for (let c = 0; c < C; c++) {
-          const at = argmaxCell(x, xs, oy, ox, c, g);
+          const at = argmaxCell(x, xs, count, c);
           y[yo + c] = at < 0 ? -Infinity : x[xs + at];
         }
       }
@@ -60,9 +71,10 @@ export function maxPoolBackward(x: Float32Array, gy: Float32Array, gx: Float32Ar
     const xs = s * H * W * C;
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++) {
+        const count = windowCells(g, oy, ox);
         const yo = ((s * OH + oy) * OW + ox) * C;
         for (let c = 0; c < C; c++) {
-          const at = argmaxCell(x, xs, oy, ox, c, g);
+          const at = argmaxCell(x, xs, count, c);
           if (at >= 0) gx[xs + at] += gy[yo + c];
         }
       }
