@@ -8,7 +8,7 @@ import { buildGraph, type LayerInfo } from './model/build.js';
 import { foldBatchNorms } from './model/canonize.js';
 import { describeRules } from './lrp/composites.js';
 import { parseModelConfig } from './model/config.js';
-import type { Graph } from './model/graph.js';
+import { tensorShape, type Graph } from './model/graph.js';
 import { createModel, outputInfo, type BuiltModel, type Model, type OutputInfo } from './model/model.js';
 import { checkSupport } from './model/support.js';
 
@@ -80,7 +80,7 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
   const fixed = spec.inputShapes.every((shape) => shape.every((d) => d !== null));
   const first = fixed ? build(spec.inputShapes as number[][]) : undefined;
   const { layers, outputShapes } = first
-    ? { layers: first.layers, outputShapes: first.outputs.map((o) => first.graph.nodes[o.tensor - 1].outShape) }
+    ? { layers: first.layers, outputShapes: first.outputs.map((o) => tensorShape(first.graph, o.tensor)) }
     : probeShapes(build, spec.inputShapes);
   const rules = first ? describeRules(first.lrpGraph) : new Map<string, Record<string, string>>();
   const described = layers.map((l) => ({ ...l, rules: rules.get(l.name) ?? {} }));
@@ -109,7 +109,7 @@ function probeShapes(build: (shapes: number[][]) => { graph: Graph; outputs: Out
   }
   const [a, b] = probes;
   const merge = (x: readonly number[], y: readonly number[]): (number | null)[] => x.map((d, i) => (d === y[i] ? d : null));
-  const outputShapes = a.outputs.map((o, k) => merge(a.graph.nodes[o.tensor - 1].outShape, b.graph.nodes[b.outputs[k].tensor - 1].outShape));
+  const outputShapes = a.outputs.map((o, k) => merge(tensorShape(a.graph, o.tensor), tensorShape(b.graph, b.outputs[k].tensor)));
   const layers = a.layers.map((l, i) => ({ ...l, outputShape: merge(l.outputShape as number[], b.layers[i].outputShape as number[]) }));
   return { layers, outputShapes };
 }

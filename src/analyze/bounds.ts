@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import type { Bounds } from '../lrp/linear-rule.js';
-import { tensorShape, type Graph } from '../model/graph.js';
+import { nodeOf, tensorShape, type Graph } from '../model/graph.js';
 import { nodeForward } from '../model/ops.js';
 import { formatShape, sizeOf, toTensor, type TensorLike } from '../tensor.js';
 import type { BoundOption } from './options.js';
@@ -37,8 +37,8 @@ function expand(graph: Graph, index: number, n: number, v: BoundOption, name: st
   // The model input the layer reads, through re-indexing nodes only.
   const path: number[] = [];
   let id = inId;
-  for (; graph.nodes[id - 1].op.kind !== 'input'; id = graph.nodes[id - 1].inputs[0]) {
-    const kind = graph.nodes[id - 1].op.kind;
+  for (; nodeOf(graph, id).op.kind !== 'input'; id = nodeOf(graph, id).inputs[0]) {
+    const kind = nodeOf(graph, id).op.kind;
     if (kind !== 'gather' && kind !== 'identity') fail(`option ${name}: a tensor bound applies only to a layer that reads a model input, not to '${node.layer}'`);
     path.unshift(id - 1);
   }

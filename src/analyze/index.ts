@@ -1,6 +1,7 @@
 import { fail } from '../errors.js';
 import { withExecutor } from '../kernels/gemm.js';
 import { chunkRows, rowsOf } from '../model/batching.js';
+import { tensorShape } from '../model/graph.js';
 import { modelInternals, packInput, type Model, type ModelInput, type ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
 import { executorFor } from '../parallel/threads.js';
@@ -52,7 +53,7 @@ function explain(inner: ModelInternals, xs: Float32Array[], n: number, options: 
   const lrp = method.family === 'lrp';
   if (options.condition !== undefined && !lrp) fail(`option condition: concept-conditional relevance needs an LRP method, not '${id}'`);
   const graph = lrp ? inner.lrpGraph : inner.graph;
-  const shapes = graph.inputs.map((id) => [n, ...graph.nodes[id - 1].outShape]);
+  const shapes = graph.inputs.map((id) => [n, ...tensorShape(graph, id)]);
   const values = forwardAll(graph, xs, n, between);
   const start = startOf(inner, options.target, values[inner.logitsTensor], n, lrp);
   const run = { model: inner, xs, n, shapes, start, options, values, between };

@@ -1,4 +1,4 @@
-import type { Graph, GraphNode } from './graph.js';
+import { nodeOf, type Graph, type GraphNode } from './graph.js';
 
 /** One node's backward step: from the signal at its output to a signal per input. */
 export type BackwardStep = (node: GraphNode, index: number, xs: Float32Array[], y: Float32Array, upstream: Float32Array) => Float32Array[];
@@ -23,7 +23,7 @@ export function propagateBackward(
     if (!arrived) continue;
     const upstream = filter ? filter(id, arrived) : arrived;
     signals[id] = upstream;
-    const node = graph.nodes[id - 1];
+    const node = nodeOf(graph, id);
     const parts = step(node, id - 1, node.inputs.map((i) => values[i]), values[id], upstream);
     if (sent) sent[id - 1] = parts;
     node.inputs.forEach((input, k) => {

@@ -91,7 +91,9 @@ export interface Graph {
   outputs: number[];
 }
 
-export const tensorShape = (graph: Graph, id: number): number[] => graph.nodes[id - 1].outShape;
+/** The node that produces tensor `id`, and that tensor's shape (without batch). */
+export const nodeOf = (graph: Graph, id: number): GraphNode => graph.nodes[id - 1];
+export const tensorShape = (graph: Graph, id: number): number[] => nodeOf(graph, id).outShape;
 
 /** The input shapes of the model (without batch). */
 export const inputShapes = (graph: Graph): number[][] => graph.inputs.map((id) => tensorShape(graph, id));

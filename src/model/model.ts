@@ -3,7 +3,7 @@ import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from '../
 import { chunkRows, concatRows, rowsOf } from './batching.js';
 import type { LayerInfo } from './build.js';
 import type { BatchNormMerge } from './canonize.js';
-import type { Graph } from './graph.js';
+import { inputShapes, nodeOf, tensorShape, type Graph } from './graph.js';
 import { finalSoftmaxKernel, forwardAll } from './ops.js';
 import { formatSummary } from './summary.js';
 
@@ -84,9 +84,9 @@ export function modelInternals(model: Model, shapes?: number[][], output: string
 /** The logits of an output: the input of a final softmax (through identities), else the output itself. */
 export function outputInfo(graph: Graph, tensor: number): OutputInfo {
   let t = tensor;
-  while (graph.nodes[t - 1].op.kind === 'identity') t = graph.nodes[t - 1].inputs[0];
-  const softmaxRemoved = graph.nodes[t - 1].op.kind === 'softmax';
-  return { tensor, logitsTensor: softmaxRemoved ? graph.nodes[t - 1].inputs[0] : tensor, softmaxRemoved };
+  while (nodeOf(graph, t).op.kind === 'identity') t = nodeOf(graph, t).inputs[0];
+  const softmaxRemoved = nodeOf(graph, t).op.kind === 'softmax';
+  return { tensor, logitsTensor: softmaxRemoved ? nodeOf(graph, t).inputs[0] : tensor, softmaxRemoved };
 }
 
 /** A checked, packed model input: one array per model input, the batch size and each input's full shape. */
@@ -163,7 +163,7 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
     }
     return built;
   };
-  if (first) cache.set(shapeKey(first.graph.inputs.map((id) => first.graph.nodes[id - 1].outShape)), first);
+  if (first) cache.set(shapeKey(inputShapes(first.graph)), first);
 
   /** The logits of every output, chunked by rows, with the built model that computed them. */
   const run = (x: ModelInput, what: string): { outs: Tensor[]; built: BuiltModel } => {
@@ -175,7 +175,7 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
       for (let from = 0; from < n; from += rows) {
         const to = Math.min(n, from + rows);
         const values = forwardAll(built.graph, data.map((d) => rowsOf(d, n, from, to)), to - from);
-        parts.push({ shape: [to - from, ...built.graph.nodes[tensor - 1].outShape], data: values[tensor] });
+        parts.push({ shape: [to - from, ...tensorShape(built.graph, tensor)], data: values[tensor] });
       }
       const result = parts.length === 1 ? parts[0] : concatRows(parts);
       // Never hand back the caller's own array (an output that is an input, or an identity of one).
