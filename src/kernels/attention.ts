@@ -46,22 +46,44 @@ export function attentionMask(spec: AttentionScoresSpec, masks: Float32Array[], 
   return m;
 }
 
+/**
+ * One head of one sample of a (rows, H, d) tensor as a contiguous (d, rows) block: the inner loops
+ * below then run over steps, contiguous and long, instead of over the few features of a head.
+ */
+function headColumns(x: Float32Array, b: number, h: number, rows: number, heads: number, d: number, out: Float64Array): Float64Array {
+  for (let r = 0; r < rows; r++) {
+    const o = ((b * rows + r) * heads + h) * d;
+    for (let j = 0; j < d; j++) out[j * rows + r] = x[o + j];
+  }
+  return out;
+}
+
+/** Add a (d, rows) block back into one head of one sample of a (rows, H, d) tensor. */
+function addHeadColumns(cols: Float64Array, x: Float32Array, b: number, h: number, rows: number, heads: number, d: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = ((b * rows + r) * heads + h) * d;
+    for (let j = 0; j < d; j++) x[o + j] += cols[j * rows + r];
+  }
+}
+
 /** x (n, H, T, S) = (q·scale)·kᵀ per head: the scaled scores before the mask. */
 export function attentionLogits(q: Float32Array, k: Float32Array, x: Float32Array, n: number, spec: AttentionScoresSpec): void {
   const { heads: H, T, S, dk, scale } = spec;
-  const qs = new Float32Array(dk);
+  const kCols = new Float64Array(dk * S);
+  const row = new Float64Array(S);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < H; h++) {
+      headColumns(k, b, h, S, H, dk, kCols);
       for (let t = 0; t < T; t++) {
         const qo = ((b * T + t) * H + h) * dk;
-        for (let d = 0; d < dk; d++) qs[d] = q[qo + d] * scale;
-        const xo = ((b * H + h) * T + t) * S;
-        for (let s = 0; s < S; s++) {
-          const ko = ((b * S + s) * H + h) * dk;
-          let z = 0;
-          for (let d = 0; d < dk; d++) z += qs[d] * k[ko + d];
-          x[xo + s] = z;
+        row.fill(0);
+        for (let d = 0; d < dk; d++) {
+          // Keras scales the query (in float32) before the product.
+          const c = Math.fround(q[qo + d] * scale);
+          const ko = d * S;
+          for (let s = 0; s < S; s++) row[s] += c * kCols[ko + s];
         }
+        x.set(row, ((b * H + h) * T + t) * S);
       }
     }
   }
@@ -103,66 +125,79 @@ export function attentionLogitsBackward(
   gx: Float32Array, q: Float32Array, k: Float32Array, gq: Float32Array, gk: Float32Array, n: number, spec: AttentionScoresSpec,
 ): void {
   const { heads: H, T, S, dk, scale } = spec;
+  const kCols = new Float64Array(dk * S);
+  const gkCols = new Float64Array(dk * S);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < H; h++) {
+      headColumns(k, b, h, S, H, dk, kCols);
+      gkCols.fill(0);
       for (let t = 0; t < T; t++) {
         const qo = ((b * T + t) * H + h) * dk;
         const xo = ((b * H + h) * T + t) * S;
-        for (let s = 0; s < S; s++) {
-          const g = gx[xo + s] * scale;
-          if (g === 0) continue;
-          const ko = ((b * S + s) * H + h) * dk;
-          for (let d = 0; d < dk; d++) {
-            gq[qo + d] += g * k[ko + d];
-            gk[ko + d] += g * q[qo + d];
+        for (let d = 0; d < dk; d++) {
+          const ko = d * S;
+          const c = scale * q[qo + d];
+          let dot = 0;
+          for (let s = 0; s < S; s++) {
+            const g = gx[xo + s];
+            dot += g * kCols[ko + s];
+            gkCols[ko + s] += c * g;
           }
+          gq[qo + d] += scale * dot;
         }
       }
+      addHeadColumns(gkCols, gk, b, h, S, H, dk);
     }
   }
 }
 
 /** ctx (n, T, H, dv) = A·v per head. */
 export function attentionContext(A: Float32Array, v: Float32Array, ctx: Float32Array, n: number, heads: number, T: number, S: number, dv: number): void {
-  const acc = new Float64Array(dv);
+  const vCols = new Float64Array(dv * S);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < heads; h++) {
+      headColumns(v, b, h, S, heads, dv, vCols);
       for (let t = 0; t < T; t++) {
-        acc.fill(0);
         const ao = ((b * heads + h) * T + t) * S;
-        for (let s = 0; s < S; s++) {
-          const a = A[ao + s];
-          if (a === 0) continue;
-          const vo = ((b * S + s) * heads + h) * dv;
-          for (let p = 0; p < dv; p++) acc[p] += a * v[vo + p];
-        }
         const co = ((b * T + t) * heads + h) * dv;
-        for (let p = 0; p < dv; p++) ctx[co + p] = acc[p];
+        for (let p = 0; p < dv; p++) {
+          const vo = p * S;
+          let acc = 0;
+          for (let s = 0; s < S; s++) acc += A[ao + s] * vCols[vo + s];
+          ctx[co + p] = acc;
+        }
       }
     }
   }
 }
 
-/** The adjoint of `attentionContext`: gA = g·vᵀ, gv = Aᵀ·g (per head). */
+/** The adjoint of `attentionContext`: gA = g·vᵀ, gv += Aᵀ·g (per head). */
 export function attentionContextBackward(
   g: Float32Array, A: Float32Array, v: Float32Array, gA: Float32Array, gv: Float32Array, n: number, heads: number, T: number, S: number, dv: number,
 ): void {
+  const vCols = new Float64Array(dv * S);
+  const gvCols = new Float64Array(dv * S);
+  const row = new Float64Array(S);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < heads; h++) {
+      headColumns(v, b, h, S, heads, dv, vCols);
+      gvCols.fill(0);
       for (let t = 0; t < T; t++) {
         const ao = ((b * heads + h) * T + t) * S;
         const go = ((b * T + t) * heads + h) * dv;
-        for (let s = 0; s < S; s++) {
-          const vo = ((b * S + s) * heads + h) * dv;
-          const a = A[ao + s];
-          let dot = 0;
-          for (let p = 0; p < dv; p++) {
-            dot += g[go + p] * v[vo + p];
-            gv[vo + p] += a * g[go + p];
+        row.fill(0);
+        for (let p = 0; p < dv; p++) {
+          const c = g[go + p];
+          if (c === 0) continue;
+          const vo = p * S;
+          for (let s = 0; s < S; s++) {
+            row[s] += c * vCols[vo + s];
+            gvCols[vo + s] += c * A[ao + s];
           }
-          gA[ao + s] = dot;
         }
+        gA.set(row, ao);
       }
+      addHeadColumns(gvCols, gv, b, h, S, heads, dv);
     }
   }
 }
