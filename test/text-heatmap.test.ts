@@ -3,7 +3,7 @@
 // has the expected colour at each token. Also Keras' text preprocessing (Tokenizer, pad_sequences).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeText, padSequence, parseVocabulary, textToWords } from '../src/cli/text-input.js';
+import { encodeText, padSequence, parseVocabulary, textToWords } from '../src/text-input.js';
 import { decodeImage } from '../src/viz/png.js';
 import { readableOn, textHeatmapANSI, textHeatmapHTML, tokenColours } from '../src/viz/text-heatmap.js';
 import { launchChromium } from './runtimes/chromium/browser.js';

@@ -9,7 +9,7 @@ import { textHeatmapANSI, textHeatmapHTML } from '../viz/text-heatmap.js';
 import { parseChoice, parseInteger, parseTarget, usageError } from './flags.js';
 import { loadModelFile } from './inputs.js';
 import { formatTable } from './table.js';
-import { encodeText, parseVocabulary, type TextOptions, type Vocabulary } from './text-input.js';
+import { encodeText, parseVocabulary, type TextOptions, type Vocabulary } from '../text-input.js';
 
 /** The flags of `explain` for text models (raw text with a vocabulary, or token ids). */
 export interface TextFlags {
@@ -95,7 +95,7 @@ export async function explainTextCommand(modelPath: string, inputPaths: string[]
     // Padding is no word: the picture shows the words, their relevance is exactly 0 at padding anyway.
     const shown = sample.words.map((w, i) => ({ w, r: relevance[i] })).filter(({ w }) => w !== '');
     const title = `${flags.method}: ${scores.length === 1 ? `score ${scores[0].toFixed(4)}` : `class ${target === 'max' ? argmax(scores) : target}`}`;
-    let file = `${sample.name.replace(/[[\]]/g, '_').replace(/\.(txt|json|npy)/i, '')}.html`;
+    let file = `${sample.name.replace(/\.(txt|json|npy)/i, '').replace(/\[(\d+)\]$/, '_$1')}.html`;
     for (let k = 2; used.has(file); k++) file = file.replace(/(-\d+)?\.html$/, `-${k}.html`);
     used.add(file);
     const path = join(flags.out, file);

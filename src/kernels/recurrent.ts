@@ -1,6 +1,6 @@
 import type { Activation } from './activations.js';
 import { denseForward, denseTranspose } from './dense.js';
-import { plainWeights } from './gemm-problem.js';
+import { plainWeights, TILE } from './gemm-problem.js';
 
 /**
  * SimpleRNN, LSTM and GRU over a batch, as Keras computes them (CONVENTIONS-RECURRENT.md §1), and their
@@ -73,6 +73,57 @@ function columnBlock(U: Float32Array, rows: number, u: number, k: number, from: 
   return out;
 }
 
+/**
+ * The per-step product y = h·U (+ b) of `n` states with a (u, w) kernel. A batch of at least a tile
+ * of rows is one GEMM; fewer rows (one sequence at a time, the common case) run as row-major
+ * axpys over U, in float64 like the GEMM's sums, avoiding the GEMM's per-call set-up on every step.
+ */
+function stepProduct(h: Float32Array, U: Float32Array, b: Float32Array | null, y: Float32Array, n: number, u: number, w: number, acc: Float64Array): void {
+  if (n >= TILE) {
+    denseForward(h, plainWeights(U), b, y, n, u, w);
+    return;
+  }
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < w; j++) acc[j] = b ? b[j] : 0;
+    const hr = r * u;
+    let k = 0;
+    // Four rows of U per pass over acc: a quarter of the loads and stores of acc.
+    for (; k + 4 <= u; k += 4) {
+      const x0 = h[hr + k];
+      const x1 = h[hr + k + 1];
+      const x2 = h[hr + k + 2];
+      const x3 = h[hr + k + 3];
+      const r0 = k * w;
+      const r1 = r0 + w;
+      const r2 = r1 + w;
+      const r3 = r2 + w;
+      for (let j = 0; j < w; j++) acc[j] += x0 * U[r0 + j] + x1 * U[r1 + j] + x2 * U[r2 + j] + x3 * U[r3 + j];
+    }
+    for (; k < u; k++) {
+      const x = h[hr + k];
+      const row = k * w;
+      for (let j = 0; j < w; j++) acc[j] += x * U[row + j];
+    }
+    for (let j = 0; j < w; j++) y[r * w + j] = acc[j];
+  }
+}
+
+/** The transposed step product y = d·Uᵀ (the gradient or relevance sent to h), likewise. */
+function stepTranspose(d: Float32Array, U: Float32Array, y: Float32Array, n: number, u: number, w: number): void {
+  if (n >= TILE) {
+    denseTranspose(d, plainWeights(U), y, n, u, w);
+    return;
+  }
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < u; k++) {
+      let acc = 0;
+      const row = k * w;
+      for (let j = 0; j < w; j++) acc += d[r * w + j] * U[row + j];
+      y[r * u + k] = acc;
+    }
+  }
+}
+
 const blocksOfGru = new WeakMap<Float32Array, { zr: Float32Array; h: Float32Array }>();
 
 /** GRU without `reset_after` multiplies h by U_zr and r⊙h by U_h: the two column blocks, split once per kernel. */
@@ -110,6 +161,7 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
   const recStep = new Float32Array(n * ku);
   const recH = gru && !s.resetAfter ? new Float32Array(n * u) : null;
   const blocks = gru && !s.resetAfter ? gruBlocks(s) : null;
+  const acc = new Float64Array(ku);
   const { f: act } = s.act;
   const { f: sig } = s.recAct;
 
@@ -120,8 +172,8 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
   for (let p = 0; p < T; p++) {
     const t = s.goBackwards ? T - 1 - p : p;
     for (let b = 0; b < n; b++) hPrev.set(h.subarray((b * (T + 1) + p) * u, (b * (T + 1) + p + 1) * u), b * u);
-    if (blocks) denseForward(hPrev, plainWeights(blocks.zr), null, recStep, n, u, 2 * u);
-    else denseForward(hPrev, plainWeights(s.U), s.bRec, recStep, n, u, ku);
+    if (blocks) stepProduct(hPrev, blocks.zr, null, recStep, n, u, 2 * u, acc);
+    else stepProduct(hPrev, s.U, s.bRec, recStep, n, u, ku, acc);
     const recW = blocks ? 2 * u : ku;
     for (let b = 0; b < n; b++) {
       const on = mask === null || mask[b * T + t] !== 0;
@@ -171,7 +223,7 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
     }
     if (gru && !s.resetAfter) {
       // The candidate reads r⊙h: a second product once every sample's r is known.
-      denseForward(rh!, plainWeights(blocks!.h), null, recH!, n, u, u);
+      stepProduct(rh!, blocks!.h, null, recH!, n, u, u, acc);
       for (let b = 0; b < n; b++) {
         if (!active[b * T + p]) continue;
         const po = (b * T + p) * ku;
@@ -359,7 +411,7 @@ export function recurrentBackward(s: RecurrentSpec, xs: Float32Array[], n: numbe
     if (blocks) {
       // GRU without reset_after: the candidate's product reads r⊙h.
       for (let b = 0; b < n; b++) if (!active[b * T + p]) dhH!.fill(0, b * u, (b + 1) * u);
-      denseTranspose(dhH!, plainWeights(blocks.h), backH!, n, u, u);
+      stepTranspose(dhH!, blocks.h, backH!, n, u, u);
       if (!lrp) {
         for (let b = 0; b < n; b++) {
           if (!active[b * T + p]) continue;
@@ -374,8 +426,8 @@ export function recurrentBackward(s: RecurrentSpec, xs: Float32Array[], n: numbe
       }
     }
     // h read directly by the gates (GRU without reset_after: only the z and r blocks; LRP gives gates nothing).
-    if (!blocks) denseTranspose(dh, plainWeights(s.U), back, n, u, ku);
-    else if (!lrp) denseTranspose(dh, plainWeights(blocks.zr), back, n, u, dw);
+    if (!blocks) stepTranspose(dh, s.U, back, n, u, ku);
+    else if (!lrp) stepTranspose(dh, blocks.zr, back, n, u, dw);
     for (let b = 0; b < n; b++) {
       if (!active[b * T + p]) continue;
       const hp = (b * (T + 1) + p) * u;

@@ -17,3 +17,5 @@ export { grid, scoreLabel, type GridCell, type GridOptions, type LegendOptions }
 export { lineChart, type LineChartOptions, type LineSeries } from './line-chart.js';
 export { decodeImage, toJPEG, toPNG, type DecodedImage } from './png.js';
 export { readableOn, textHeatmapANSI, textHeatmapHTML, tokenColours, type TextHeatmapOptions, type TokenColour } from './text-heatmap.js';
+export { encodeText, padSequence, parseVocabulary, textToWords, wordsToIds, type TextOptions, type Vocabulary } from '../text-input.js';
+export { textHeatmapImage, type TextImageOptions } from './text-heatmap-image.js';

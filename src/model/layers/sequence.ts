@@ -28,10 +28,14 @@ export const maskingLayer: LayerBuilder = (ctx) => {
   return out;
 };
 
-/** GlobalAveragePooling1D averages only the unmasked steps of a masked sequence (channels_last). */
+/**
+ * GlobalAveragePooling1D averages only the unmasked steps of a masked sequence (channels_last): the
+ * mask carried with the input, or the one Keras 3 passes as the `mask` keyword (a `NotEqual` node).
+ */
 export const globalAvgPool1dMasked: LayerBuilder = (ctx) => {
-  const mask = ctx.maskOf(ctx.inputs[0]);
   const shape = ctx.inShapes[0];
+  const given = ctx.kwargTensors.mask?.[0];
+  const mask = ctx.maskOf(ctx.inputs[0]) ?? (given !== undefined && ctx.shapeOf(given).join() === String(shape[0]) ? given : undefined);
   if (mask === undefined || shape.length !== 2 || dataFormat(ctx) !== 'channels_last') return globalAvgPool1dLayer(ctx);
   const keep = boolField(ctx, ['keepdims'], false);
   return ctx.emit({ kind: 'masked-mean', steps: shape[0], channels: shape[1] }, keep ? [1, shape[1]] : [shape[1]], [ctx.inputs[0], mask]);

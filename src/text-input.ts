@@ -1,4 +1,4 @@
-import { LrpKerasError } from '../errors.js';
+import { LrpKerasError } from './errors.js';
 
 /**
  * Raw text → token ids as Keras' own preprocessing makes them: `Tokenizer` (`text_to_word_sequence`,
