@@ -65,7 +65,7 @@ test('a file with compressed weights: the pure reader says so, the default falls
 });
 
 test('errors h5wasm cannot fix are reported as the pure reader gave them', async () => {
-  const bad = { ...CONFIG, config: { ...CONFIG.config, layers: [CONFIG.config.layers[0], { class_name: 'LSTM', config: { name: 'd', units: 3 } }] } };
+  const bad = { ...CONFIG, config: { ...CONFIG.config, layers: [CONFIG.config.layers[0], { class_name: 'FancyCustomLayer', config: { name: 'd', units: 3 } }] } };
   const file = await writeH5((root) => {
     root.create_attribute('model_config', JSON.stringify(bad));
     const weights = root.create_group('model_weights');
@@ -74,10 +74,10 @@ test('errors h5wasm cannot fix are reported as the pure reader gave them', async
   });
   try {
     await loadModel(file);
-    assert.unreachable('an LSTM loaded');
+    assert.unreachable('a custom layer loaded');
   } catch (e) {
     assert.instance(e, LrpKerasError);
-    assert.match((e as Error).message, /recurrent layers are not supported/);
+    assert.match((e as Error).message, /layer 'd' \(FancyCustomLayer\) is not supported/);
   }
 });
 
