@@ -12,7 +12,7 @@ export type { Model, ModelLayer } from './model/model.js';
 export type { ModelSource } from './io/source.js';
 export type { H5Reader, H5File, H5Group, H5Dataset, H5AttrValue } from './io/hdf5.js';
 export { pureReader } from './io/hdf5-pure/index.js';
-export { analyze, lrp, defineRule, METHODS, ALIASES, type AnalyzeOptions, type Explanation, type ConservationRow, type Target } from './analyze/index.js';
+export { analyze, lrp, defineRule, topConcepts, METHODS, ALIASES, type AnalyzeOptions, type Explanation, type ConservationRow, type Target, type UnitTarget, type Condition, type Concept } from './analyze/index.js';
 export type { Rule, RuleSpec } from './lrp/rules.js';
 export type { RuleParams } from './lrp/parameters.js';
 export { pixelFlipping, evaluateMethods, type PixelFlippingOptions, type PixelFlippingResult, type EvaluateMethodsOptions, type MethodEvaluation } from './evaluate/pixel-flipping.js';

@@ -15,7 +15,7 @@ import type { Model } from '../src/model/model.js';
 import { loadModel } from '../src/node.js';
 import type { Tensor } from '../src/tensor.js';
 import { createThreadPool } from '../src/threads.js';
-import { fixturePath } from './fixtures.js';
+import { fixturePath, sharedPath } from './fixtures.js';
 
 const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 type LayerConfig = { class_name: string; config: Record<string, unknown> };
@@ -249,6 +249,27 @@ test('occlusion and grad-cam: identical with 1 and 2 threads', async () => {
     }
   } finally {
     pool.close();
+  }
+});
+
+test('occlusion over tokens: each window of token ids becomes the baseline id (default 0, the padding id)', async () => {
+  const path = sharedPath('fixtures/zoo/text_lstm.h5');
+  if (!path) return;
+  const model = await loadModel(new Uint8Array(readFileSync(path)));
+  const T = 12;
+  const x = { shape: [2, T], data: Float32Array.from({ length: 2 * T }, (_, i) => 1 + ((i * 7) % 49)) };
+  const logits = model.logits(x).data;
+  const classes = logits.length / 2;
+  for (const baseline of [undefined, 3]) {
+    const R = analyze(model, x, { method: 'occlusion', window: 3, stride: 3, target: 1, baseline }).data;
+    const expected = new Float32Array(R.length);
+    for (let start = 0; start < T; start += 3) {
+      const occluded = x.data.slice();
+      for (let s = 0; s < 2; s++) occluded.fill(baseline ?? 0, s * T + start, s * T + start + 3);
+      const out = model.logits({ shape: x.shape, data: occluded }).data;
+      for (let s = 0; s < 2; s++) expected.fill(logits[s * classes + 1] - out[s * classes + 1], s * T + start, s * T + start + 3);
+    }
+    close(R, expected, 2, 1e-5, `tokens, baseline ${baseline ?? 'default'}`);
   }
 });
 
