@@ -15,4 +15,5 @@ export { pureReader } from './io/hdf5-pure/index.js';
 export { analyze, lrp, defineRule, topConcepts, METHODS, ALIASES, type AnalyzeOptions, type Explanation, type ConservationRow, type Target, type UnitTarget, type Condition, type Concept } from './analyze/index.js';
 export type { Rule, RuleSpec } from './lrp/rules.js';
 export type { RuleParams } from './lrp/parameters.js';
+export { attentionWeights } from './analyze/attention-weights.js';
 export { pixelFlipping, evaluateMethods, type PixelFlippingOptions, type PixelFlippingResult, type EvaluateMethodsOptions, type MethodEvaluation } from './evaluate/pixel-flipping.js';

@@ -11,7 +11,7 @@ import { uniformGenerator } from '../src/attribution/random.js';
 import type { WeightTensor } from '../src/io/keras-h5.js';
 import { modelFromArchive } from '../src/load.js';
 import type { Model } from '../src/model/model.js';
-import { analyze, loadModel } from '../src/node.js';
+import { analyze, attentionWeights, loadModel } from '../src/node.js';
 import type { Tensor } from '../src/tensor.js';
 import { fixturePath } from './fixtures.js';
 
@@ -292,6 +292,16 @@ test('an unknown TF function or Keras operation is refused by its name', async (
     inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 2, 2], keras_history: ['out', 0, 0] } }], kwargs: {} }],
   };
   assert.throws(() => tfOpModel([k3]), /'k' \(Cumsum\).*the operation Cumsum of keras\.src\.ops\.numpy/);
+});
+
+test('attention weights beside the relevance: attentionWeights() and returnLayers give what return_attention_scores gives', async () => {
+  const model = await loadModel(fixture('cross_attention_k3.keras'));
+  const x = ['cross_attention_k3_keras_input0.npy', 'cross_attention_k3_keras_input1.npy'].map((f) => npy(`arrays/${f}`));
+  const [, scores] = model.predict(x) as Tensor[];
+  assert.equal(Object.keys(attentionWeights(model, x)), ['multi_head_attention']);
+  assert.equal(attentionWeights(model, x).multi_head_attention, scores);
+  const [R] = analyze(model, x, { method: 'attnlrp', returnLayers: true }) as { attention?: Record<string, Tensor> }[];
+  assert.equal(R.attention?.multi_head_attention, scores);
 });
 
 test.run();

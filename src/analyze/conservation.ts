@@ -15,6 +15,8 @@ export interface ConservationRow {
 export interface Explanation extends Tensor {
   layers?: Record<string, Tensor>;
   conservation?: ConservationRow[];
+  /** With `returnLayers`, LRP methods: each MultiHeadAttention layer's weights (batch, heads, query steps, key steps). */
+  attention?: Record<string, Tensor>;
 }
 
 /** The sum over each of the n samples of a batch-first array (0 for a signal that never arrived). */

@@ -5,6 +5,7 @@ import { ruleParams, type RuleParams } from '../lrp/parameters.js';
 import { relevanceStep } from '../lrp/relevance-step.js';
 import { propagateBackward } from '../model/backward.js';
 import type { ModelInternals } from '../model/model.js';
+import { attentionOf } from './attention-weights.js';
 import { boundsFor } from './bounds.js';
 import { conditionFilter } from './concepts.js';
 import { layerReport, type Explanation } from './conservation.js';
@@ -29,8 +30,14 @@ export interface LrpRun {
 export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation[] {
   const { signals, sent } = lrpSignals(run, method, defaults);
   const graph = run.model.lrpGraph;
-  const report = sent ? layerReport(graph, signals, sent, run.n) : {};
+  const report = sent ? { ...layerReport(graph, signals, sent, run.n), ...attentionReport(graph, run) } : {};
   return graph.inputs.map((id, k) => ({ shape: run.shapes[k].slice(), data: signals[id] ?? new Float32Array(run.xs[k].length), ...report }));
+}
+
+/** Attention weights beside the relevance, for models that have attention. */
+function attentionReport(graph: LrpRun['model']['lrpGraph'], run: LrpRun): { attention?: Explanation['attention'] } {
+  const attention = attentionOf(graph, run.values, run.n);
+  return Object.keys(attention).length ? { attention } : {};
 }
 
 /** The relevance at every tensor (and, with `returnLayers`, what each node sent back), kept to the `condition`'s channels at its layer. */
