@@ -129,6 +129,32 @@ test('Multiply of two signals, or of two gates, splits relevance equally', () =>
   assert.ok(Math.abs(sum(R.data) - logit) < 1e-4 * Math.abs(logit));
 });
 
+test('a softmax used only as a gate, through Flatten, RepeatVector and Permute (attention pooling), gets no relevance', () => {
+  // x (4 steps, 3 features) → Dense(1) scores (with bias) → Flatten → softmax over steps → RepeatVector(3)
+  // → Permute → Multiply with x → GlobalAveragePooling1D → Dense(2), no bias: all relevance reaches x
+  // through the signal, so LRP-0 conserves the logit (a share for the gate would end partly in its bias).
+  const model = functionalModel([['x', [4, 3]]], [
+    { cls: 'Dense', name: 'score', inbound: ['x'], config: { units: 1 }, weights: [[3, 1], { shape: [1], data: [0.7] }] },
+    { cls: 'Flatten', name: 'flat', inbound: ['score'] },
+    { cls: 'Activation', name: 'att', inbound: ['flat'], config: { activation: 'softmax' } },
+    { cls: 'RepeatVector', name: 'rep', inbound: ['att'], config: { n: 3 } },
+    { cls: 'Permute', name: 'perm', inbound: ['rep'], config: { dims: [2, 1] } },
+    { cls: 'Multiply', name: 'mul', inbound: ['x', 'perm'] },
+    { cls: 'GlobalAveragePooling1D', name: 'pool', inbound: ['mul'] },
+    { cls: 'Dense', name: 'out', inbound: ['pool'], config: { units: 2, use_bias: false }, weights: [[3, 2]] },
+  ], ['out'], 14);
+  const x = uniform([2, 4, 3], 15, 0.1, 1);
+  const logits = model.logits(x) as Tensor;
+  const R = explain(model, x, { method: 'lrp-0', target: [1, 0] });
+  for (const [s, t] of [[0, 1], [1, 0]]) {
+    const total = sum(R.data.subarray(s * 12, s * 12 + 12));
+    assert.ok(Math.abs(total - logits.data[s * 2 + t]) < 1e-4 * Math.abs(logits.data[s * 2 + t]), `sample ${s}: ${total} vs ${logits.data[s * 2 + t]}`);
+  }
+  const one = { shape: [1, 4, 3], data: x.data.slice(0, 12) };
+  const g = explain(model, one, { method: 'gradient', target: 1 });
+  assert.ok(relativeError(g.data, finiteDifferences(model, one, 1, 1e-3)) < 5e-3);
+});
+
 test('a softmax inside the model that is not only a gate still has no LRP rule (named), gradients work', () => {
   const model = functionalModel([['x', [5]]], [
     { cls: 'Dense', name: 'att', inbound: ['x'], config: { units: 5, activation: 'softmax' }, weights: [[5, 5], [5]] },

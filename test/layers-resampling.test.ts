@@ -112,6 +112,25 @@ test('RepeatVector and TimeDistributed: forward as the layers they repeat, gradi
   assert.throws(() => singleLayer([5, 3], { cls: 'TimeDistributed', config: { layer: { class_name: 'Lambda', config: {} } } }), /Lambda/);
 });
 
+test('Dense on a rank-3 input: the kernel at every position; every Dense rule per position', () => {
+  const W = uniform([3, 2], 16, -1, 1).data;
+  const model = singleLayer([4, 3], { cls: 'Dense', config: { units: 2, use_bias: false }, weights: [{ shape: [3, 2], data: W }] });
+  const x = uniform([2, 4, 3], 17, -1, 1);
+  const y = model.predict(x) as Tensor;
+  assert.equal(y.shape, [2, 4, 2]);
+  const want = Array.from({ length: 16 }, (_, i) => [0, 1, 2].reduce((s, k) => s + x.data[Math.floor(i / 2) * 3 + k] * W[k * 2 + (i % 2)], 0));
+  assert.ok(relativeError(y.data, want) < 1e-6);
+  const net = functionalModel([['x', [4, 3]]], [
+    { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 5, activation: 'relu', use_bias: false }, weights: [[3, 5]] },
+    { cls: 'Flatten', name: 'f', inbound: ['d'] },
+    { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[20, 2]] },
+  ], ['out'], 18);
+  const logit = (net.logits(x) as Tensor).data[1];
+  const R = explain(net, x, { method: 'lrp-0', target: 1 });
+  assert.ok(Math.abs(sum(R.data.subarray(0, 12)) - logit) < 1e-4 * Math.abs(logit));
+  assert.ok(relativeError(R.data, explain(net, x, { method: 'gradient-x-input', target: 1 }).data) < 1e-5);
+});
+
 test('random augmentation and noise layers are identities at inference', () => {
   const x = uniform([2, 4, 4, 3], 12);
   for (const cls of ['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness', 'GaussianNoise']) {
