@@ -36,6 +36,7 @@ export function tfjsNetwork(tf: typeof TF, graph: Graph, logitsTensor: number): 
   const steps = graph.nodes.slice(0, logitsTensor).map((node) => {
     const op = node.op;
     switch (op.kind) {
+      case 'input': return (_xs: TF.Tensor[], x: TF.Tensor) => x;
       case 'dense': {
         const W = keep(tf.tensor2d(op.W, [op.inF, op.outF]));
         const b = op.b ? keep(tf.tensor1d(op.b)) : null;
@@ -104,8 +105,9 @@ export function tfjsNetwork(tf: typeof TF, graph: Graph, logitsTensor: number): 
   return {
     logits(x: TF.Tensor): TF.Tensor {
       const n = x.shape[0];
-      const values: TF.Tensor[] = [x];
-      for (const { run, node } of steps) values.push(run(node.inputs.map((id) => values[id])).reshape([n, ...node.outShape]));
+      // Tensor id k is node k − 1's output; an input node gives x.
+      const values: TF.Tensor[] = [x]; // id 0 is unused
+      for (const { run, node } of steps) values.push(run(node.inputs.map((id) => values[id]), x).reshape([n, ...node.outShape]));
       return values[logitsTensor];
     },
     dispose(): void {
