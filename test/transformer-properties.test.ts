@@ -14,6 +14,7 @@ import type { Model } from '../src/model/model.js';
 import { analyze, attentionWeights, loadModel } from '../src/node.js';
 import type { Tensor } from '../src/tensor.js';
 import { fixturePath } from './fixtures.js';
+import { stepHeatmapANSI, stepHeatmapHTML, stepRelevance } from '../src/viz/index.js';
 
 const [T, D, H, DK, DV, C] = [5, 4, 2, 3, 2, 3];
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -302,6 +303,21 @@ test('attention weights beside the relevance: attentionWeights() and returnLayer
   assert.equal(attentionWeights(model, x).multi_head_attention, scores);
   const [R] = analyze(model, x, { method: 'attnlrp', returnLayers: true }) as { attention?: Record<string, Tensor> }[];
   assert.equal(R.attention?.multi_head_attention, scores);
+});
+
+test('time-step heatmap of a time-series transformer: relevance per step summed over features, one cell per step', async () => {
+  const model = await loadModel(fixture('ts_transformer_k3.keras'));
+  const x = npy('arrays/ts_transformer_k3_keras_input0.npy');
+  const R = analyze(model, x, { method: 'attnlrp' });
+  const steps = stepRelevance(R, 1);
+  assert.is(steps.length, 12);
+  const sample = R.data.subarray(48, 96);
+  steps.forEach((v, t) => assert.ok(Math.abs(v - (sample[4 * t] + sample[4 * t + 1] + sample[4 * t + 2] + sample[4 * t + 3])) < 1e-6));
+  const html = stepHeatmapHTML(R, { sample: 1 });
+  assert.is((html.match(/class="tok"/g) ?? []).length, 12);
+  assert.ok(html.includes('data-relevance'));
+  assert.ok(stepHeatmapANSI(R, { sample: 1, color: false, labels: steps.map((_, t) => `day${t}`) }).includes('day11['));
+  assert.throws(() => stepHeatmapHTML(R, { labels: ['a'] }), /1 labels for 12 steps/);
 });
 
 test.run();

@@ -19,3 +19,4 @@ export { decodeImage, toJPEG, toPNG, type DecodedImage } from './png.js';
 export { readableOn, textHeatmapANSI, textHeatmapHTML, tokenColours, type TextHeatmapOptions, type TokenColour } from './text-heatmap.js';
 export { encodeText, padSequence, parseVocabulary, textToWords, wordsToIds, type TextOptions, type Vocabulary } from '../text-input.js';
 export { textHeatmapImage, type TextImageOptions } from './text-heatmap-image.js';
+export { stepHeatmapANSI, stepHeatmapHTML, stepRelevance } from './time-steps.js';
