@@ -35,12 +35,12 @@ const rowsOf = (t: Tensor, from: number, to: number): Tensor => {
 };
 
 /** The inputs as analyze takes them: one tensor for a one-input model, else the list in input order. */
-const asArgument = (inputs: Tensor[]): TensorLike => (inputs.length === 1 ? inputs[0] : (inputs as unknown as TensorLike));
+const asArgument = (inputs: Tensor[]): TensorLike | readonly TensorLike[] => (inputs.length === 1 ? inputs[0] : inputs);
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 /** The explained output's logits (`output` by name or index, default the first). */
 function outputLogits(model: Model, job: ExplainJob): Tensor {
-  const all = asList(model.logits(asArgument(job.inputs)) as Tensor | Tensor[]);
+  const all = asList(model.logits(asArgument(job.inputs)));
   const { output = 0 } = job.options;
   const index = typeof output === 'number' ? output : modelOutputs(model).findIndex((o) => o.name === output);
   if (!(index >= 0 && index < all.length)) throw new LrpKerasError(`field output: ${JSON.stringify(output)} is not one of the model's outputs (${modelOutputs(model).map((o) => o.name).join(', ')})`);
@@ -83,7 +83,7 @@ export async function relevanceOf(model: Model, job: ExplainJob, deadline: numbe
     const options = { ...job.options, method: job.method, target, signal: stop };
     let part: Tensor[];
     try {
-      part = asList(analyze(model, asArgument(job.inputs.map((t) => rowsOf(t, from, to))), options) as Tensor | Tensor[]);
+      part = asList<Tensor>(analyze(model, asArgument(job.inputs.map((t) => rowsOf(t, from, to))), options));
     } catch (e) {
       if (stop.aborted && e instanceof LrpKerasError && e.message.startsWith('aborted')) throw new HttpError(503, 'timeout', TIMEOUT_MESSAGE);
       throw e;
