@@ -58,7 +58,12 @@ test('Rescaling: x·scale + offset, scalars or per channel', () => {
   const scalar = singleLayer([2, 3], { cls: 'Rescaling', config: { scale: 1 / 127.5, offset: -1 } });
   assert.ok(relativeError((scalar.predict(x) as Tensor).data, Array.from(x.data, (v) => v / 127.5 - 1)) < 1e-6);
   const channel = singleLayer([2, 3], { cls: 'Rescaling', config: { scale: [1, 2, 3], offset: [0, 0.5, 1] } });
-  assert.ok(relativeError((channel.predict(x) as Tensor).data, Array.from(x.data, (v, i) => v * [1, 2, 3][i % 3] + [0, 0.5, 1][i % 3])) < 1e-6);
+  const want = Array.from(x.data, (v, i) => v * [1, 2, 3][i % 3] + [0, 0.5, 1][i % 3]);
+  assert.ok(relativeError((channel.predict(x) as Tensor).data, want) < 1e-6);
+  // Keras 3 writes array-valued config entries as serialised numpy arrays.
+  const numpy = (value: number[]) => ({ class_name: '__numpy__', config: { value, dtype: 'float32' } });
+  const keras3 = singleLayer([2, 3], { cls: 'Rescaling', config: { scale: numpy([1, 2, 3]), offset: numpy([0, 0.5, 1]) } }, '3.15.1');
+  assert.ok(relativeError((keras3.predict(x) as Tensor).data, want) < 1e-6);
 });
 
 test('Normalization: (x − mean) / max(√var, 1e-7), adapted or given, and invert', () => {

@@ -6,8 +6,10 @@ import { boolField, dataFormat, field, intField, layerFail, requireRank, stringF
 import { channelsLast } from './layout.js';
 import { axisGroups, sampleAxes } from './normalization.js';
 
-/** A number or nested list of numbers from the config, as a shape and its values. */
-function constantOf(ctx: LayerContext, key: string, value: unknown): { shape: number[]; data: Float32Array } {
+/** A number or nested list of numbers from the config (Keras 3 writes arrays as {class_name: '__numpy__', config: {value}}), as a shape and its values. */
+function constantOf(ctx: LayerContext, key: string, given: unknown): { shape: number[]; data: Float32Array } {
+  const wrapped = typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { config?: { value?: unknown } }).config?.value : undefined;
+  const value = wrapped ?? given;
   const shape: number[] = [];
   for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
   const data = Float32Array.from((Array.isArray(value) ? value.flat(shape.length) : [value]) as unknown[], (v) => {

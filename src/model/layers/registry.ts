@@ -73,6 +73,7 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
 export const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null), {
   Lambda: 'a Lambda layer holds arbitrary Python code',
   Dot: 'Dot has no LRP rule here',
+  RandomCrop: 'RandomCrop at inference crops or resizes differently across Keras versions',
 }));
 
 /** How a config entry lowers: Keras 3 operation nodes (`keras.src.ops…`) by their op, layers by their class. */
