@@ -32,6 +32,15 @@ test('merges broadcast (2, 3) with (3,) as Keras does and fold several inputs le
   });
 });
 
+test('Keras 1 Merge modes mul and max are Multiply and Maximum', () => {
+  for (const [mode, f] of [['mul', (a: number, b: number) => a * b], ['max', Math.max]] as const) {
+    const model = functionalModel([['a', [3]], ['b', [3]]], [{ cls: 'Merge', name: 'm', inbound: ['a', 'b'], config: { mode } }], ['m'], 1, '1.2.2');
+    const a = uniform([2, 3], 3, -1, 1);
+    const b = uniform([2, 3], 4, -1, 1);
+    assert.equal(Array.from((model.predict([a, b]) as Tensor).data), Array.from(a.data, (v, i) => Math.fround(f(v, b.data[i]))), mode);
+  }
+});
+
 test('merges refuse shapes that do not broadcast, Subtract more than two inputs', () => {
   assert.throws(() => functionalModel([['a', [2, 3]], ['b', [2]]], [{ cls: 'Multiply', name: 'm', inbound: ['a', 'b'] }], ['m']), /do not broadcast/);
   assert.throws(() => functionalModel([['a', [3]], ['b', [3]]], [{ cls: 'Subtract', name: 's', inbound: ['a', 'b', 'a'] }], ['s']), /exactly two inputs/);
