@@ -15,7 +15,7 @@ const NORM_STABILIZER = 1e-6;
 /** How relevance crosses each kind of node, in words (`Model.layers[].rules`, `lrp-keras summary`). */
 export const TREATMENT: Record<OpKind, string> = {
   input: 'receives relevance', dense: 'its rule', conv: 'its rule',
-  activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax)',
+  activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax); none (only a Multiply gate)',
   maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
   subtract: 'z-rule', multiply: 'gate-signal', maximum: 'winner-take-all', minimum: 'winner-take-all',
   prelu: 'pass', layernorm: 'pass', interpolate: 'z-rule',
@@ -26,9 +26,10 @@ export const TREATMENT: Record<OpKind, string> = {
 };
 
 /**
- * How relevance crosses each kind of node (CONVENTIONS.md): Dense/Conv by their rule; activations and
- * unfolded BatchNorm pass it unchanged; average pooling, Add and Average by the z-rule over their
- * summands; max pooling, re-indexing and Concatenate route it as the gradient does.
+ * How relevance crosses each kind of node (CONVENTIONS.md): Dense/Conv by their rule; activations,
+ * PReLU, LayerNormalization and unfolded BatchNorm pass it unchanged; average pooling, Add, Average,
+ * Subtract and bilinear resampling by the z-rule over their inputs; Multiply by the gate-signal rule;
+ * max pooling, Maximum/Minimum, re-indexing and Concatenate route it as the gradient does.
  */
 export function relevanceStep(
   graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds,
