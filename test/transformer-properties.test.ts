@@ -320,4 +320,27 @@ test('time-step heatmap of a time-series transformer: relevance per step summed 
   assert.throws(() => stepHeatmapHTML(R, { labels: ['a'] }), /1 labels for 12 steps/);
 });
 
+test('tf.split: one output per piece (a count or sizes), each readable by later layers', () => {
+  const op = (name: string, fn: string, first: unknown[], kwargs: Record<string, unknown>) => ({
+    class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [[...first, { ...kwargs, name: null }]],
+  });
+  const layers = [
+    { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
+    op('halves', 'split', ['x', 0, 0], { num_or_size_splits: 2, axis: -1 }),
+    op('parts', 'split', ['x', 0, 0], { num_or_size_splits: [1, 2], axis: 1 }),
+    op('diff', 'math.subtract', ['halves', 0, 0], { y: ['halves', 0, 1] }),
+  ];
+  const model = modelFromArchive({
+    fileName: 'split.keras',
+    config: { class_name: 'Functional', config: { name: 'split', layers, input_layers: [['x', 0, 0]], output_layers: [['diff', 0, 0], ['parts', 0, 1]] } },
+    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
+  }, {});
+  const x: Tensor = { shape: [1, 3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i * i) };
+  const [diff, rest] = model.predict(x) as unknown as Tensor[];
+  assert.equal(diff.shape, [1, 3, 2]);
+  assert.equal([...diff.data], [0, 1, 2, 3, 4, 5].map((i) => { const [t, f] = [Math.floor(i / 2), i % 2]; return (4 * t + f) ** 2 - (4 * t + f + 2) ** 2; }));
+  assert.equal(rest.shape, [1, 2, 4]);
+  assert.equal([...rest.data], [4, 5, 6, 7, 8, 9, 10, 11].map((i) => i * i));
+});
+
 test.run();

@@ -190,6 +190,34 @@ function concat(c: OpCall, names: readonly string[]): number {
   return ctx.emit({ kind: 'concat', outer: sizeOf(shapes[0].slice(0, d)), blocks: shapes.map((s) => sizeOf(s.slice(d))) }, out, tensors);
 }
 
+/** Pieces along one axis: a count of equal parts, or their sizes (TF) / the indices to cut at (Keras 3); one output each. */
+function split(c: OpCall, names: readonly string[], cuts: 'sizes' | 'indices'): number[] {
+  const { ctx } = c;
+  const x = tensorOf(c, 0, ['x', 'value']);
+  const shape = ctx.shapeOf(x);
+  const d = sampleAxis(ctx, constantOf(c, 2, ['axis'], 0), shape.length + 1);
+  const how = constantOf(c, 1, names);
+  const length = shape[d];
+  let sizes: number[];
+  if (typeof how === 'number' && Number.isInteger(how) && how > 0 && length % how === 0) sizes = new Array<number>(how).fill(length / how);
+  else if (Array.isArray(how) && how.every((v) => Number.isInteger(v))) {
+    const list = how as number[];
+    sizes = cuts === 'sizes' ? list : [...list, length].map((at, k) => at - (k ? list[k - 1] : 0));
+  } else return layerFail(ctx, `${names[0]} ${JSON.stringify(how)} does not split an axis of length ${length}`);
+  if (sizes.some((v) => v <= 0) || sizes.reduce((a, v) => a + v, 0) !== length) layerFail(ctx, `${names[0]} ${JSON.stringify(how)} does not split an axis of length ${length}`);
+  const outer = sizeOf(shape.slice(0, d));
+  const inner = sizeOf(shape.slice(d + 1));
+  let from = 0;
+  return sizes.map((size, k) => {
+    const map = new Int32Array(outer * size * inner);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < size * inner; i++) map[o * size * inner + i] = (o * length + from) * inner + i;
+    from += size;
+    const out = shape.slice();
+    out[d] = size;
+    return ctx.emit({ kind: 'gather', map }, out, [x], `/${k}`);
+  });
+}
+
 function reduce(c: OpCall, mean: boolean, names: readonly string[]): number {
   const { ctx } = c;
   const x = tensorOf(c, 0, ['x', 'input_tensor']);
@@ -318,25 +346,25 @@ const TF_XY: [readonly string[], readonly string[]] = [['x'], ['y']];
 const K3_XY: [readonly string[], readonly string[]] = [['x1'], ['x2']];
 
 /** tf.keras `TFOpLambda` functions (as the config's `function` names them, without `tf.`). */
-const TF_FUNCTIONS: Record<string, (c: OpCall) => number> = {
+const TF_FUNCTIONS: Record<string, (c: OpCall) => number | number[]> = {
   '__operators__.add': (c) => binary(c, 'add', TF_XY), 'math.add': (c) => binary(c, 'add', TF_XY),
   'math.subtract': (c) => binary(c, 'subtract', TF_XY), 'math.multiply': (c) => binary(c, 'multiply', TF_XY),
   'math.truediv': (c) => binary(c, 'divide', TF_XY), 'math.divide': (c) => binary(c, 'divide', TF_XY),
   'nn.bias_add': (c) => binary(c, 'add', [['value'], ['bias']]),
   'math.reduce_mean': (c) => reduce(c, true, ['axis']), 'math.reduce_sum': (c) => reduce(c, false, ['axis']),
   reshape: (c) => reshape(c, ['shape']), expand_dims: expandDims, squeeze, transpose: (c) => transpose(c, ['perm']),
-  concat: (c) => concat(c, ['axis']), 'nn.relu': relu, 'math.sqrt': sqrt, 'math.square': square, cast: castOp,
+  concat: (c) => concat(c, ['axis']), split: (c) => split(c, ['num_or_size_splits'], 'sizes'), 'nn.relu': relu, 'math.sqrt': sqrt, 'math.square': square, cast: castOp,
   'nn.softmax': (c) => softmax(c, ['axis']), 'math.not_equal': notEqual,
   '__operators__.getitem': (c) => getItem(c, ['slice_spec']),
 };
 
 /** Keras 3 operation nodes (`keras.src.ops.*`), by class. */
-const KERAS_OPS: Record<string, (c: OpCall) => number> = {
+const KERAS_OPS: Record<string, (c: OpCall) => number | number[]> = {
   Add: (c) => binary(c, 'add', K3_XY), Subtract: (c) => binary(c, 'subtract', K3_XY), Multiply: (c) => binary(c, 'multiply', K3_XY),
   Divide: (c) => binary(c, 'divide', K3_XY), TrueDivide: (c) => binary(c, 'divide', K3_XY),
   Mean: (c) => reduce(c, true, ['axis']), Sum: (c) => reduce(c, false, ['axis']),
   Reshape: (c) => reshape(c, ['newshape', 'new_shape']), ExpandDims: expandDims, Squeeze: squeeze, Transpose: (c) => transpose(c, ['axes']),
-  Concatenate: (c) => concat(c, ['axis']), Relu: relu, Sqrt: sqrt, Square: square, Cast: castOp, Softmax: (c) => softmax(c, ['axis']),
+  Concatenate: (c) => concat(c, ['axis']), Split: (c) => split(c, ['indices_or_sections'], 'indices'), Relu: relu, Sqrt: sqrt, Square: square, Cast: castOp, Softmax: (c) => softmax(c, ['axis']),
   NotEqual: notEqual, GetItem: (c) => getItem(c, ['key']),
 };
 
