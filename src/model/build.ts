@@ -56,7 +56,7 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
   const layers: LayerInfo[] = [];
   const used = new Set<string>();
   const nodeNames = new Map<string, number>();
-  const keras = { major: kerasMajor(archive.kerasVersion), theano: options.flipKernels ?? archive.backend === 'theano' };
+  const keras = { major: kerasMajor(archive.kerasVersion), version: archive.kerasVersion, theano: options.flipKernels ?? archive.backend === 'theano' };
   const shapeOf = (id: number): number[] => nodes[id - 1].outShape;
   /** The mask carried with a tensor (a (T) tensor of 0/1 per sample), as Keras' `_keras_mask`. */
   const masks = new Map<number, number>();

@@ -14,7 +14,8 @@ export interface LayerContext {
   inputs: number[];
   inShapes: number[][];
   weights: WeightTensor[];
-  keras: { major: number; theano: boolean };
+  /** `version`: the file's keras_version as written (undefined when it has none). */
+  keras: { major: number; version?: string; theano: boolean };
   /** Append a node reading `inputs` (default: the layer's first input); returns its tensor id. */
   emit(op: Op, outShape: number[], inputs?: number[], suffix?: string): number;
   shapeOf(tensor: number): number[];

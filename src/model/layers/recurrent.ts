@@ -88,8 +88,9 @@ function cellOptions(ctx: LayerContext, kind: CellClass, config: Record<string, 
   const sub: LayerContext = { ...ctx, spec: { ...ctx.spec, config } };
   const units = intField(sub, ['units', 'output_dim']);
   const act = kind.cudnn ? activationOf(ctx, 'tanh', 'activation') : activationOf(ctx, field(sub, ['activation']) ?? 'tanh', 'activation');
-  // Keras 1 and standalone Keras 2.0–2.2 defaulted to hard_sigmoid and always wrote the key from 2.3 on.
-  const recDefault = ctx.keras.major <= 2 ? 'hard_sigmoid' : 'sigmoid';
+  // Keras 1 and standalone Keras 2.0–2.2 defaulted to hard_sigmoid; Keras ≥ 2.3, tf.keras and Keras 3 to sigmoid.
+  const minor = Number.parseInt(ctx.keras.version?.split('.')[1] ?? '0', 10);
+  const recDefault = ctx.keras.major <= 1 || (ctx.keras.major === 2 && minor < 3) ? 'hard_sigmoid' : 'sigmoid';
   const recAct = kind.cudnn || kind.cell === 'simple'
     ? activationOf(ctx, 'sigmoid', 'recurrent_activation')
     : activationOf(ctx, field(sub, ['recurrent_activation', 'inner_activation']) ?? recDefault, 'recurrent_activation');

@@ -1,0 +1,300 @@
+// Recurrent layers in every Keras generation's layout (CONVENTIONS-RECURRENT.md §1), against a float64
+// re-implementation written here from the conventions' formulas, and against each other: Keras 1 per-gate
+// arrays, Keras 2 vs Keras 3 hard_sigmoid, CuDNNLSTM/CuDNNGRU, GRU reset_after both ways, .keras
+// Bidirectional weights (forward_layer/backward_layer), initial_state as model inputs (Keras 2 node inputs
+// and Keras 3 kwargs), return_state outputs, Masking, TimeDistributed(Dense) and masked
+// GlobalAveragePooling1D after a Bidirectional, returnLayers per time step.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { uniformGenerator as prng } from '../src/attribution/random.js';
+import { analyze, loadModel } from '../src/node.js';
+import type { WeightTensor } from '../src/io/keras-h5.js';
+import { modelFromArchive } from '../src/load.js';
+import type { Model } from '../src/model/model.js';
+import type { Tensor } from '../src/tensor.js';
+import { kerasZip } from './keras-writer.js';
+
+const T = 5;
+const F = 3;
+const U = 4;
+type LayerJson = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown };
+
+function random(len: number, seed: number): Float32Array {
+  const r = prng(seed);
+  return Float32Array.from({ length: len }, () => r() - 0.5);
+}
+
+function sequential(inputShape: (number | null)[], layers: LayerJson[], groups: Record<string, [string, Float32Array, number[]][]>, kerasVersion: string): Model {
+  const map = new Map<string, WeightTensor[]>(Object.entries(groups).map(([layer, ws]) => [layer, ws.map(([name, data, shape]) => ({ name: `${layer}/${name}`, data, shape }))]));
+  const input = { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, ...inputShape] } };
+  return modelFromArchive({ fileName: 'fmt.h5', config: { class_name: 'Sequential', config: { name: 's', layers: [input, ...layers] } }, kerasVersion, backend: 'tensorflow', groups: map }, {});
+}
+
+const out = (t: Tensor | Tensor[], k = 0): Float32Array => (Array.isArray(t) ? t[k] : t).data;
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void => {
+  assert.is(a.length, b.length, `${what}: length`);
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * Math.max(scale, 1e-30), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+};
+
+// ---- float64 reference cells (CONVENTIONS-RECURRENT.md §1), one sample, returning every h_t ----
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+const hardSigmoid2 = (z: number): number => Math.min(1, Math.max(0, 0.2 * z + 0.5));
+const hardSigmoid3 = (z: number): number => Math.min(1, Math.max(0, z / 6 + 0.5));
+const matvec = (x: ArrayLike<number>, M: Float32Array, rows: number, cols: number): number[] => {
+  const y = new Array<number>(cols).fill(0);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) y[c] += x[r] * M[r * cols + c];
+  return y;
+};
+
+function refLSTM(x: Float32Array, W: Float32Array, Uk: Float32Array, b: Float32Array, rec: (z: number) => number): number[][] {
+  let h = new Array<number>(U).fill(0);
+  let c = new Array<number>(U).fill(0);
+  const hs: number[][] = [];
+  for (let t = 0; t < T; t++) {
+    const xw = matvec(x.subarray(t * F, (t + 1) * F), W, F, 4 * U);
+    const hu = matvec(h, Uk, U, 4 * U);
+    const z = xw.map((v, j) => v + hu[j] + b[j]);
+    c = c.map((cv, j) => rec(z[U + j]) * cv + rec(z[j]) * Math.tanh(z[2 * U + j]));
+    h = c.map((cv, j) => rec(z[3 * U + j]) * Math.tanh(cv));
+    hs.push(h);
+  }
+  return hs;
+}
+
+function refGRU(x: Float32Array, W: Float32Array, Uk: Float32Array, bi: ArrayLike<number>, bh: ArrayLike<number> | null, resetAfter: boolean): number[][] {
+  let h = new Array<number>(U).fill(0);
+  const hs: number[][] = [];
+  for (let t = 0; t < T; t++) {
+    const mx = matvec(x.subarray(t * F, (t + 1) * F), W, F, 3 * U).map((v, j) => v + bi[j]);
+    const mh = matvec(h, Uk, U, 3 * U).map((v, j) => v + (bh ? bh[j] : 0));
+    const z = mx.slice(0, U).map((v, j) => sigmoid(v + mh[j]));
+    const r = mx.slice(U, 2 * U).map((v, j) => sigmoid(v + mh[U + j]));
+    let a: number[];
+    if (resetAfter) a = mx.slice(2 * U).map((v, j) => v + r[j] * mh[2 * U + j]);
+    else {
+      const rh = matvec(h.map((v, k) => r[k] * v), Uk, U, 3 * U);
+      a = mx.slice(2 * U).map((v, j) => v + rh[2 * U + j]);
+    }
+    h = h.map((hv, j) => z[j] * hv + (1 - z[j]) * Math.tanh(a[j]));
+    hs.push(h);
+  }
+  return hs;
+}
+
+const x1 = random(T * F, 1);
+const sample = { shape: [1, T, F], data: x1 };
+const seqOut = (m: Model, input: Tensor = sample): Float32Array => out(m.logits(input));
+
+test('LSTM against the float64 reference: sigmoid, Keras 2 hard_sigmoid (0.2x + 0.5) and Keras 3 hard_sigmoid (x/6 + 0.5)', () => {
+  const W = random(F * 4 * U, 2);
+  const Uk = random(U * 4 * U, 3);
+  const b = random(4 * U, 4);
+  const weights = { l: [['cell/kernel:0', W, [F, 4 * U]], ['cell/recurrent_kernel:0', Uk, [U, 4 * U]], ['cell/bias:0', b, [4 * U]]] as [string, Float32Array, number[]][] };
+  const layer = (rec: string): LayerJson => ({ class_name: 'LSTM', config: { name: 'l', units: U, recurrent_activation: rec, return_sequences: true } });
+  close(seqOut(sequential([T, F], [layer('sigmoid')], weights, '2.15.0')), refLSTM(x1, W, Uk, b, sigmoid).flat(), 1e-5, 'sigmoid');
+  close(seqOut(sequential([T, F], [layer('hard_sigmoid')], weights, '2.15.0')), refLSTM(x1, W, Uk, b, hardSigmoid2).flat(), 1e-5, 'Keras 2 hard_sigmoid');
+  close(seqOut(sequential([T, F], [layer('hard_sigmoid')], weights, '3.3.3')), refLSTM(x1, W, Uk, b, hardSigmoid3).flat(), 1e-5, 'Keras 3 hard_sigmoid');
+  // Keras 1 and 2.0–2.2 wrote no recurrent_activation only when it was the default, hard_sigmoid.
+  const implicit = { class_name: 'LSTM', config: { name: 'l', units: U, return_sequences: true } };
+  close(seqOut(sequential([T, F], [implicit], weights, '2.1.6')), refLSTM(x1, W, Uk, b, hardSigmoid2).flat(), 1e-5, 'default of Keras 2.1');
+});
+
+test('Keras 1 LSTM (12 per-gate arrays, output_dim, inner_activation) equals the Keras 2 layout of the same gates', () => {
+  const gates = ['i', 'c', 'f', 'o'];
+  const arrays = gates.map((_, g) => [random(F * U, 10 + g), random(U * U, 20 + g), random(U, 30 + g)]);
+  const keras1 = sequential([T, F], [{ class_name: 'LSTM', config: { name: 'l', output_dim: U, inner_activation: 'hard_sigmoid', activation: 'tanh', return_sequences: true } }],
+    { l: gates.flatMap((g, k) => [[`W_${g}`, arrays[k][0], [F, U]], [`U_${g}`, arrays[k][1], [U, U]], [`b_${g}`, arrays[k][2], [U]]] as [string, Float32Array, number[]][]) }, '1.2.2');
+  // Keras 2 blocks are i, f, c, o.
+  const order = [0, 2, 1, 3];
+  const side = (part: number, rows: number): Float32Array => {
+    const o = new Float32Array(rows * 4 * U);
+    for (let r = 0; r < rows; r++) order.forEach((g, blk) => o.set(arrays[g][part].subarray(r * U, (r + 1) * U), (r * 4 + blk) * U));
+    return o;
+  };
+  const W = side(0, F);
+  const Uk = side(1, U);
+  const b = side(2, 1);
+  close(seqOut(keras1), refLSTM(x1, W, Uk, b, hardSigmoid2).flat(), 1e-5, 'Keras 1');
+});
+
+test('GRU against the float64 reference, reset_after true (bias (2, 3u)) and false (bias (3u)); CuDNNGRU is reset_after', () => {
+  const W = random(F * 3 * U, 40);
+  const Uk = random(U * 3 * U, 41);
+  const b2 = random(6 * U, 42);
+  const layer = (cls: string, extra = {}): LayerJson => ({ class_name: cls, config: { name: 'g', units: U, recurrent_activation: 'sigmoid', return_sequences: true, ...extra } });
+  const w = (bias: Float32Array, shape: number[]): Record<string, [string, Float32Array, number[]][]> => ({ g: [['cell/kernel:0', W, [F, 3 * U]], ['cell/recurrent_kernel:0', Uk, [U, 3 * U]], ['cell/bias:0', bias, shape]] });
+  const after = refGRU(x1, W, Uk, b2.subarray(0, 3 * U), b2.subarray(3 * U), true).flat();
+  close(seqOut(sequential([T, F], [layer('GRU', { reset_after: true })], w(b2, [2, 3 * U]), '2.15.0')), after, 1e-5, 'reset_after');
+  close(seqOut(sequential([T, F], [layer('CuDNNGRU')], w(b2, [6 * U]), '2.2.4')), after, 1e-5, 'CuDNNGRU');
+  const b1 = b2.subarray(0, 3 * U);
+  close(seqOut(sequential([T, F], [layer('GRU', { reset_after: false })], w(b1, [3 * U]), '2.15.0')), refGRU(x1, W, Uk, b1, null, false).flat(), 1e-5, 'reset_after=False');
+});
+
+test('CuDNNLSTM: bias (8u) is the input and recurrent biases, added; sigmoid gates', () => {
+  const W = random(F * 4 * U, 50);
+  const Uk = random(U * 4 * U, 51);
+  const b8 = random(8 * U, 52);
+  const model = sequential([T, F], [{ class_name: 'CuDNNLSTM', config: { name: 'l', units: U, return_sequences: true } }],
+    { l: [['kernel:0', W, [F, 4 * U]], ['recurrent_kernel:0', Uk, [U, 4 * U]], ['bias:0', b8, [8 * U]]] }, '2.2.4');
+  const b = Float32Array.from({ length: 4 * U }, (_, j) => b8[j] + b8[4 * U + j]);
+  close(seqOut(model), refLSTM(x1, W, Uk, b, sigmoid).flat(), 1e-5, 'CuDNNLSTM');
+});
+
+test('SimpleRNN against the float64 reference (relu activation, no bias)', () => {
+  const W = random(F * U, 60);
+  const Uk = random(U * U, 61);
+  const model = sequential([T, F], [{ class_name: 'SimpleRNN', config: { name: 's', units: U, activation: 'relu', use_bias: false, return_sequences: true } }],
+    { s: [['cell/kernel:0', W, [F, U]], ['cell/recurrent_kernel:0', Uk, [U, U]]] }, '2.15.0');
+  let h = new Array<number>(U).fill(0);
+  const expected: number[] = [];
+  for (let t = 0; t < T; t++) {
+    const a = matvec(x1.subarray(t * F, (t + 1) * F), W, F, U);
+    const r = matvec(h, Uk, U, U);
+    h = a.map((v, j) => Math.max(0, v + r[j]));
+    expected.push(...h);
+  }
+  close(seqOut(model), expected, 1e-5, 'SimpleRNN');
+});
+
+/** A Keras 3 functional config: `layers` with inbound nodes in Keras 3's {args, kwargs} form. */
+const kt = (layer: string, shape: (number | null)[]): unknown => ({ class_name: '__keras_tensor__', config: { shape: [null, ...shape], dtype: 'float32', keras_history: [layer, 0, 0] } });
+const inputLayer = (name: string, shape: (number | null)[]): LayerJson => ({ class_name: 'InputLayer', name, config: { name, batch_shape: [null, ...shape] }, inbound_nodes: [] });
+
+test('.keras Bidirectional: weights under forward_layer/cell and backward_layer/cell (stored backward first) give the h5 layout\'s outputs', async () => {
+  const fw = [random(F * 4 * U, 70), random(U * 4 * U, 71), random(4 * U, 72)];
+  const bw = [random(F * 4 * U, 73), random(U * 4 * U, 74), random(4 * U, 75)];
+  const shapes = [[F, 4 * U], [U, 4 * U], [4 * U]];
+  const bi: LayerJson = { class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'concat', layer: { class_name: 'LSTM', config: { name: 'l', units: U, return_sequences: true } } } };
+  const h5 = sequential([T, F], [bi], { bi: [...fw.map((d, k): [string, Float32Array, number[]] => [`forward_l/cell/${k}`, d, shapes[k]]), ...bw.map((d, k): [string, Float32Array, number[]] => [`backward_l/cell/${k}`, d, shapes[k]])] }, '2.15.0');
+  const config = {
+    class_name: 'Functional',
+    config: {
+      name: 'f', layers: [inputLayer('in', [T, F]), { ...bi, name: 'bi', inbound_nodes: [{ args: [kt('in', [T, F])], kwargs: {} }] }],
+      input_layers: [['in', 0, 0]], output_layers: [['bi', 0, 0]],
+    },
+  };
+  const bytes = await kerasZip(config, {
+    'layers/bidirectional/backward_layer/cell': { weights: bw.map((data, k) => ({ name: String(k), shape: shapes[k], data })) },
+    'layers/bidirectional/forward_layer/cell': { weights: fw.map((data, k) => ({ name: String(k), shape: shapes[k], data })) },
+  });
+  const zip = await loadModel(bytes);
+  close(seqOut(zip), seqOut(h5), 0, '.keras vs h5');
+  const R1 = analyze(zip, sample, { method: 'epsilon', target: 3 });
+  const R2 = analyze(h5, sample, { method: 'epsilon', target: 3 });
+  close((R1 as Tensor).data, (R2 as Tensor).data, 0, 'relevance');
+});
+
+test('initial_state as model inputs (Keras 3 kwargs and Keras 2 node inputs) and return_state outputs; gradients reach h0 and c0', () => {
+  const W = random(F * 4 * U, 80);
+  const Uk = random(U * 4 * U, 81);
+  const b = random(4 * U, 82);
+  const groups = new Map<string, WeightTensor[]>([['l', [
+    { name: 'l/cell/kernel', shape: [F, 4 * U], data: W }, { name: 'l/cell/recurrent_kernel', shape: [U, 4 * U], data: Uk }, { name: 'l/cell/bias', shape: [4 * U], data: b },
+  ]]]);
+  const lstm = { class_name: 'LSTM', config: { name: 'l', units: U, return_state: true } };
+  const inputs = [inputLayer('x', [T, F]), inputLayer('h0', [U]), inputLayer('c0', [U])];
+  const keras3 = {
+    class_name: 'Functional', config: {
+      name: 'f', layers: [...inputs, { ...lstm, name: 'l', inbound_nodes: [{ args: [kt('x', [T, F])], kwargs: { initial_state: [kt('h0', [U]), kt('c0', [U])], mask: null } }] }],
+      input_layers: [['x', 0, 0], ['h0', 0, 0], ['c0', 0, 0]], output_layers: [['l', 0, 0], ['l', 0, 1], ['l', 0, 2]],
+    },
+  };
+  const keras2 = {
+    class_name: 'Functional', config: {
+      name: 'f', layers: [...inputs.map((l) => ({ ...l, inbound_nodes: [] })), { ...lstm, name: 'l', inbound_nodes: [[['x', 0, 0, {}], ['h0', 0, 0, {}], ['c0', 0, 0, {}]]] }],
+      input_layers: [['x', 0, 0], ['h0', 0, 0], ['c0', 0, 0]], output_layers: [['l', 0, 0], ['l', 0, 1], ['l', 0, 2]],
+    },
+  };
+  const h0 = random(U, 83);
+  const c0 = random(U, 84);
+  const x = [sample, { shape: [1, U], data: h0 }, { shape: [1, U], data: c0 }];
+  const results = [keras3, keras2].map((config, k) => {
+    const model = modelFromArchive({ fileName: `state${k}.h5`, config, kerasVersion: k === 0 ? '3.3.3' : '2.15.0', backend: 'tensorflow', groups }, {});
+    assert.equal(model.outputNames.length, 3);
+    const y = model.logits(x) as Tensor[];
+    close(y[0].data, y[1].data, 0, 'output = h_T');
+    return { model, y };
+  });
+  close(results[0].y[2].data, results[1].y[2].data, 0, 'c_T, Keras 3 vs Keras 2');
+  // Reference with the given initial states.
+  let h = Array.from(h0);
+  let c = Array.from(c0);
+  for (let t = 0; t < T; t++) {
+    const z = matvec(x1.subarray(t * F, (t + 1) * F), W, F, 4 * U).map((v, j) => v + matvec(h, Uk, U, 4 * U)[j] + b[j]);
+    c = c.map((cv, j) => sigmoid(z[U + j]) * cv + sigmoid(z[j]) * Math.tanh(z[2 * U + j]));
+    h = c.map((cv, j) => sigmoid(z[3 * U + j]) * Math.tanh(cv));
+  }
+  close(results[0].y[0].data, h, 1e-5, 'h_T');
+  close(results[0].y[2].data, c, 1e-5, 'c_T');
+  // ∂ c_T[1] / ∂ c0 by central differences (output 2, the cell state).
+  const { model } = results[0];
+  const g = analyze(model, x, { method: 'gradient', output: 2, target: 1 }) as Tensor[];
+  assert.is(g.length, 3);
+  const fd = Array.from(c0, (_, i) => {
+    const at = (d: number): number => {
+      const c1 = c0.slice();
+      c1[i] += d;
+      return ((model.logits([sample, x[1], { shape: [1, U], data: c1 }]) as Tensor[])[2]).data[1];
+    };
+    return (at(1e-2) - at(-1e-2)) / 2e-2;
+  });
+  close(g[2].data, fd, 2e-3, '∂c_T/∂c0');
+  const R = analyze(model, x, { method: 'epsilon', output: 0, target: 0 }) as Tensor[];
+  assert.ok(R[1].data.some((v) => v !== 0) && R[2].data.some((v) => v !== 0), 'initial states receive relevance');
+});
+
+test('Masking: trailing all-zero steps are skipped (logits and relevance of the unpadded sequence, 0 at the padding)', () => {
+  const W = random(F * 4 * U, 90);
+  const Uk = random(U * 4 * U, 91);
+  const b = random(4 * U, 92);
+  const layers: LayerJson[] = [
+    { class_name: 'Masking', config: { name: 'm', mask_value: 0 } },
+    { class_name: 'LSTM', config: { name: 'l', units: U } },
+    { class_name: 'Dense', config: { name: 'd', units: 2 } },
+  ];
+  const groups = { l: [['cell/kernel', W, [F, 4 * U]], ['cell/recurrent_kernel', Uk, [U, 4 * U]], ['cell/bias', b, [4 * U]]] as [string, Float32Array, number[]][], d: [['kernel', random(U * 2, 93), [U, 2]], ['bias', random(2, 94), [2]]] as [string, Float32Array, number[]][] };
+  const model = sequential([null, F], layers, groups, '2.15.0');
+  const padded = { shape: [1, T + 2, F], data: new Float32Array((T + 2) * F) };
+  padded.data.set(x1);
+  close(out(model.logits(padded)), out(model.logits(sample)), 1e-6, 'logits');
+  const Ra = (analyze(model, sample, { method: 'epsilon', target: 0 }) as Tensor).data;
+  const Rb = (analyze(model, padded, { method: 'epsilon', target: 0 }) as Tensor).data;
+  close(Rb.subarray(0, T * F), Ra, 1e-6, 'relevance');
+  assert.equal(Array.from(Rb.subarray(T * F)), new Array(2 * F).fill(0));
+});
+
+test('Embedding(mask_zero) → Bidirectional GRU (return_sequences) → TimeDistributed(Dense) → masked GlobalAveragePooling1D: padding changes nothing; returnLayers per time step', () => {
+  const fw = [random(F * 3 * U, 100), random(U * 3 * U, 101), random(6 * U, 102)];
+  const bw = [random(F * 3 * U, 103), random(U * 3 * U, 104), random(6 * U, 105)];
+  const shapes = [[F, 3 * U], [U, 3 * U], [2, 3 * U]];
+  const model = sequential([null], [
+    { class_name: 'Embedding', config: { name: 'e', input_dim: 12, output_dim: F, mask_zero: true } },
+    { class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'concat', layer: { class_name: 'GRU', config: { name: 'g', units: U, return_sequences: true, reset_after: true } } } },
+    { class_name: 'TimeDistributed', config: { name: 'td', layer: { class_name: 'Dense', config: { name: 'dd', units: 3, activation: 'tanh' } } } },
+    { class_name: 'GlobalAveragePooling1D', config: { name: 'gap' } },
+    { class_name: 'Dense', config: { name: 'd', units: 2 } },
+  ], {
+    e: [['embeddings', random(12 * F, 106), [12, F]]],
+    bi: [...fw.map((d, k): [string, Float32Array, number[]] => [`forward_g/${k}`, d, shapes[k]]), ...bw.map((d, k): [string, Float32Array, number[]] => [`backward_g/${k}`, d, shapes[k]])],
+    td: [['kernel', random(2 * U * 3, 107), [2 * U, 3]], ['bias', random(3, 108), [3]]],
+    d: [['kernel', random(6, 109), [3, 2]], ['bias', random(2, 110), [2]]],
+  }, '2.15.0');
+  const short = { shape: [1, 4], data: Float32Array.from([3, 7, 1, 11]) };
+  const long = { shape: [1, 6], data: Float32Array.from([3, 7, 1, 11, 0, 0]) };
+  close(out(model.logits(long)), out(model.logits(short)), 1e-6, 'logits');
+  for (const method of ['epsilon', 'gradient-x-input', 'integrated-gradients']) {
+    const Ra = (analyze(model, short, { method, target: 1 }) as Tensor).data;
+    const Rb = (analyze(model, long, { method, target: 1 }) as Tensor).data;
+    close(Rb.subarray(0, 4), Ra, 1e-5, method);
+    assert.equal(Array.from(Rb.subarray(4)), [0, 0], `${method}: padding`);
+  }
+  const R = analyze(model, long, { method: 'epsilon', target: 1, returnLayers: true }) as Tensor & { layers: Record<string, Tensor> };
+  // Relevance at the Bidirectional's input: one row of embedding relevance per time step, padding rows 0.
+  assert.equal(R.layers.bi.shape, [1, 6, F]);
+  assert.equal(Array.from(R.layers.bi.data.subarray(4 * F)), new Array(2 * F).fill(0));
+  close([R.layers.bi.data.reduce((a, v) => a + v, 0)], [R.data.reduce((a, v) => a + v, 0)], 1e-6, 'Embedding sums its rows');
+});
+
+test.run();
