@@ -56,7 +56,7 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
   const busy = await serveNode({ models: await nodeModels(), limits: { ...TEST_LIMITS, concurrency: 1, queue: 1, maxBatch: 16 }, port: 0 });
   try {
     // integrated-gradients on 16 samples holds the one turn for eight chunks, yielding between them.
-    const slow = JSON.stringify({ inputs: { shape: [16, 16, 16, 3], data: Array.from(pattern([16, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 200 } });
+    const slow = JSON.stringify({ inputs: { shape: [16, 16, 16, 3], data: Array.from(pattern([16, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 600 } });
     const send = (): Promise<Response> => fetch(`${busy.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: slow });
     const first = send();
     await new Promise((resolve) => setTimeout(resolve, 100));
