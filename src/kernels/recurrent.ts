@@ -115,10 +115,34 @@ function stepTranspose(d: Float32Array, U: Float32Array, y: Float32Array, n: num
     return;
   }
   for (let r = 0; r < n; r++) {
-    for (let k = 0; k < u; k++) {
+    const dr = r * w;
+    let k = 0;
+    // Four rows of U per pass over d.
+    for (; k + 4 <= u; k += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      const r0 = k * w;
+      const r1 = r0 + w;
+      const r2 = r1 + w;
+      const r3 = r2 + w;
+      for (let j = 0; j < w; j++) {
+        const v = d[dr + j];
+        a0 += v * U[r0 + j];
+        a1 += v * U[r1 + j];
+        a2 += v * U[r2 + j];
+        a3 += v * U[r3 + j];
+      }
+      y[r * u + k] = a0;
+      y[r * u + k + 1] = a1;
+      y[r * u + k + 2] = a2;
+      y[r * u + k + 3] = a3;
+    }
+    for (; k < u; k++) {
       let acc = 0;
       const row = k * w;
-      for (let j = 0; j < w; j++) acc += d[r * w + j] * U[row + j];
+      for (let j = 0; j < w; j++) acc += d[dr + j] * U[row + j];
       y[r * u + k] = acc;
     }
   }
@@ -134,6 +158,19 @@ function gruBlocks(s: RecurrentSpec): { zr: Float32Array; h: Float32Array } {
     blocksOfGru.set(s.U, b);
   }
   return b;
+}
+
+/**
+ * Traces of recent forward passes by their output array: a backward pass given that output reuses its
+ * forward pass instead of running it again (weakly held: a trace lives as long as its output).
+ */
+const traces = new WeakMap<Float32Array, RecurrentTrace>();
+
+/** The forward pass, keeping its trace for a backward pass from its output `y`. */
+export function recurrentForwardKept(s: RecurrentSpec, xs: Float32Array[], n: number, steps: number): Float32Array {
+  const { y, trace } = recurrentForward(s, xs, n, steps);
+  traces.set(y, trace);
+  return y;
 }
 
 /**
@@ -279,8 +316,10 @@ export type RecurrentBackwardMode = { kind: 'gradient' } | { kind: 'lrp'; epsilo
  * inputs: x, the mask (always 0), the initial states. Time runs backwards in processing order; masked
  * steps copy the state signals and pass the output's on to the previous output unless it was zeroed.
  */
-export function recurrentBackward(s: RecurrentSpec, xs: Float32Array[], n: number, steps: number, upstream: Float32Array, mode: RecurrentBackwardMode): Float32Array[] {
-  const { trace } = recurrentForward(s, xs, n, steps);
+export function recurrentBackward(
+  s: RecurrentSpec, xs: Float32Array[], n: number, steps: number, upstream: Float32Array, mode: RecurrentBackwardMode, y?: Float32Array,
+): Float32Array[] {
+  const trace = (y && traces.get(y)) || recurrentForward(s, xs, n, steps).trace;
   const { x, mask } = splitInputs(s, xs);
   const { pre, rec, h, c, active } = trace;
   const u = s.units;

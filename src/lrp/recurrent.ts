@@ -6,8 +6,8 @@ import type { Op } from '../model/graph.js';
  * §2): the ε-rule on every linear map inside a cell, gates get nothing, the cell and GRU updates split in
  * proportion, relevance carried back through time and through masked steps. `epsilon` is the method's.
  */
-export function recurrentRelevance(op: Extract<Op, { kind: 'recurrent' }>, xs: Float32Array[], R: Float32Array, n: number, epsilon: number): Float32Array[] {
-  return recurrentBackward(op.spec, xs, n, op.steps, R, { kind: 'lrp', epsilon });
+export function recurrentRelevance(op: Extract<Op, { kind: 'recurrent' }>, xs: Float32Array[], y: Float32Array, R: Float32Array, n: number, epsilon: number): Float32Array[] {
+  return recurrentBackward(op.spec, xs, n, op.steps, R, { kind: 'lrp', epsilon }, y);
 }
 
 /**

@@ -67,7 +67,7 @@ export function relevanceStep(
         if (onlyGates(graph, index + 1)) return [new Float32Array(R.length)];
         throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);
       case 'recurrent':
-        return recurrentRelevance(op, xs, R, n, recurrentEpsilon);
+        return recurrentRelevance(op, xs, y, R, n, recurrentEpsilon);
       case 'merge-directions':
         return mergeDirectionsRelevance(op.mode, xs, R, recurrentEpsilon);
       case 'embedding':

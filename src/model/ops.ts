@@ -222,7 +222,7 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
     case 'recurrent':
     case 'merge-directions':
     case 'masked-mean':
-      return sequenceOpBackward(op, xs, gy, n);
+      return sequenceOpBackward(op, xs, y, gy, n);
     default:
       return assertNever(op, 'op kind');
   }

@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { recurrentBackward, recurrentForward } from '../kernels/recurrent.js';
+import { recurrentBackward, recurrentForwardKept } from '../kernels/recurrent.js';
 import {
   applyRowMask, embeddingForward, maskedMeanForward, maskedMeanTranspose, maskedMeanWeights, maskOf, mergeDirections,
   mergeDirectionsBackward, sumRows,
@@ -12,7 +12,7 @@ export type SequenceOp = Extract<Op, { kind: 'embedding' | 'mask' | 'apply-mask'
 /** Forward pass of a sequence op over n samples; `count` is the output's length. */
 export function sequenceOpForward(node: GraphNode, op: SequenceOp, xs: Float32Array[], n: number, count: number): Float32Array {
   const x = xs[0];
-  if (op.kind === 'recurrent') return recurrentForward(op.spec, xs, n, op.steps).y;
+  if (op.kind === 'recurrent') return recurrentForwardKept(op.spec, xs, n, op.steps);
   const y = new Float32Array(count);
   switch (op.kind) {
     case 'embedding': {
@@ -40,7 +40,7 @@ export function sequenceOpForward(node: GraphNode, op: SequenceOp, xs: Float32Ar
 }
 
 /** The gradient of a sequence op at each of its inputs (masks get 0: they are piecewise constant). */
-export function sequenceOpBackward(op: SequenceOp, xs: Float32Array[], gy: Float32Array, n: number): Float32Array[] {
+export function sequenceOpBackward(op: SequenceOp, xs: Float32Array[], y: Float32Array, gy: Float32Array, n: number): Float32Array[] {
   const x = xs[0];
   switch (op.kind) {
     case 'embedding': {
@@ -57,7 +57,7 @@ export function sequenceOpBackward(op: SequenceOp, xs: Float32Array[], gy: Float
       return [gx, new Float32Array(xs[1].length)];
     }
     case 'recurrent':
-      return recurrentBackward(op.spec, xs, n, op.steps, gy, { kind: 'gradient' });
+      return recurrentBackward(op.spec, xs, n, op.steps, gy, { kind: 'gradient' }, y);
     case 'merge-directions':
       return mergeDirectionsBackward(op.mode, x, xs[1], gy);
     case 'masked-mean': {
