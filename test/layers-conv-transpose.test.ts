@@ -31,14 +31,14 @@ test('Conv1DTranspose: lengths and values of valid, same and output_padding, by 
 });
 
 /** Keras' transposed conv by its definition: every input cell scatters x·kernel, then the padding is cut off. */
-function scatter(x: Float32Array, H: number, W: number, C: number, K: Float32Array, kh: number, kw: number, F: number, s: number, OH: number, OW: number, padT: number, padL: number): Float64Array {
+function scatter(x: Float32Array, H: number, W: number, C: number, K: Float32Array, kh: number, kw: number, F: number, s: number, OH: number, OW: number, padT: number, padL: number, d = 1): Float64Array {
   const y = new Float64Array(OH * OW * F);
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < W; j++) {
       for (let ky = 0; ky < kh; ky++) {
         for (let kx = 0; kx < kw; kx++) {
-          const oy = i * s + ky - padT;
-          const ox = j * s + kx - padL;
+          const oy = i * s + ky * d - padT;
+          const ox = j * s + kx * d - padL;
           if (oy < 0 || oy >= OH || ox < 0 || ox >= OW) continue;
           for (let f = 0; f < F; f++) for (let c = 0; c < C; c++) y[(oy * OW + ox) * F + f] += x[(i * W + j) * C + c] * K[((ky * kw + kx) * F + f) * C + c];
         }
@@ -64,6 +64,20 @@ test('Conv2DTranspose equals the scatter definition (valid; same with odd and ev
     assert.equal(y.shape, [1, OH, OW, 2]);
     const want = scatter(x.data, 3, 4, 3, K, k, k, 2, 2, OH, OW, padT, padL);
     assert.ok(relativeError(y.data, want) < 1e-6, `${k} ${padding}: ${relativeError(y.data, want)}`);
+  }
+  // dilation 2, stride 1, same: output = input size, the dilated span 5 padded 2 before.
+  const dilated = singleLayer([3, 4, 3], { cls: 'Conv2DTranspose', config: { filters: 2, kernel_size: 3, dilation_rate: 2, padding: 'same', use_bias: false }, weights: [{ shape: [3, 3, 2, 3], data: K3 }] });
+  const yd = dilated.predict(x) as Tensor;
+  assert.equal(yd.shape, [1, 3, 4, 2]);
+  assert.ok(relativeError(yd.data, scatter(x.data, 3, 4, 3, K3, 3, 3, 2, 1, 3, 4, 2, 2, 2)) < 1e-6, 'dilated');
+  // TimeDistributed(Conv2DTranspose): the layer on every step.
+  const td = singleLayer([2, 3, 4, 3], { cls: 'TimeDistributed', config: { layer: { class_name: 'Conv2DTranspose', config: { filters: 2, kernel_size: 3, strides: 2, use_bias: false } } }, weights: [{ shape: [3, 3, 2, 3], data: K3 }] });
+  const steps = uniform([1, 2, 3, 4, 3], 4, -1, 1);
+  const yt = td.predict(steps) as Tensor;
+  assert.equal(yt.shape, [1, 2, 7, 9, 2]);
+  for (let t = 0; t < 2; t++) {
+    const want = scatter(steps.data.subarray(t * 36, (t + 1) * 36), 3, 4, 3, K3, 3, 3, 2, 2, 7, 9, 0, 0);
+    assert.ok(relativeError(yt.data.subarray(t * 126, (t + 1) * 126), want) < 1e-6, `step ${t}`);
   }
   // channels_first: the same numbers with the channel axis first.
   const first = singleLayer([3, 3, 4], { cls: 'Conv2DTranspose', config: { filters: 2, kernel_size: 3, strides: 2, padding: 'valid', use_bias: false, data_format: 'channels_first' }, weights: [{ shape: [3, 3, 2, 3], data: K3 }] });
