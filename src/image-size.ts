@@ -21,7 +21,7 @@ const u32 = (b: Uint8Array, at: number): number => ((b[at] << 24) | (b[at + 1] <
 const u16 = (b: Uint8Array, at: number): number => (b[at] << 8) | b[at + 1];
 
 /** Width and height from a PNG's IHDR or a JPEG's first SOF marker; undefined when not found (the decoder then reports). */
-export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   if (PNG_SIGNATURE.every((v, i) => bytes[i] === v)) {
     return bytes.length >= 24 ? { width: u32(bytes, 16), height: u32(bytes, 20) } : undefined;
   }

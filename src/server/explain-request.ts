@@ -1,5 +1,5 @@
 import type { PictureOptions } from '../explanation-image.js';
-import { ImageTooLargeError, imageSize } from '../image-size.js';
+import { ImageTooLargeError } from '../image-size.js';
 import type { AnalyzeOptions, Model } from '../index.js';
 import { decodeInput, fileSamples, jsonTensor, parseScale, type ReadOptions } from '../input-files.js';
 import { formatShape, sizeOf, type Tensor } from '../tensor.js';
@@ -22,7 +22,7 @@ export interface ExplainJob {
   n: number;
   method: string;
   /** `analyze`'s options besides the method: target, output and the rule parameters. */
-  options: Omit<AnalyzeOptions, 'method'> & { output?: string | number };
+  options: Omit<AnalyzeOptions, 'method'>;
   picture: PictureOptions;
 }
 
@@ -30,8 +30,8 @@ interface ExplainBody {
   inputs: unknown;
   method?: string;
   target?: AnalyzeOptions['target'];
-  output?: string | number;
-  options?: Omit<AnalyzeOptions, 'method' | 'target'>;
+  output?: AnalyzeOptions['output'];
+  options?: Omit<AnalyzeOptions, 'method' | 'target' | 'output'>;
   picture?: Partial<PictureOptions>;
 }
 
@@ -127,15 +127,10 @@ function formTarget(text: string | undefined): AnalyzeOptions['target'] {
 }
 
 /** One uploaded file's samples in the model's input layout; a file too large for the limits is a 413. */
-async function uploadSamples(file: File, spec: { shape: number[] }, read: ReadOptions, limits: ServerLimits): Promise<Float32Array[]> {
+async function uploadSamples(file: File, inputShape: number[], read: ReadOptions, limits: ServerLimits): Promise<Float32Array[]> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const label = `field image (${file.name || 'unnamed'})`;
-  const size = imageSize(bytes);
-  if (size && size.width * size.height > limits.maxImagePixels) {
-    throw tooLarge(`${label}: the image is ${size.width}×${size.height}, more than the limit of ${limits.maxImagePixels} pixels`);
-  }
   try {
-    return fileSamples(decodeInput(bytes, label, limits.maxImagePixels), spec.shape, read);
+    return fileSamples(decodeInput(bytes, `field image (${file.name || 'unnamed'})`, limits.maxImagePixels), inputShape, read);
   } catch (e) {
     if (e instanceof ImageTooLargeError) throw tooLarge(e.message);
     throw e;
@@ -159,9 +154,8 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   if (files.length > limits.maxBatch) throw tooLarge(`field image: ${files.length} files; the limit is ${limits.maxBatch} samples per request`);
   const specs = modelInputs(model);
   if (specs.length !== 1) throw badRequest(`multipart requests explain one-input models; this one has ${specs.length} inputs: send JSON`);
-  const shape = specs[0].shape;
-  if (shape.includes(null)) throw badRequest(`multipart requests explain inputs of a fixed shape; this model's is ${formatShape([null, ...shape])}: send JSON`);
-  const spec = { name: specs[0].name, shape: shape as number[] };
+  if (specs[0].shape.includes(null)) throw badRequest(`multipart requests explain inputs of a fixed shape; this model's is ${formatShape([null, ...specs[0].shape])}: send JSON`);
+  const shape = specs[0].shape as number[];
   let scale: number;
   try {
     scale = parseScale(fields.scale ?? '1/255');
@@ -171,13 +165,13 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   const resize = (fields.resize ?? 'bilinear') as ReadOptions['resize'] | 'none';
   const read: ReadOptions = { scale, resize: resize === 'none' ? false : resize };
   const samples: Float32Array[] = [];
-  for (const file of files as File[]) samples.push(...(await uploadSamples(file, spec, read, limits)));
-  const size = sizeOf(spec.shape);
+  for (const file of files as File[]) samples.push(...(await uploadSamples(file, shape, read, limits)));
+  const size = sizeOf(shape);
   const data = new Float32Array(samples.length * size);
   samples.forEach((s, i) => data.set(s, i * size));
   const options = fields.options === undefined ? undefined : jsonField(fields.options, 'options');
   if (options !== undefined) validate(options, analyzeOptionsSchema, 'options');
-  return jobOf([{ shape: [samples.length, ...spec.shape], data }], ['image'], {
+  return jobOf([{ shape: [samples.length, ...shape], data }], ['image'], {
     method: fields.method,
     target: formTarget(fields.target),
     output: fields.output === undefined ? undefined : /^\d+$/.test(fields.output) ? Number(fields.output) : fields.output,
