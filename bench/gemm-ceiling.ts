@@ -1,11 +1,12 @@
 // The GEMM ceilings of this machine, measured in the same run as everything else: the WebAssembly
 // SIMD kernel alone (operands staged once, then only the kernel: packing A and the micro-kernel) in
 // float32 and float64, our scalar TypeScript GEMM (packed 4×4 tiles), and a naive triple loop for scale.
+// Timed in CPU time of this (one) thread: on a shared machine, what the kernel does whatever else runs.
 import { withTypeScriptKernels, wasmKernels } from '../src/kernels/backend.js';
 import { gemm, type GemmCall } from '../src/kernels/gemm.js';
 import { plainWeights } from '../src/kernels/gemm-problem.js';
 import { stagedGemm, type Precision } from '../src/kernels/wasm/gemm.js';
-import { timing } from './stats.js';
+import { cpuMs, timing } from './stats.js';
 
 export interface CeilingRow { size: number; simdGflops: number; simd64Gflops: number; scalarGflops: number; naiveGflops: number }
 
@@ -39,17 +40,17 @@ export function gemmCeiling(sizes: number[], rounds: number): CeilingRow[] {
       for (let i = 0; i < 3; i++) {
         const which = r % 2 ? 2 - i : i;
         const k = which < 2 ? simdKernel(size, which ? 'float64' : 'float32') : null;
-        const t0 = performance.now();
+        const t0 = cpuMs();
         if (k) k.run();
         else scalar();
-        const t = performance.now() - t0;
+        const t = cpuMs() - t0;
         k?.release();
         if (r > 0) times[which].push(t); // round 0 warms up (and packs the weights)
       }
     }
     const { a, w } = square;
     const c = new Float32Array(size * size);
-    const t0 = performance.now();
+    const t0 = cpuMs();
     for (let i = 0; i < size; i++) {
       for (let j = 0; j < size; j++) {
         let s = 0;
@@ -57,7 +58,7 @@ export function gemmCeiling(sizes: number[], rounds: number): CeilingRow[] {
         c[i * size + j] = s;
       }
     }
-    const naive = performance.now() - t0;
+    const naive = cpuMs() - t0;
     const gflops = (ms: number): number => square.flops / ms / 1e6;
     const [f32, f64, ts] = times.map((t) => gflops(timing(t).median));
     return { size, simdGflops: f32, simd64Gflops: f64, scalarGflops: ts, naiveGflops: gflops(naive) };

@@ -38,7 +38,7 @@ const table = (head: string[], rows: string[][]): void => {
 out.push(`${r.machine.date.slice(0, 10)}, ${r.machine.cpu} (${r.machine.cores} vCPU), Node ${r.machine.node}${r.quick ? ', --quick' : ''}; ` +
   `1-minute load average ${r.machine.loadBefore.toFixed(1)} at the start${r.machine.loadAfter ? ` and ${r.machine.loadAfter.toFixed(1)} at the end` : ''} of the run${r.partial ? ' (partial: the models finished so far)' : ''}. ` +
   `Kernels: ${r.kernels?.backend ?? '?'}${r.kernels ? ` (${r.kernels.bytes}-byte module, started in ${fmt(r.kernels.startMs.median)} ms)` : ''}. ` +
-  `SIMD ceiling in this run (the f32x4 5×8 kernel alone at ${r.ceilingSize}³): ${r.simdCeilingGflops.toFixed(1)} GFLOP/s.`, '');
+  `SIMD ceiling in this run (the f32x4 5×8 kernel alone at ${r.ceilingSize}³, CPU time): ${r.simdCeilingGflops.toFixed(1)} GFLOP/s.`, '');
 
 table(['GEMM n³', 'SIMD f32x4 GFLOP/s', 'SIMD f64x2 GFLOP/s', 'scalar packed 4×4 GFLOP/s', 'naive GFLOP/s', 'SIMD ÷ scalar'],
   r.gemmCeiling.map((g) => [String(g.size), g.simdGflops.toFixed(1), g.simd64Gflops.toFixed(1), g.scalarGflops.toFixed(2), g.naiveGflops.toFixed(2), (g.simdGflops / g.scalarGflops).toFixed(1)]));
@@ -47,13 +47,13 @@ table(['scalar path (TypeScript kernels), 1 thread', 'batch', 'forward ms/sample
   (r.scalar ?? []).map((x) => [name(x.model), String(x.batch), fmt(x.forward.median / x.batch), fmt(x.simdForward.median / x.batch), (x.forward.median / x.simdForward.median).toFixed(1),
     fmt(x.lrp.median / x.batch), fmt(x.simdLrp.median / x.batch), (x.lrp.median / x.simdLrp.median).toFixed(1)]));
 
-table(['model (GFLOP/sample)', 'batch', 'threads', 'load ms', 'forward ms/sample', 'GFLOP/s', 'lrp ms/sample', 'lrp ÷ fwd', 'ε-γ-box ms/sample', 'grad×input ms/sample', 'tfjs-cpu ÷ ours (fwd, g×i)', 'tfjs-wasm ÷ ours (fwd, g×i)'],
+table(['model (GFLOP/sample)', 'batch', 'threads', 'load ms', 'forward ms/sample', 'GFLOP/s', 'lrp ms/sample', 'lrp CPU ms/sample (1 thread)', 'lrp ÷ fwd', 'ε-γ-box ms/sample', 'grad×input ms/sample', 'tfjs-cpu ÷ ours (fwd, g×i)', 'tfjs-wasm ÷ ours (fwd, g×i)'],
   r.rows.map((row) => {
     const cpu = r.tfjs.find((t) => t.model === row.model && t.backend === 'cpu' && t.batch === row.batch);
     const wasm = r.tfjs.find((t) => t.model === row.model && t.backend === 'wasm' && t.batch === row.batch);
     return [
       `${name(row.model)} (${(r.flopsPerSample[row.model] / 1e9).toFixed(3)})`, String(row.batch), String(row.threads), fmt(r.loads[row.model].median),
-      per(row.forward, row.batch), row.forwardGflops.toFixed(2), per(row.lrp, row.batch), (row.lrp.median / row.forward.median).toFixed(2),
+      per(row.forward, row.batch), row.forwardGflops.toFixed(2), per(row.lrp, row.batch), row.threads === 1 && row.lrp.cpu ? fmt(row.lrp.cpu / row.batch) : '', (row.lrp.median / row.forward.median).toFixed(2),
       fmt(row.egb.median / row.batch), fmt(row.gxi.median / row.batch),
       cpu ? `${(cpu.forward.median / row.forward.median).toFixed(1)}, ${cpu.gxi ? (cpu.gxi.median / row.gxi.median).toFixed(1) : '—'}` : '—',
       wasm ? `${(wasm.forward.median / row.forward.median).toFixed(2)}, ${wasm.gxi ? (wasm.gxi.median / row.gxi.median).toFixed(2) : '—'}` : '—',

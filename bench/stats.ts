@@ -1,10 +1,18 @@
-export interface Timing { median: number; min: number; max: number }
+export interface Timing { median: number; min: number; max: number; cpu?: number }
 
-/** Median and range of some timings. */
-export function timing(values: readonly number[]): Timing {
+/** Median and range of some timings, and the median CPU time of the same runs when given. */
+export function timing(values: readonly number[], cpu?: readonly number[]): Timing {
   const s = [...values].sort((a, b) => a - b);
-  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
+  const t: Timing = { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
+  if (cpu) t.cpu = [...cpu].sort((a, b) => a - b)[cpu.length >> 1];
+  return t;
 }
+
+/** CPU time (user + system) of this process so far, in ms: every thread of it counts. */
+export const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** Median and range of repeated timings, after warm-up runs that are not counted. */
 export function measure(run: () => unknown, { warmup = 2, repeats = 9, minMs = 0 } = {}): Timing {
