@@ -30,6 +30,8 @@ const pictures: RGBAImage[] = reviews.map((text) => {
   const x = { shape: [1, ids.length], data: Float32Array.from(ids) };
   const score = model.predict(x).data[0];
   const R = analyze(model, x, { method: 'epsilon', epsilon: 1e-3 }).data;
+  // The padding after the words: this model has no mask_zero, so it reads the padding too and gives it
+  // some relevance; the picture shows the review's words only.
   const shown = words.map((w, i) => ({ w, r: R[i] })).filter(({ w }) => w !== '');
   const title = `p(positive) = ${score.toFixed(3)}`;
   process.stdout.write(textHeatmapANSI(shown.map((s) => s.w), shown.map((s) => s.r), { title, legend: false }));

@@ -92,8 +92,8 @@ export async function explainTextCommand(modelPath: string, inputPaths: string[]
     const x = { shape: [1, sample.ids.length], data: Float32Array.from(sample.ids) };
     const scores = model.predict(x).data;
     const relevance = analyze(model, x, { method: flags.method, target }).data;
-    // Padding is no word: the picture shows the words, their relevance is exactly 0 at padding anyway.
-    const shown = sample.words.map((w, i) => ({ w, r: relevance[i] })).filter(({ w }) => w !== '');
+    // Padding (id 0) is shown only where it got relevance: a model without mask_zero reads it like a word.
+    const shown = sample.words.map((w, i) => ({ w: w === '' ? '<pad>' : w, r: relevance[i] })).filter(({ w, r }) => w !== '<pad>' || r !== 0);
     const title = `${flags.method}: ${scores.length === 1 ? `score ${scores[0].toFixed(4)}` : `class ${target === 'max' ? argmax(scores) : target}`}`;
     let file = `${sample.name.replace(/\.(txt|json|npy)/i, '').replace(/\[(\d+)\]$/, '_$1')}.html`;
     for (let k = 2; used.has(file); k++) file = file.replace(/(-\d+)?\.html$/, `-${k}.html`);
