@@ -307,6 +307,10 @@ test('bad targets, layers, windows and conditions are named', async () => {
   fails(() => analyze(folded, xr, { method: 'epsilon', target: { layer: 'conv2d', channel: 0 } }), ["'conv2d'", "use layer 'batch_normalization'"], 'folded target');
   fails(() => analyze(folded, xr, { method: 'epsilon', condition: { layer: 'conv2d_1', channels: [0] } }), ["use layer 'batch_normalization_1'"], 'folded condition');
   assert.is(analyze(folded, xr, { method: 'gradient', target: { layer: 'conv2d', channel: 0 } }).shape.length, 4, 'gradients keep the unfolded conv');
+  // Grad-CAM and occlusion map over one input.
+  const twoInputs = await loadModel(new Uint8Array(readFileSync(fixturePath('zoo/multi_io.h5'))));
+  const xs = twoInputs.inputShapes.map((shape, k) => input([1, ...(shape as number[])], 30 + k));
+  for (const method of ['grad-cam', 'guided-grad-cam', 'occlusion']) fails(() => analyze(twoInputs, xs, { method }), [method, '2 inputs', 'one input'], `${method} on two inputs`);
 });
 
 test.run();

@@ -23,13 +23,13 @@ function axesOf(graph: Graph, shape: readonly number[]): { axis: number; channel
 function camLayer(run: GradientRun, shape: number[]): { name: string; tensor: number } {
   const { model, start, options } = run;
   const rank = shape.length - 1;
-  if (rank < 2 || rank > 3) fail(`grad-cam: the input ${JSON.stringify(shape.slice(1))} has no spatial axes to map (1 or 2 spatial axes and a channel axis are needed)`);
+  if (rank < 2 || rank > 3) fail(`${options.method}: the input ${JSON.stringify(shape.slice(1))} has no spatial axes to map (1 or 2 spatial axes and a channel axis are needed)`);
   const nodes = model.graph.nodes;
   let name = options.layer;
   if (name === undefined) {
     let id = start.tensor;
     while (id >= 1 && (nodes[id - 1].op.kind === 'input' || nodes[id - 1].outShape.length !== rank)) id--;
-    if (id < 1) fail('grad-cam: no layer below the target keeps the input\'s spatial axes; name one with option layer');
+    if (id < 1) fail(`${options.method}: no layer below the target keeps the input's spatial axes; name one with option layer`);
     name = nodes[id - 1].layer;
   }
   const tensor = layerTensor(model, name, 'option layer', false);
