@@ -208,7 +208,7 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
   }
   for (let p = 0; p < T; p++) {
     const t = s.goBackwards ? T - 1 - p : p;
-    for (let b = 0; b < n; b++) hPrev.set(h.subarray((b * (T + 1) + p) * u, (b * (T + 1) + p + 1) * u), b * u);
+    for (let b = 0; b < n; b++) copy(h, (b * (T + 1) + p) * u, hPrev, b * u, u);
     if (blocks) stepProduct(hPrev, blocks.zr, null, recStep, n, u, 2 * u, acc);
     else stepProduct(hPrev, s.U, s.bRec, recStep, n, u, ku, acc);
     const recW = blocks ? 2 * u : ku;
@@ -282,9 +282,7 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
         }
       }
     }
-    for (let b = 0; b < n; b++) {
-      if (active[b * T + p]) outs.set(h.subarray((b * (T + 1) + p + 1) * u, (b * (T + 1) + p + 2) * u), (b * T + p) * u);
-    }
+    for (let b = 0; b < n; b++) if (active[b * T + p]) copy(h, (b * (T + 1) + p + 1) * u, outs, (b * T + p) * u, u);
   }
 
   const size = recurrentOutputSize(s, T);
@@ -292,7 +290,7 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
   for (let b = 0; b < n; b++) {
     const yo = b * size;
     if (s.returnSequences) {
-      for (let p = 0; p < T; p++) y.set(outs.subarray((b * T + p) * u, (b * T + p + 1) * u), yo + outputStep(s, p, T) * u);
+      for (let p = 0; p < T; p++) copy(outs, (b * T + p) * u, y, yo + outputStep(s, p, T) * u, u);
     } else {
       y.set(outs.subarray((b * T + T - 1) * u, (b * T + T) * u), yo);
     }
@@ -303,6 +301,11 @@ export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number
     }
   }
   return { y, trace: { pre, rec, h, c, active } };
+}
+
+/** dst[to … to + count) = src[from … from + count): a loop, since a subarray view per step would allocate. */
+function copy(src: Float32Array, from: number, dst: Float32Array, to: number, count: number): void {
+  for (let i = 0; i < count; i++) dst[to + i] = src[from + i];
 }
 
 /** Where processing step p's output sits in the output sequence. */
