@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { METHODS, type Model } from '../index.js';
 import { answerType, jsonAnswer, pngAnswer } from './answer.js';
 import { predictJob, relevanceOf } from './compute.js';
-import { jobFromForm, jobFromJson } from './explain-request.js';
+import { jobFromForm, jobFromJson, type ExplainJob } from './explain-request.js';
 import { Gate } from './gate.js';
 import { asClientError, badRequest, errorResponse, HttpError } from './http-error.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
@@ -28,6 +28,26 @@ function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
     timer = setTimeout(() => reject(new HttpError(408, 'request_timeout', 'the request body did not arrive within the time limit')), Math.max(0, deadline - Date.now()));
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** The explain request's job, from its JSON or multipart body; the body must arrive before `deadline`. */
+async function readJob(request: Request, model: Model, limits: ServerLimits, deadline: number): Promise<ExplainJob> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json') {
+    const text = await beforeDeadline(request.text().catch(() => { throw badRequest('the request body could not be read (truncated?)'); }), deadline);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw badRequest(`the body is not JSON: ${(e as Error).message}`);
+    }
+    return asClientError(() => jobFromJson(body, model, limits));
+  }
+  if (type === 'multipart/form-data') {
+    const form = await beforeDeadline(request.formData().catch(() => { throw badRequest('the body is not valid multipart/form-data (or was truncated)'); }), deadline);
+    return asClientError(() => jobFromForm(form, model, limits));
+  }
+  throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type || 'missing'}; send application/json or multipart/form-data`);
 }
 
 export function createApp(options: ServerOptions): Hono {
@@ -76,23 +96,7 @@ export function createApp(options: ServerOptions): Hono {
     const model = await modelNamed(name);
     const answer = answerType(c.req.header('accept') ?? null);
     if (answer === 'png' && modelInputs(model).length !== 1) throw new HttpError(406, 'not_acceptable', 'image/png answers are drawn for one-input models; ask for application/json');
-    const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    let job;
-    if (type === 'application/json') {
-      const text = await beforeDeadline(c.req.raw.text().catch(() => { throw badRequest('the request body could not be read (truncated?)'); }), deadline);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (e) {
-        throw badRequest(`the body is not JSON: ${(e as Error).message}`);
-      }
-      job = await asClientError(() => jobFromJson(body, model, limits));
-    } else if (type === 'multipart/form-data') {
-      const form = await beforeDeadline(c.req.raw.formData().catch(() => { throw badRequest('the body is not valid multipart/form-data (or was truncated)'); }), deadline);
-      job = await asClientError(() => jobFromForm(form, model, limits));
-    } else {
-      throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type || 'missing'}; send application/json or multipart/form-data`);
-    }
+    const job = await readJob(c.req.raw, model, limits, deadline);
     const release = await gate.acquire(deadline);
     try {
       const started = Date.now();
