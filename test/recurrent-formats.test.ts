@@ -297,4 +297,74 @@ test('Embedding(mask_zero) → Bidirectional GRU (return_sequences) → TimeDist
   close([R.layers.bi.data.reduce((a, v) => a + v, 0)], [R.data.reduce((a, v) => a + v, 0)], 1e-6, 'Embedding sums its rows');
 });
 
+test('Keras 3 functional: LSTM reads the mask as its `mask` keyword from a NotEqual node (tokens != 0); padding changes nothing', () => {
+  const W = random(F * 4 * U, 120);
+  const Uk = random(U * 4 * U, 121);
+  const b = random(4 * U, 122);
+  const groups = new Map<string, WeightTensor[]>([
+    ['e', [{ name: 'e/embeddings', shape: [9, F], data: random(9 * F, 123) }]],
+    ['l', [{ name: 'l/cell/kernel', shape: [F, 4 * U], data: W }, { name: 'l/cell/recurrent_kernel', shape: [U, 4 * U], data: Uk }, { name: 'l/cell/bias', shape: [4 * U], data: b }]],
+  ]);
+  const config = (length: number | null) => ({
+    class_name: 'Functional', config: {
+      name: 'f', input_layers: [['tokens', 0, 0]], output_layers: [['l', 0, 0]],
+      layers: [
+        inputLayer('tokens', [length]),
+        { class_name: 'Embedding', name: 'e', config: { name: 'e', input_dim: 9, output_dim: F, mask_zero: true }, inbound_nodes: [{ args: [kt('tokens', [length])], kwargs: {} }] },
+        { module: 'keras.src.ops.numpy', class_name: 'NotEqual', registered_name: 'NotEqual', name: 'not_equal', config: { name: 'not_equal' }, inbound_nodes: [{ args: [kt('tokens', [length]), 0], kwargs: {} }] },
+        { class_name: 'LSTM', name: 'l', config: { name: 'l', units: U, return_sequences: false }, inbound_nodes: [{ args: [kt('e', [length, F])], kwargs: { training: false, mask: kt('not_equal', [length]) } }] },
+      ],
+    },
+  });
+  const model = modelFromArchive({ fileName: 'k3mask.keras', config: config(null), kerasVersion: '3.15.1', backend: 'tensorflow', groups }, {});
+  const short = { shape: [1, 3], data: Float32Array.from([4, 2, 7]) };
+  const long = { shape: [1, 5], data: Float32Array.from([4, 2, 7, 0, 0]) };
+  close(out(model.logits(long)), out(model.logits(short)), 1e-6, 'logits');
+  const Rb = (analyze(model, long, { method: 'epsilon', target: 2 }) as Tensor).data;
+  close(Rb.subarray(0, 3), (analyze(model, short, { method: 'epsilon', target: 2 }) as Tensor).data, 1e-6, 'relevance');
+  assert.equal(Array.from(Rb.subarray(3)), [0, 0]);
+});
+
+test('Bidirectional with a stored backward_layer equals the default backward copy; merge_mode None with return_state gives six tensors', () => {
+  const fw = [random(F * 4 * U, 130), random(U * 4 * U, 131), random(4 * U, 132)];
+  const bw = [random(F * 4 * U, 133), random(U * 4 * U, 134), random(4 * U, 135)];
+  const shapes = [[F, 4 * U], [U, 4 * U], [4 * U]];
+  const weights = { bi: [...fw.map((d, k): [string, Float32Array, number[]] => [`forward_l/${k}`, d, shapes[k]]), ...bw.map((d, k): [string, Float32Array, number[]] => [`backward_l/${k}`, d, shapes[k]])] };
+  const lstm = { class_name: 'LSTM', config: { name: 'l', units: U, return_sequences: true } };
+  const plain = sequential([T, F], [{ class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'sum', layer: lstm } }], weights, '2.15.0');
+  const explicit = sequential([T, F], [{ class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'sum', layer: lstm, backward_layer: { class_name: 'LSTM', config: { name: 'lb', units: U, return_sequences: true, go_backwards: true } } } }], weights, '2.15.0');
+  close(seqOut(explicit), seqOut(plain), 0, 'backward_layer');
+  const none = modelFromArchive({
+    fileName: 'none.h5', kerasVersion: '2.15.0', backend: 'tensorflow',
+    groups: new Map([['bi', weights.bi.map(([name, data, shape]) => ({ name: `bi/${name}`, data, shape }))]]),
+    config: {
+      class_name: 'Functional', config: {
+        name: 'f', input_layers: [['in', 0, 0]], output_layers: [0, 1, 2, 3, 4, 5].map((k) => ['bi', 0, k]),
+        layers: [
+          { ...inputLayer('in', [T, F]), inbound_nodes: [] },
+          { class_name: 'Bidirectional', name: 'bi', config: { name: 'bi', merge_mode: null, layer: { class_name: 'LSTM', config: { name: 'l', units: U, return_state: true } } }, inbound_nodes: [[['in', 0, 0, {}]]] },
+        ],
+      },
+    },
+  }, {});
+  const ys = none.logits(sample) as unknown as Tensor[];
+  assert.is(ys.length, 6);
+  close(ys[0].data, ys[2].data, 0, 'forward output = forward h');
+  close(ys[1].data, ys[4].data, 0, 'backward output = backward h');
+  const summed = out(sequential([T, F], [{ class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'sum', layer: { class_name: 'LSTM', config: { name: 'l', units: U } } } }], weights, '2.15.0').logits(sample));
+  close(ys[0].data.map((v, i) => v + ys[1].data[i]), summed, 1e-6, 'sum of the two outputs');
+});
+
+test('Keras 1 GRU (9 per-gate arrays z, r, h) equals the float64 reference (reset after the product, hard_sigmoid)', () => {
+  const arrays = [0, 1, 2].map((g) => [random(F * U, 140 + g), random(U * U, 150 + g), random(U, 160 + g)]);
+  const model = sequential([T, F], [{ class_name: 'GRU', config: { name: 'g', output_dim: U, inner_activation: 'sigmoid', return_sequences: true } }],
+    { g: ['z', 'r', 'h'].flatMap((g, k) => [[`W_${g}`, arrays[k][0], [F, U]], [`U_${g}`, arrays[k][1], [U, U]], [`b_${g}`, arrays[k][2], [U]]] as [string, Float32Array, number[]][]) }, '1.2.2');
+  const side = (part: number, rows: number): Float32Array => {
+    const o = new Float32Array(rows * 3 * U);
+    for (let r = 0; r < rows; r++) arrays.forEach((a, blk) => o.set(a[part].subarray(r * U, (r + 1) * U), (r * 3 + blk) * U));
+    return o;
+  };
+  close(seqOut(model), refGRU(x1, side(0, F), side(1, U), side(2, 1), null, false).flat(), 1e-5, 'Keras 1 GRU');
+});
+
 test.run();

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { uniformGenerator as prng } from '../src/attribution/random.js';
-import { analyze } from '../src/index.js';
+import { analyze, METHODS } from '../src/index.js';
 import type { WeightTensor } from '../src/io/keras-h5.js';
 import { namedActivation } from '../src/kernels/activations.js';
 import { recurrentBackward, type RecurrentSpec } from '../src/kernels/recurrent.js';
@@ -236,6 +236,21 @@ test('Bidirectional LSTM (concat, return_sequences) equals a forward LSTM and a 
     for (let t = 0; t < T; t++) {
       for (let j = 0; j < U; j++) assert.ok(Math.abs(y[(s * T + t) * 2 * U + U + j] - yb[(s * T + T - 1 - t) * U + j]) < 1e-6, `s${s} t${t} j${j}`);
     }
+  }
+});
+
+test('every method runs on a Bidirectional text model: one finite value per token, padding 0 (grad-cam needs spatial axes and says so)', () => {
+  const model = MASKED[4][1];
+  const x = { shape: [2, 6], data: Float32Array.from([5, 17, 3, 9, 0, 0, 1, 2, 3, 4, 5, 6]) };
+  for (const method of Object.keys(METHODS)) {
+    if (method === 'grad-cam' || method === 'guided-grad-cam') {
+      assert.throws(() => analyze(model, x, { method, target: 0 }), /spatial axes/);
+      continue;
+    }
+    const R = analyze(model, x, { method, target: 0 }) as { shape: number[]; data: Float32Array };
+    assert.equal(R.shape, [2, 6], method);
+    assert.ok(R.data.every(Number.isFinite), `${method}: finite`);
+    if (method !== 'occlusion') assert.equal([R.data[4], R.data[5]], [0, 0], `${method}: padding`);
   }
 });
 
