@@ -88,7 +88,9 @@ export async function relevanceOf(model: Model, job: ExplainJob, deadline: numbe
       if (stop.aborted && e instanceof LrpKerasError && e.message.startsWith('aborted')) throw new HttpError(503, 'timeout', TIMEOUT_MESSAGE);
       throw e;
     }
-    part.forEach((r, k) => relevance[k].data.set(r.data, (from * r.data.length) / (to - from)));
+    part.forEach((r, k) => {
+      relevance[k].data.set(r.data, (from * r.data.length) / (to - from));
+    });
   }
   return relevance;
 }

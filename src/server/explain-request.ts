@@ -139,7 +139,7 @@ async function uploadSamples(file: File, inputShape: number[], read: ReadOptions
 
 /** A multipart/form-data request: files in `image` (one or more samples each), the rest as text fields. */
 export async function jobFromForm(form: FormData, model: Model, limits: ServerLimits): Promise<ExplainJob> {
-  const { image: _, ...properties } = explainFormSchema().properties!;
+  const { image: _, ...properties } = explainFormSchema().properties ?? {};
   const fields: Record<string, string> = {};
   for (const [key, value] of form.entries()) {
     if (key === 'image') continue;
@@ -168,7 +168,9 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   for (const file of files as File[]) samples.push(...(await uploadSamples(file, shape, read, limits)));
   const size = sizeOf(shape);
   const data = new Float32Array(samples.length * size);
-  samples.forEach((s, i) => data.set(s, i * size));
+  samples.forEach((s, i) => {
+    data.set(s, i * size);
+  });
   const options = fields.options === undefined ? undefined : jsonField(fields.options, 'options');
   if (options !== undefined) validate(options, analyzeOptionsSchema, 'options');
   return jobOf([{ shape: [samples.length, ...shape], data }], ['image'], {

@@ -67,7 +67,8 @@ function check(value: unknown, schema: Schema, path: string, depth: number): voi
     const errors: SchemaError[] = [];
     for (const branch of schema.anyOf) {
       try {
-        return check(value, branch, path, depth);
+        check(value, branch, path, depth);
+        return;
       } catch (e) {
         errors.push(e as SchemaError);
       }

@@ -18,9 +18,10 @@ export interface ServeProcess {
 
 export function startServe(args: string[]): Promise<ServeProcess> {
   const child = spawn(process.execPath, [join(repoRoot, 'build/src/cli/main.js'), 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { stdout, stderr } = child;
   let text = '';
-  child.stdout!.on('data', (d) => (text += d));
-  child.stderr!.on('data', (d) => (text += d));
+  stdout.on('data', (d) => (text += d));
+  stderr.on('data', (d) => (text += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`lrp-keras serve did not start within 20 s:\n${text}`)), 20_000);
@@ -28,14 +29,14 @@ export function startServe(args: string[]): Promise<ServeProcess> {
       const url = /serving .* on (http:\/\/\S+)/.exec(text)?.[1];
       if (!url) return;
       clearTimeout(timer);
-      child.stdout!.off('data', look);
+      stdout.off('data', look);
       const status = `/proc/${child.pid}/status`;
       resolve({
         child, url, exited, output: () => text,
         rssMiB: () => (existsSync(status) ? Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))?.[1]) / 1024 : undefined),
       });
     };
-    child.stdout!.on('data', look);
+    stdout.on('data', look);
     exited.then((code) => reject(new Error(`lrp-keras serve exited (${code}) before serving:\n${text}`)));
   });
 }
