@@ -120,7 +120,6 @@ test('bad files: not a model, truncated, missing, weights-only without config', 
 const REFUSED: Record<string, (string | RegExp)[]> = {
   'k1.2.0_full_seq_nvidia_lambda_elu_opt.h5': ["'lambda_1' (Lambda)"],
   'k2.2.4_full_func_densenet_concat_lambda_opt.h5': ["(Lambda)"],
-  'k2.2.4_full_seq_embedding_imdb_opt.h5': ["(Embedding)"],
   'tfk2.13.1_full_func_hgq_custom_layers_int8.h5': ["(FixedPointQuantizer)", /custom or unknown/],
   'k3.14.1_keras_zip_seq_qkeras_custom.keras': ["(QDense)", /custom or unknown/],
   'k1_theano_weights_dqn_cartpole_mlp.h5f': [/weights-only/],
