@@ -23,7 +23,7 @@ function readNpy(path: string): RefTensor {
 
 const shared = resolve(repoRoot, '../shared/fixtures');
 const root = existsSync(join(shared, 'methods/reference')) ? shared : fixturePath('.');
-if (root !== shared) console.log('  skip: ../shared is absent; the methods references run on the copies in test/fixtures/methods');
+if (root !== shared) console.log('  note: ../shared is absent; the methods references run on the copies in test/fixtures/methods');
 const dir = join(root, 'methods/reference');
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.methods.json')).sort() : [];
 
