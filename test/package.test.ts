@@ -18,7 +18,8 @@ const quiet = { cwd: repoRoot, encoding: 'utf8' as const, stdio: ['ignore', 'pip
 let tarball = '';
 
 test.before(() => {
-  execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], quiet);
+  // npm test has just built dist: pack it as it is (prepare would rebuild it under the other tests' feet).
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], quiet);
   tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')) ?? '');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
