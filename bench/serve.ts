@@ -3,7 +3,7 @@
 // PNG answers) and MobileNetV2 (224×224×3, random weights). Run: npm run build && npx tsc -p
 // tsconfig.test.json && node build/bench/serve.js. Needs ../shared (skips a model that is absent).
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { repoRoot, sharedPath } from '../test/fixtures.js';
@@ -42,7 +42,8 @@ const digitsDir = join(repoRoot, 'example/digits');
 const digit = readFileSync(join(digitsDir, 'mnist_test_00_label7.png'));
 const form = multipart([{ name: 'image', value: digit, filename: 'seven.png' }]);
 
-console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model} (${cpus().length} vCPU), Node ${process.version}; server defaults (concurrency 2, queue 64)\n`);
+const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' ');
+console.log(`${new Date().toISOString().slice(0, 16)} UTC, ${cpus()[0].model} (${cpus().length} vCPU), Node ${process.version}; server defaults (concurrency 2, queue 64); load average ${load()}\n`);
 console.log('| model | request | connections | requests | p50 ms | p99 ms | req/s | non-2xx | server RSS MiB |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 await measure(join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5'), [], (name): Scenario[] => [
@@ -59,3 +60,4 @@ if (mobilenet) {
     { label: 'JSON 1×224×224×3, gradient', path: `/v1/models/${name}/explain`, headers: json, body: tensorBody([1, 224, 224, 3], 'gradient'), connections: 2, amount: 16 },
   ]);
 }
+console.log(`\nload average at the end: ${load()}`);
