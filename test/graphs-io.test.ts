@@ -4,6 +4,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyze, loadModel, LrpKerasError, type Explanation, type Tensor } from '../src/index.js';
+import type { ModelInput } from '../src/model/model.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './fixtures.js';
 import { legacyH5, type StoredWeight } from './keras-writer.js';
 
 const weight = (name: string, shape: number[], seed: number): StoredWeight => ({
@@ -179,6 +185,44 @@ test('Flatten before Dense with a free axis: the error names the Dense layer and
   const model = await loadModel(await legacyH5(config, { d: [weight('d/kernel:0', [8, 2], 17), weight('d/bias:0', [2], 18)] }));
   assert.equal((model.predict(tensor([1, 4, 2], 1)) as Tensor).shape, [1, 2]);
   assert.throws(() => model.predict(tensor([1, 5, 2], 1)), /layer 'd' \(Dense\).*\(8, 2\)/);
+});
+
+test('the CLI explains the output --output names (a name or an index) and refuses one the model lacks', async () => {
+  // One input (4), two heads: y1 (Dense 2) and y2 (Dense 3).
+  const config = {
+    class_name: 'Functional',
+    config: {
+      name: 'heads', input_layers: [['a', 0, 0]], output_layers: [['y1', 0, 0], ['y2', 0, 0]],
+      layers: [
+        layer('InputLayer', 'a', { batch_input_shape: [null, 4] }),
+        layer('Dense', 'y1', { units: 2 }, call(['a', 0])),
+        layer('Dense', 'y2', { units: 3 }, call(['a', 0])),
+      ],
+    },
+  };
+  const w = { a: [], y1: [weight('y1/kernel:0', [4, 2], 21), weight('y1/bias:0', [2], 22)], y2: [weight('y2/kernel:0', [4, 3], 23), weight('y2/bias:0', [3], 24)] };
+  const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-heads-'));
+  const file = join(dir, 'heads.h5');
+  writeFileSync(file, await legacyH5(config, w));
+  const x = tensor([1, 4], 9);
+  writeFileSync(join(dir, 'x.json'), JSON.stringify(Array.from(x.data)));
+  // A Node Buffer, whose slice() shares memory: the pure reader read float32 weights wrongly from one (fixed).
+  const model = await loadModel(readFileSync(file));
+  const heads = model.predict(x as ModelInput) as Tensor[];
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'build/src/cli/main.js'), 'explain', file, join(dir, 'x.json'), '--out', dir, '--json', ...args], { encoding: 'utf8' });
+  for (const [given, k] of [['y2', 1], ['1', 1], ['0', 0]] as const) {
+    const r = cli('--output', given, '--method', 'gradient');
+    assert.is(r.status, 0, r.stderr);
+    const row = JSON.parse(r.stdout).results[0];
+    const scores = Array.from(heads[k].data);
+    assert.is(row.predicted, scores.indexOf(Math.max(...scores)), `--output ${given}`);
+    assert.ok(Math.abs(row.score - Math.max(...scores)) < 1e-6);
+    const R = analyze(model, x, { method: 'gradient', output: k }) as Explanation;
+    assert.ok(Math.abs(row.relevanceSum - sum(R.data)) < 1e-5, `--output ${given}: relevance`);
+  }
+  const bad = cli('--output', 'y3');
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, "--output y3: the model's outputs are 0 'y1', 1 'y2'");
 });
 
 test.run();

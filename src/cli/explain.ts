@@ -2,6 +2,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../analyze/index.js';
+import type { Model } from '../model/model.js';
+import type { Tensor } from '../tensor.js';
 import { ALIASES, METHODS } from '../analyze/methods.js';
 import { explanationPictures } from '../explanation-image.js';
 import { imageGeometry } from '../viz/layout.js';
@@ -21,6 +23,8 @@ import { finiteOrZero, sampleWarnings } from './warnings.js';
 
 export interface ExplainFlags extends InputFlags, MethodFlags, Omit<TextFlags, 'method' | 'target' | 'out' | 'json' | 'config'> {
   method: string;
+  /** The output explained, by name or index (models with several outputs). */
+  output?: string;
   colormap: string;
   overlay: boolean;
   out: string;
@@ -68,6 +72,16 @@ export function outputNames(names: readonly string[], used = new Set<string>(['g
   });
 }
 
+/** `--output NAME|INDEX` as an output index of the model (default the first). */
+function outputIndex(model: Model, given: string | undefined): number {
+  if (given === undefined) return 0;
+  const k = /^\d+$/.test(given) ? Number(given) : model.outputNames.indexOf(given);
+  if (k < 0 || k >= model.outputNames.length) {
+    throw usageError(`--output ${given}: the model's outputs are ${model.outputNames.map((name, i) => `${i} '${name}'`).join(', ')}`);
+  }
+  return k;
+}
+
 /** `lrp-keras explain`: predictions, one heatmap PNG per sample and a labelled grid of them. */
 export async function explainCommand(modelPath: string, inputPaths: string[], flags: ExplainFlags): Promise<void> {
   const read = parseReadOptions(flags);
@@ -90,7 +104,9 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   const inputs = shard ? [] : readInputFiles(paths);
   const model = await loadModelFile(modelPath, flags.config);
   if (readsTokens(model)) return explainTextCommand(modelPath, inputPaths, flags);
-  checkTarget(target, model.outputShape);
+  const output = outputIndex(model, flags.output);
+  const chosen = (t: Tensor | Tensor[]): Tensor => (Array.isArray(t) ? t[output] : t);
+  checkTarget(target, model.outputShapes[output]);
   if (flags.overlay && !imageGeometry(model.inputShape)) {
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);
   }
@@ -121,13 +137,13 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     if (todo.length > 0) {
       const x = stackSamples(todo.map((t) => t.sample));
       const size = x.data.length / todo.length;
-      const scores = model.predict(x).data;
+      const scores = chosen(model.predict(x)).data;
       const classes = scores.length / todo.length;
       let logits: Float32Array | undefined;
       const perView = views.map((view) => {
-        const relevance = analyze(model, x, { target, ...options, ...view.options, method: flags.method }).data;
+        const relevance = analyze(model, x, { target, ...options, ...view.options, method: flags.method, output }).data;
         todo.forEach(({ sample }, i) => warnings.push(...sampleWarnings(sample.name, relevance.subarray(i * size, (i + 1) * size), scores.subarray(i * classes, (i + 1) * classes), () => {
-          logits ??= model.logits(x).data;
+          logits ??= chosen(model.logits(x)).data;
           return logits.subarray(i * classes, (i + 1) * classes);
         })));
         const pictures = explanationPictures(x.shape.slice(1), todo.map((t) => t.sample.data), finiteOrZero(relevance), { colormap: flags.colormap as ColormapName, overlay: flags.overlay });

@@ -39,6 +39,7 @@ function buildCli(): ReturnType<typeof cac> {
   const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command => command
     .option('--config <file>', CONFIG_HELP)
     .option('--target <class>', "Class explained (and tracked, by evaluate): 'max' (the top class) or an index", { default: 'max' })
+    .option('--output <name>', 'The output explained, by name or index, for models with several outputs (default: the first)')
     .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
     .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
     .option('--interpolation <mode>', 'Resizing: bilinear or nearest', { default: 'bilinear' })

@@ -20,7 +20,8 @@ export interface H5Context {
 export function createContext(bytes: Uint8Array, fileName: string): H5Context {
   return {
     fileName,
-    bytes,
+    // A plain view: a Node Buffer's slice() shares memory instead of copying, which readers rely on.
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     offsetSize: 8,
     lengthSize: 8,
