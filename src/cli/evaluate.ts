@@ -62,12 +62,15 @@ export async function evaluateCommand(modelPath: string, inputPaths: string[], f
   checkTarget(target, model.outputShape);
   const samples = toSamples(inputs, model.inputShape, read);
   const x = stackSamples(samples);
-  const channelsLast = imageGeometry(model.inputShape)?.channelsLast ?? true;
-  checkRegions(pixelLayout(x.shape.slice(1), channelsLast, 'the input'), region, steps);
+  // The image a sample is, as everywhere else: a flattened square image (MNIST as 784 values) is tiled as the square.
+  const geometry = imageGeometry(x.shape.slice(1));
+  const channelsLast = geometry?.channelsLast ?? true;
+  const width = x.shape.length === 2 ? geometry?.width ?? undefined : undefined;
+  checkRegions(pixelLayout(x.shape.slice(1), channelsLast, 'the input', width), region, steps);
 
   const bar = progressBar('evaluating', methods.length * samples.length);
   const results = evaluateMethods(model, x, methods, {
-    region, steps, perturbation, score, target, channelsLast,
+    region, steps, perturbation, score, target, channelsLast, width,
     onProgress: (done) => bar.update(done),
   });
   bar.end();

@@ -38,6 +38,8 @@ export interface PixelFlippingOptions {
   score?: 'logit' | 'probability';
   /** Rank-3 sample shapes: (H, W, C) when true (default, Keras' layout), (C, H, W) when false. */
   channelsLast?: boolean;
+  /** For (N, F) inputs: the F features as rows of this width (a flattened image); default F, one row. */
+  width?: number;
   /** Called after each sample with (samples done, total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -118,7 +120,7 @@ export function pixelFlipping(model: Model, x: TensorLike, relevance: TensorLike
   if (r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i])) {
     fail(`relevance has shape ${formatShape(r.shape)}, the input ${formatShape(shape)}`);
   }
-  const layout = pixelLayout(shape.slice(1), options.channelsLast ?? true, 'pixelFlipping: input');
+  const layout = pixelLayout(shape.slice(1), options.channelsLast ?? true, 'pixelFlipping: input', options.width);
   const k = integerIn(options.region ?? 2, 'region', 1, Math.max(layout.height, layout.width));
   const regions = tiles(layout, k);
   const steps = integerIn(options.steps ?? Math.min(50, regions.length), 'steps', 1, regions.length);
