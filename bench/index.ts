@@ -21,6 +21,7 @@ import { executorFor } from '../src/parallel/threads.js';
 import '../src/threads.js';
 import { gemmCeiling, simdKernel } from './gemm-ceiling.js';
 import { kernelStart } from './kernel-start.js';
+import { workerdPerRequest } from './workerd.js';
 import { cpuMs, fmt, timing, type Timing } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -296,6 +297,11 @@ const coldStart = coldModels.flatMap((path) => readers.map((reader) => {
   };
 }));
 
+// workerd: the example MNIST CNN per request, the workerd entry (SIMD) against the universal one (scalar).
+const exampleCnn = join(root, 'example/jhas_mnist_cnn_keras3.h5');
+const workerd = existsSync(exampleCnn) ? await workerdPerRequest(root, exampleCnn, quick ? 5 : 25) : null;
+if (workerd) console.log(`workerd, MNIST CNN lrp per request: SIMD ${fmt(workerd.simd.median)} ms, scalar ${fmt(workerd.scalar.median)} ms (${(workerd.scalar.median / workerd.simd.median).toFixed(1)}×)`);
+
 // ---------------------------------------------------------------------------------------------
 // Tables and targets.
 
@@ -377,6 +383,7 @@ for (const batch of [1, 16]) {
 const big = rss.filter((r) => r.weightsMB + r.activationsMB >= 20);
 const worstRss = big.length ? Math.max(...big.map(netRss)) : undefined;
 check('peak RSS above Node\'s baseline < 3× (weights + activations of one sample), models ≥ 20 MB', worstRss, (v) => v < 3, (v) => `worst ${v.toFixed(2)}× (${big.map((r) => `${r.model.replace(/\.h5$/, '')} ${(r.peakRssMB - r.baselineRssMB).toFixed(0)} MB for ${(r.weightsMB + r.activationsMB).toFixed(0)} MB`).join(', ')})`);
+check('workerd, MNIST CNN lrp per request on the SIMD kernels, in a wrangler-style bundle', workerd?.simd.median, () => true, (v) => `${fmt(v)} ms per request (universal entry, scalar: ${fmt(workerd!.scalar.median)} ms)`);
 for (const c of coldStart.filter((r) => r.reader === 'pure')) {
   check(`cold start (import + load + first lrp) < 100 ms, pure reader, ${c.model}`, c.stepsMs.median, (v) => v < 100, (v) => `${fmt(v)} ms (import ${fmt(c.importMs)}, load ${fmt(c.loadMs)}, lrp ${fmt(c.lrpMs)}; ${fmt(c.sinceStart.median)} ms from process start)`);
 }
@@ -386,7 +393,7 @@ machine.loadAfter = loadavg()[0];
 console.log(`load average (1 min) before ${machine.loadBefore.toFixed(2)}, after ${machine.loadAfter.toFixed(2)} on ${machine.cores} cores`);
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({
   machine, quick, kernels: { backend: kernelBackend().name, bytes: kernels.bytes, startMs: kernels.start }, ceilingSize, simdCeilingGflops: bestGemm, gemmCeiling: ceiling,
-  loads, flopsPerSample: flopsByModel, rows, scalar: scalarRows, tfjs: tfRows, layers: layerRows, peakRss: rss, coldStart, targets,
+  loads, flopsPerSample: flopsByModel, rows, scalar: scalarRows, tfjs: tfRows, layers: layerRows, peakRss: rss, coldStart, workerd, targets,
 }, null, 1)}\n`);
 console.log(`wrote bench/results.json`);
 process.exit(0);
