@@ -343,4 +343,62 @@ test('tf.split: one output per piece (a count or sizes), each readable by later 
   assert.equal([...rest.data], [4, 5, 6, 7, 8, 9, 10, 11].map((i) => i * i));
 });
 
+/** A Keras 3 `__keras_tensor__` reference. */
+const kt = (layer: string, index = 0) => ({ class_name: '__keras_tensor__', config: { shape: null, dtype: 'float32', keras_history: [layer, 0, index] } });
+
+test('an explicit attention_mask (Keras 3 kwargs tensor) of the lower triangle equals use_causal_mask; the mask input gets no relevance or gradient', () => {
+  const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
+  const layers = [
+    { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, T, D] }, inbound_nodes: [] },
+    { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'm', batch_shape: [null, T, T] }, inbound_nodes: [] },
+    {
+      class_name: 'MultiHeadAttention', module: 'keras.layers',
+      config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, output_shape: null, attention_axes: null },
+      inbound_nodes: [{ args: [kt('x'), kt('x')], kwargs: { attention_mask: kt('m') } }],
+    },
+    { class_name: 'Flatten', module: 'keras.layers', config: { name: 'f', trainable: true }, inbound_nodes: [{ args: [kt('mha')], kwargs: {} }] },
+    { class_name: 'Dense', module: 'keras.layers', config: { name: 'd', trainable: true, units: C, activation: 'linear', use_bias: false }, inbound_nodes: [{ args: [kt('f')], kwargs: {} }] },
+  ];
+  const masked = modelFromArchive({
+    fileName: 'masked.keras',
+    config: { class_name: 'Functional', config: { name: 'masked', layers, input_layers: [['x', 0, 0], ['m', 0, 0]], output_layers: [['d', 0, 0]] } },
+    kerasVersion: '3.15.1', backend: 'tensorflow',
+    groups: new Map([
+      ['mha', [w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q), w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k), w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v), w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o)].reverse()],
+      ['d', [w('d/vars/0', [T * D, C], WEIGHTS.d)]],
+    ]),
+  }, {});
+  const causal = block({ causal: true });
+  const tri: Tensor = { shape: [1, T, T], data: Float32Array.from({ length: T * T }, (_, i) => (Math.floor(i / T) >= i % T ? 1 : 0)) };
+  assert.ok(relError((masked.logits([X, tri]) as Tensor).data, (causal.logits(X) as Tensor).data) < 1e-7);
+  for (const method of ['gradient', 'attnlrp', 'cp-lrp', 'epsilon']) {
+    const [Rx, Rm] = analyze(masked, [X, tri], { method, target: 1 }) as Tensor[];
+    const ref = analyze(causal, X, { method, target: 1 });
+    assert.ok(relError(Rx.data, ref.data) < 1e-6, `${method}: ${relError(Rx.data, ref.data)}`);
+    assert.ok(Rm.data.every((v) => v === 0), `${method}: the mask input has relevance`);
+  }
+});
+
+test('Keras 3 GetItem op node with tuples, slices and Ellipsis (as Keras 3 serialises them) and a Mean op with its axis in the config', () => {
+  const slice = (start: number | null, stop: number | null, step: number | null) => ({ class_name: '__slice__', config: { start, stop, step } });
+  const layers = [
+    { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, 3, 4] }, inbound_nodes: [] },
+    {
+      class_name: 'GetItem', module: 'keras.src.ops.numpy', config: { name: 'get_item' },
+      inbound_nodes: [{ args: [kt('x'), { class_name: '__tuple__', config: { value: [{ class_name: '__ellipsis__', config: {} }, slice(null, null, -2)] } }], kwargs: {} }],
+    },
+    { class_name: 'Mean', module: 'keras.src.ops.numpy', config: { name: 'mean', axis: 1, keepdims: false }, inbound_nodes: [{ args: [kt('get_item')], kwargs: {} }] },
+  ];
+  const model = modelFromArchive({
+    fileName: 'ops3.keras',
+    config: { class_name: 'Functional', config: { name: 'ops3', layers, input_layers: [['x', 0, 0]], output_layers: [['mean', 0, 0]] } },
+    kerasVersion: '3.15.1', backend: 'tensorflow', groups: new Map(),
+  }, {});
+  const x: Tensor = { shape: [1, 3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i) };
+  const y = model.predict(x) as Tensor;
+  assert.equal(y.shape, [1, 2]);
+  // x[..., ::-2] keeps features 3 and 1; the mean over the 3 steps of feature f is f + 4.
+  assert.equal([...y.data], [7, 5]);
+});
+
 test.run();

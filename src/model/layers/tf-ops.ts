@@ -24,6 +24,14 @@ interface OpCall {
 
 const refKey = (r: TensorRef): string => `${r.layer}|${r.node}|${r.tensor}`;
 
+/** A constant as plain JSON: Keras 3 writes tuples as `{class_name: '__tuple__', config: {value: […]}}`. */
+function plain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plain);
+  const o = v as { class_name?: unknown; config?: { value?: unknown } } | null;
+  if (o && typeof o === 'object' && o.class_name === '__tuple__' && Array.isArray(o.config?.value)) return o.config.value.map(plain);
+  return v;
+}
+
 function opCall(ctx: LayerContext): OpCall {
   const ids = new Map<string, number>();
   ctx.call.inputs.forEach((r, k) => {
@@ -38,7 +46,7 @@ function opCall(ctx: LayerContext): OpCall {
   }
   const resolve = (raw: unknown): Arg => {
     const ref = kerasTensorRef(raw);
-    if (!ref) return { value: raw };
+    if (!ref) return { value: plain(raw) };
     const id = ids.get(refKey(ref));
     return id === undefined ? layerFail(ctx, `reads '${ref.layer}', which this call does not list`) : { tensor: id };
   };
