@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { ALIASES, METHODS } from '../src/analyze/methods.js';
 import { arraySamples, imageGeometry, parseNpy, parseScale, resizeImage, toChannels } from '../src/input-files.js';
 import { outputNames } from '../src/cli/explain.js';
+import { joinNegativeValues } from '../src/cli/flags.js';
 import { LrpKerasError } from '../src/errors.js';
 import { decodeImage } from '../src/viz/png.js';
 import { repoRoot } from './fixtures.js';
@@ -249,6 +250,11 @@ test('a model whose logits are all zero: explain warns (stderr, and warnings in 
   // A model that explains something stays silent.
   const fine = run('explain', model, digit(0, 7), '--out', 'fine');
   assert.is(fine.stderr, '');
+});
+
+test('a negative number after a flag is its value; other arguments stay as they are', () => {
+  assert.equal(joinNegativeValues(['explain', 'm.h5', '--target', '-1', '--json', '-1.png', '--perturbation', '-0.5', '--scale', '-1e-3']),
+    ['explain', 'm.h5', '--target=-1', '--json', '-1.png', '--perturbation=-0.5', '--scale=-1e-3']);
 });
 
 test('inputs: .npy dtypes and shapes, batch or single sample', () => {

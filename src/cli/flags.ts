@@ -62,8 +62,10 @@ export function parseReadOptions(flags: InputFlags): ReadOptions {
  * The command line with a negative number after a flag joined to it ("--target -1" → "--target=-1"):
  * the parser would read "-1" as a short flag and the value as missing.
  */
+const isFlag = (arg: string | undefined): boolean => /^--[a-z-]+$/.test(arg ?? '');
+const isNegativeNumber = (arg: string | undefined): boolean => /^-\d+(\.\d+)?(e[-+]?\d+)?$/i.test(arg ?? '');
 export const joinNegativeValues = (argv: readonly string[]): string[] =>
-  argv.flatMap((arg, i) => (/^-\d/.test(arg) && /^--[a-z-]+$/.test(argv[i - 1] ?? '') ? [] : /^--[a-z-]+$/.test(arg) && /^-\d/.test(argv[i + 1] ?? '') ? [`${arg}=${argv[i + 1]}`] : [arg]));
+  argv.flatMap((arg, i) => (isNegativeNumber(arg) && isFlag(argv[i - 1]) ? [] : isFlag(arg) && isNegativeNumber(argv[i + 1]) ? [`${arg}=${argv[i + 1]}`] : [arg]));
 
 /** A comma-separated list without empty entries. */
 export const parseList = (value: unknown): string[] => String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
