@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { kernelBackend, withPrecision, withTypeScriptKernels } from '../src/kernels/backend.js';
+import { kernelBackend, prepareKernels, setKernelModule, withPrecision, withTypeScriptKernels } from '../src/kernels/backend.js';
 import { conv2dForward, conv2dTranspose } from '../src/kernels/conv2d.js';
 import { denseForward, denseTranspose } from '../src/kernels/dense.js';
 import { plainWeights, type SignPart, type WeightView } from '../src/kernels/gemm-problem.js';
 import { JOB_FIELDS } from '../src/kernels/wasm/job.js';
+import { SIMD128 } from '../src/kernels/wasm/kernel-bytes.js';
 import { repoRoot } from './fixtures.js';
 import { random, randomArray } from './kernel-reference.js';
 import { describe, identical, randomConv } from './kernels-wasm-cases.js';
@@ -108,6 +109,33 @@ test('sign parts treat −0 as the TypeScript kernels do (both parts of −0 are
       denseForward(x, plainWeights(W), null, y, n, inF, outF, part);
       return y;
     }));
+  }
+});
+
+test('a module from the host (setKernelModule) runs the same kernels; one that is not the kernels gives the TypeScript path and says why', async () => {
+  const [n, inF, outF] = [9, 70, 13];
+  const x = randomArray(n * inF, 1);
+  const W = randomArray(inF * outF, 2);
+  const dense = (): Float32Array => {
+    const y = new Float32Array(n * outF);
+    denseForward(x, plainWeights(W), null, y, n, inF, outF);
+    return y;
+  };
+  const shipped = dense();
+  try {
+    // The module for ordinary memory (dist/kernels/wasm/kernels-simd128.wasm holds the same bytes).
+    setKernelModule(new WebAssembly.Module(Uint8Array.from(atob(SIMD128), (c) => c.charCodeAt(0))));
+    assert.match(kernelBackend().name, /^wasm-simd128/);
+    assert.ok(identical(dense(), shipped), 'the module on ordinary memory gives the same bits');
+    setKernelModule(new WebAssembly.Module(Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0])));
+    assert.is(kernelBackend().name, 'typescript');
+    assert.match(kernelBackend().reason ?? '', /could not start/);
+    assert.ok(identical(dense(), withTypeScriptKernels(dense)));
+    setKernelModule(null);
+    await prepareKernels(); // compiled off the thread, as a page's main thread needs
+    assert.ok(identical(dense(), shipped));
+  } finally {
+    setKernelModule(null);
   }
 });
 

@@ -42,6 +42,9 @@ function sharedMemory(): WebAssembly.Memory | null {
 /** Instantiate `module` on `memory` (its own memory import decides whether it must be shared). */
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelEngine {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Omit<KernelEngine, 'module' | 'memory' | 'shared'>;
+  for (const name of ['run', 'scratchBytes', 'depthwiseScratchBytes', 'panelWidth', 'tileRows'] as const) {
+    if (typeof exports[name] !== 'function') throw new Error(`the module is not lrp-keras' kernel module (it exports no function ${name})`);
+  }
   return {
     module, memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer,
     run: exports.run, scratchBytes: exports.scratchBytes, depthwiseScratchBytes: exports.depthwiseScratchBytes, panelWidth: exports.panelWidth, tileRows: exports.tileRows,
@@ -89,9 +92,10 @@ export const why = (): string => (engine() ? '' : reason);
 
 /**
  * Use this compiled kernel module (`dist/kernels/wasm/kernels-simd128.wasm`, imported as a module by
- * hosts that forbid compiling at run time, such as Cloudflare Workers) instead of compiling the shipped bytes.
+ * hosts that forbid compiling at run time, such as Cloudflare Workers) instead of compiling the
+ * shipped bytes; null goes back to those.
  */
-export function setKernelModule(module: WebAssembly.Module): void {
+export function setKernelModule(module: WebAssembly.Module | null): void {
   hostModule = module;
   current = undefined;
 }
