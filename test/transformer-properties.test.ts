@@ -401,4 +401,37 @@ test('Keras 3 GetItem op node with tuples, slices and Ellipsis (as Keras 3 seria
   assert.equal([...y.data], [7, 5]);
 });
 
+test('a fully masked query row: tf.keras 2 keeps softmax(S − 1e9) (uniform here), Keras 3 sets the row to 0', () => {
+  const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
+  const build = (keras: string): Model => {
+    const node = (refs: unknown[]) => [refs];
+    const layers = [
+      { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, T, D] }, inbound_nodes: [] },
+      { class_name: 'InputLayer', config: { name: 'm', batch_input_shape: [null, T, T] }, inbound_nodes: [] },
+      {
+        class_name: 'MultiHeadAttention', config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false },
+        inbound_nodes: node([['x', 0, 0, { value: ['x', 0, 0], attention_mask: ['m', 0, 0], return_attention_scores: true }]]),
+      },
+    ];
+    return modelFromArchive({
+      fileName: `rows-${keras}.h5`,
+      config: { class_name: 'Functional', config: { name: 'rows', layers, input_layers: [['x', 0, 0], ['m', 0, 0]], output_layers: [['mha', 0, 0], ['mha', 0, 1]] } },
+      kerasVersion: keras, backend: 'tensorflow',
+      groups: new Map([['mha', [w('mha/query/kernel:0', [D, H, DK], WEIGHTS.q), w('mha/key/kernel:0', [D, H, DK], WEIGHTS.k), w('mha/value/kernel:0', [D, H, DV], WEIGHTS.v), w('mha/attention_output/kernel:0', [H, DV, D], WEIGHTS.o)]]]),
+    }, {});
+  };
+  // Query step 0 sees no key; the others see every key.
+  const mask: Tensor = { shape: [1, T, T], data: Float32Array.from({ length: T * T }, (_, i) => (i < T ? 0 : 1)) };
+  const [, tf2] = build('2.15.0').predict([X, mask]) as unknown as Tensor[];
+  const [out3, k3] = build('3.15.1').predict([X, mask]) as unknown as Tensor[];
+  for (let h = 0; h < H; h++) {
+    const row = (t: Tensor) => [...t.data.subarray(h * T * T, h * T * T + T)];
+    assert.equal(row(tf2), new Array(T).fill(Math.fround(1 / T)));
+    assert.equal(row(k3), new Array(T).fill(0));
+    const next = [...k3.data.subarray(h * T * T + T, h * T * T + 2 * T)];
+    assert.ok(Math.abs(next.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  }
+  assert.equal([...out3.data.subarray(0, D)], new Array(D).fill(0));
+});
+
 test.run();
