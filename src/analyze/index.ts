@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { withPrecision } from '../kernels/backend.js';
 import { withExecutor } from '../kernels/gemm.js';
 import { chunkRows, rowsOf } from '../model/batching.js';
 import { tensorShape } from '../model/graph.js';
@@ -10,7 +11,7 @@ import { chunkOptions, mergeExplanations } from './chunks.js';
 import type { Explanation } from './conservation.js';
 import { lrpRelevance } from './lrp.js';
 import { resolveMethod } from './methods.js';
-import { abortCheck, checkOptionKeys, type AnalyzeOptions } from './options.js';
+import { abortCheck, checkOptionKeys, precisionOf, type AnalyzeOptions } from './options.js';
 import { startOf } from './start.js';
 
 export type { Target } from '../attribution/targets.js';
@@ -34,7 +35,7 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
   const inner = modelInternals(model, shapes, options.output);
   const rows = chunkRows(inner.graph, options.batchSize);
   const between = abortCheck(options.signal);
-  const perInput = withExecutor(executorFor(options.threads), () => {
+  const perInput = withPrecision(precisionOf(options), () => withExecutor(executorFor(options.threads), () => {
     if (n <= rows) return explain(inner, data, n, options, between);
     // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
     const parts: Explanation[][] = [];
@@ -43,7 +44,7 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
       parts.push(explain(inner, data.map((d) => rowsOf(d, n, from, to)), to - from, chunkOptions(options, n, from, to), between));
     }
     return data.map((_, k) => mergeExplanations(parts.map((p) => p[k])));
-  });
+  }));
   return perInput.length === 1 ? perInput[0] : perInput;
 }
 

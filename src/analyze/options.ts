@@ -2,6 +2,7 @@ import type { Target } from '../attribution/targets.js';
 import { fail } from '../errors.js';
 import type { RuleOverride } from '../lrp/overrides.js';
 import type { RuleParams } from '../lrp/parameters.js';
+import { currentPrecision, type Precision } from '../kernels/backend.js';
 import type { ThreadPool } from '../parallel/threads.js';
 import { didYouMean } from '../suggest.js';
 import type { TensorLike } from '../tensor.js';
@@ -44,12 +45,17 @@ export interface AnalyzeOptions extends Partial<RuleParams> {
   threads?: number | ThreadPool;
   /** Stops the computation between layers and between chunks once aborted (an `LrpKerasError` starting with `aborted`). */
   signal?: AbortSignal;
+  /**
+   * How the WebAssembly kernels sum each product: 'float32' (default; the same bits in every engine and
+   * on any number of threads) or 'float64' (bit for bit the TypeScript kernels, about half as fast).
+   */
+  precision?: Precision;
 }
 
 /** Every option key; the `satisfies` makes the compiler check this list against the interface. */
 const OPTION_KEYS = Object.keys({
   method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, stabilizer: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
-  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0, output: 0,
+  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0, output: 0, precision: 0,
   layer: 0, window: 0, stride: 0, condition: 0, onProgress: 0,
 } satisfies Record<keyof AnalyzeOptions, 0>);
 
@@ -59,6 +65,13 @@ export function checkOptionKeys(options: unknown): asserts options is AnalyzeOpt
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) fail(`analyze: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; valid options: ${OPTION_KEYS.join(', ')}`);
   }
+}
+
+/** The kernels' summation for this call: the option, checked, or the current one. */
+export function precisionOf(options: AnalyzeOptions): Precision {
+  const p = options.precision ?? currentPrecision();
+  if (p !== 'float32' && p !== 'float64') fail(`option precision must be 'float32' or 'float64', got ${JSON.stringify(p)}`);
+  return p;
 }
 
 /** Throws once `signal` is aborted: called between layers and chunks. */

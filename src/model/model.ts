@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { kernelBackend } from '../kernels/backend.js';
 import { formatShape, sizeOf, toTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { chunkRows, concatRows, rowsOf } from './batching.js';
 import type { LayerInfo } from './build.js';
@@ -28,6 +29,8 @@ export interface Model {
   readonly inputShape: (number | null)[];
   readonly outputShape: (number | null)[];
   readonly layers: ModelLayer[];
+  /** The kernels that run the products here (WebAssembly SIMD or TypeScript), and why TypeScript when it is. */
+  readonly backend: { name: string; reason?: string };
   /** Keras' output (what model.predict returns): a Tensor, or an array of them (in `outputNames` order) for several outputs. */
   predict(x: TensorLike): Tensor;
   predict(x: ModelInput): Tensor | Tensor[];
@@ -190,6 +193,9 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
     inputShape: meta.inputShapes[0],
     outputShape: meta.outputShapes[0],
     layers,
+    get backend() {
+      return kernelBackend();
+    },
     logits: (x: ModelInput) => single(run(x, 'logits: input').outs),
     predict(x: ModelInput) {
       const { outs, built } = run(x, 'predict: input');
