@@ -252,6 +252,16 @@ test('a model whose logits are all zero: explain warns (stderr, and warnings in 
   assert.is(fine.stderr, '');
 });
 
+test('explain --labels writes the true classes under the heatmaps of grid.png; a count that does not fit is a usage error', () => {
+  const plain = run('explain', model, digit(0, 7), digit(1, 2), '--out', 'unlabelled');
+  const labelled = run('explain', model, digit(0, 7), digit(1, 2), '--out', 'labelled', '--labels', '7,2');
+  assert.is(labelled.status, 0, labelled.stderr);
+  const height = (dir: string): number => decodeImage(readFileSync(join(work, dir, 'grid.png'))).height;
+  // One more caption line at label scale 2: the font's 9 rows and 2 of gap, doubled.
+  assert.is(height('labelled') - height('unlabelled'), 22, plain.stderr);
+  assertFails(run('explain', model, digit(0, 7), '--labels', '7,2', '--out', 'labelled'), 2, '--labels has 2 entries for 1 samples');
+});
+
 test('a negative number after a flag is its value; other arguments stay as they are', () => {
   assert.equal(joinNegativeValues(['explain', 'm.h5', '--target', '-1', '--json', '-1.png', '--perturbation', '-0.5', '--scale', '-1e-3']),
     ['explain', 'm.h5', '--target=-1', '--json', '-1.png', '--perturbation=-0.5', '--scale=-1e-3']);

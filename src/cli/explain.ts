@@ -12,7 +12,7 @@ import { grid, scoreLabel } from '../viz/grid.js';
 import type { RGBAImage } from '../viz/image.js';
 import { isSequential } from '../viz/heatmap.js';
 import { toPNG } from '../viz/png.js';
-import { checkTarget, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
+import { checkTarget, parseList, parseReadOptions, parseTarget, usageError, type InputFlags } from './flags.js';
 import { loadModelFile, readInputFiles, stackSamples, toSamples, type InputSample } from './inputs.js';
 import { methodViews, type MethodFlags } from './method-flags.js';
 import { progressBar } from './progress.js';
@@ -33,6 +33,8 @@ export interface ExplainFlags extends InputFlags, MethodFlags, Omit<TextFlags, '
   config?: string;
   /** "i/n": explain only this shard of the inputs, a chunk of files at a time, skipping those whose heatmaps exist. */
   shard?: string;
+  /** True classes, comma-separated in input order, written under each heatmap of grid.png. */
+  labels?: string;
 }
 
 /** What `explain` reports per sample (and prints with --json). */
@@ -111,6 +113,10 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     throw usageError(`--overlay needs a model that reads images; its input is ${JSON.stringify(model.inputShape)}`);
   }
   const all = shard ? [] : toSamples(inputs, model.inputShape, read);
+  const trueLabels = flags.labels === undefined ? undefined : parseList(flags.labels);
+  if (trueLabels && (shard || trueLabels.length !== all.length)) {
+    throw usageError(shard ? '--labels goes with the grid, which a shard does not write' : `--labels has ${trueLabels.length} entries for ${all.length} samples`);
+  }
   const chunks = function* (): Generator<InputSample[]> {
     if (!shard) for (let first = 0; first < all.length; first += CHUNK) yield all.slice(first, first + CHUNK);
     else for (let first = 0; first < paths.length; first += CHUNK) yield toSamples(readInputFiles(paths.slice(first, first + CHUNK)), model.inputShape, read);
@@ -175,7 +181,7 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   // A shard writes no grid: it is a picture of one run's few samples, not of a job's many.
   const gridPath = shard ? undefined : join(flags.out, 'grid.png');
   if (gridPath) {
-    const cells = images.map((image, i) => ({ image, label: labels[i] }));
+    const cells = images.map((image, i) => ({ image, label: labels[i], trueLabel: trueLabels?.[Math.floor(i / views.length)] }));
     const legend = { colormap: flags.colormap as ColormapName, sequential: isSequential({ colormap: flags.colormap as ColormapName }) };
     const title = `${flags.method}${options.layer ? ` at ${options.layer}` : ''}${target === 'max' || options.target ? '' : `, class ${target}`}`;
     // --condition: one row per sample, a heatmap per channel.

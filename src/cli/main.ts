@@ -50,6 +50,7 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--method <id>', 'Method id (see `lrp-keras methods`)', { default: 'epsilon-plus' })
     .option('--colormap <name>', 'bwr, seismic, coldnhot, wred, hot, gray, jet or viridis', { default: 'bwr' })
     .option('--overlay', 'Blend each heatmap over its input image')
+    .option('--labels <list>', 'True classes in input order (comma-separated), written under each heatmap of grid.png')
     .option('--layer <name>', "grad-cam, guided-grad-cam: the layer weighted (default: the last one with the input's spatial axes)")
     .option('--window <size>', 'occlusion: window side, one for every spatial axis or one per axis (8,4); default min(8, size/8)')
     .option('--stride <step>', 'occlusion: step between windows, as --window; default half the window')
