@@ -232,7 +232,7 @@ test('weights-only files with --config; flag values that cannot fit the model ar
   assert.equal(parsed.warnings, []);
 });
 
-test('a model whose logits are all zero: explain warns (stderr, and warnings in --json) that the heatmap is blank', async () => {
+test('logits all zero or not finite: explain warns (stderr, and warnings in --json) that the heatmap is blank or partly drawn as zero', async () => {
   const zeroModel = join(work, 'zero.h5');
   writeFileSync(zeroModel, await legacyH5({
     class_name: 'Sequential',
@@ -247,6 +247,19 @@ test('a model whose logits are all zero: explain warns (stderr, and warnings in 
   assert.is(text.stderr, 'lrp-keras: warning: four.json: relevance is all zero (its logits are all zero); the heatmap is blank\n');
   const json = run('explain', zeroModel, 'four.json', '--out', 'zero', '--json');
   assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings, ['four.json: relevance is all zero (its logits are all zero); the heatmap is blank']);
+  // Logits that overflow float32: relevance that is not finite is warned about and drawn as zero.
+  const hugeModel = join(work, 'huge.h5');
+  writeFileSync(hugeModel, await legacyH5({
+    class_name: 'Sequential',
+    config: { name: 'huge', layers: [
+      { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
+      { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
+    ] },
+  }, { d: [{ name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12).fill(3e38) }, { name: 'd/bias:0', shape: [3], data: new Float32Array(3) }] }));
+  const huge = run('explain', hugeModel, 'four.json', '--out', 'huge', '--json');
+  assert.is(huge.status, 0, huge.stderr);
+  assert.equal((JSON.parse(huge.stdout) as { warnings: string[] }).warnings, ['four.json: 4 relevance values are not finite (3 of its 3 logits are not finite); the heatmap draws them as zero']);
+  assert.ok(existsSync(join(work, 'huge', 'four.png')));
   // A model that explains something stays silent.
   const fine = run('explain', model, digit(0, 7), '--out', 'fine');
   assert.is(fine.stderr, '');
