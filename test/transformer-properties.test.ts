@@ -434,4 +434,39 @@ test('a fully masked query row: tf.keras 2 keeps softmax(S − 1e9) (uniform her
   assert.equal([...out3.data.subarray(0, D)], new Array(D).fill(0));
 });
 
+test('positional tables as constants (tf.keras TFOpLambda add of a (1, T, D) list, Keras 3 Add with a __numpy__ array) and MultiHeadAttention called with query=, value= keywords', () => {
+  const table = Array.from({ length: T }, (_, t) => Array.from({ length: D }, (_, d) => Math.sin(t + 0.3 * d)));
+  const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
+  const weights = new Map([
+    ['mha', [w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q), w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k), w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v), w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o)]],
+    ['d', [w('d/vars/0', [T * D, C], WEIGHTS.d)]],
+  ]);
+  const keras3 = modelFromArchive({
+    fileName: 'pos3.keras',
+    config: { class_name: 'Functional', config: { name: 'pos3', input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]], layers: [
+      { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, T, D] }, inbound_nodes: [] },
+      { class_name: 'Add', module: 'keras.src.ops.numpy', config: { name: 'add' }, inbound_nodes: [{ args: [kt('x'), { class_name: '__numpy__', config: { value: [table], dtype: 'float32' } }], kwargs: {} }] },
+      { class_name: 'MultiHeadAttention', module: 'keras.layers', config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false }, inbound_nodes: [{ args: [], kwargs: { query: kt('add'), value: kt('add') } }] },
+      { class_name: 'Flatten', module: 'keras.layers', config: { name: 'f', trainable: true }, inbound_nodes: [{ args: [kt('mha')], kwargs: {} }] },
+      { class_name: 'Dense', module: 'keras.layers', config: { name: 'd', trainable: true, units: C, use_bias: false }, inbound_nodes: [{ args: [kt('f')], kwargs: {} }] },
+    ] } },
+    kerasVersion: '3.15.1', backend: 'tensorflow', groups: weights,
+  }, {});
+  const shifted: Tensor = { shape: X.shape, data: X.data.map((v, i) => v + Math.fround(table[Math.floor(i / D)][i % D])) };
+  assert.ok(relError((keras3.logits(X) as Tensor).data, (block({}).logits(shifted) as Tensor).data) < 1e-6);
+  // The constant passes relevance unchanged: attnlrp at the input is attnlrp at the shifted input.
+  assert.ok(relError(analyze(keras3, X, { method: 'attnlrp' }).data, analyze(block({}), shifted, { method: 'attnlrp' }).data) < 1e-5);
+  const op = {
+    class_name: 'TFOpLambda', config: { name: 'pe', trainable: true, dtype: 'float32', function: '__operators__.add' },
+    inbound_nodes: [['x', 0, 0, { y: [table.slice(0, 3).map((r) => r.slice(0, 4))], name: null }]],
+  };
+  const layers = [{ class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] }, op];
+  const pe = modelFromArchive({
+    fileName: 'pe.h5', config: { class_name: 'Functional', config: { name: 'pe', layers, input_layers: [['x', 0, 0]], output_layers: [['pe', 0, 0]] } },
+    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
+  }, {});
+  const y = pe.predict({ shape: [2, 3, 4], data: new Float32Array(24) }) as Tensor;
+  assert.equal([...y.data.subarray(12)], table.slice(0, 3).flatMap((r) => r.slice(0, 4)).map(Math.fround));
+});
+
 test.run();

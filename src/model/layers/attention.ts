@@ -61,7 +61,7 @@ export const multiHeadAttentionLayer: LayerBuilder = (ctx) => {
   const dk = intField(ctx, ['key_dim']);
   const dv = intField(ctx, ['value_dim'], dk);
   const useBias = boolField(ctx, ['use_bias'], true);
-  const query = ctx.inputs[0];
+  const query = tensorArg(ctx, 0, 'query') ?? layerFail(ctx, 'the call passes no query tensor');
   const value = tensorArg(ctx, 1, 'value') ?? layerFail(ctx, 'the call passes no value tensor');
   const key = tensorArg(ctx, 2, 'key') ?? value;
   const [qShape, kShape, vShape] = [query, key, value].map(ctx.shapeOf);

@@ -24,11 +24,13 @@ interface OpCall {
 
 const refKey = (r: TensorRef): string => `${r.layer}|${r.node}|${r.tensor}`;
 
-/** A constant as plain JSON: Keras 3 writes tuples as `{class_name: '__tuple__', config: {value: […]}}`. */
+/** A constant as plain JSON: Keras 3 writes tuples as `{class_name: '__tuple__', config: {value: […]}}` and arrays likewise. */
 function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   const o = v as { class_name?: unknown; config?: { value?: unknown } } | null;
   if (o && typeof o === 'object' && o.class_name === '__tuple__' && Array.isArray(o.config?.value)) return o.config.value.map(plain);
+  // Arrays: `{class_name: '__numpy__' | '__tensor__', config: {value, dtype}}`.
+  if (o && typeof o === 'object' && (o.class_name === '__numpy__' || o.class_name === '__tensor__') && o.config && 'value' in o.config) return plain(o.config.value);
   return v;
 }
 
@@ -86,25 +88,40 @@ function sampleAxis(ctx: LayerContext, axis: unknown, rank: number, what = 'axis
   return (axis < 0 ? rank + axis : axis) - 1;
 }
 
-/** A constant as values broadcast along the last axis of `shape`: a scalar, or one value per last-axis entry. */
-function constantVector(ctx: LayerContext, value: unknown, shape: number[]): Float32Array {
+/**
+ * A constant broadcast over a sample of `shape` as the affine op reads it: its values vary over one
+ * run of axes (length 1 elsewhere, a leading batch axis of 1 dropped), so cell i reads value
+ * floor(i / inner) % channels. A scalar, a per-channel vector, a (steps, features) positional
+ * table all are such runs.
+ */
+interface Broadcast { values: Float32Array; channels: number; inner: number }
+
+function constantBroadcast(ctx: LayerContext, value: unknown, shape: number[]): Broadcast {
+  const dims: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) dims.push(v.length);
   const flat = (v: unknown): unknown[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
   const values = flat(value);
-  if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) return layerFail(ctx, `constant ${JSON.stringify(value)} is not finite numbers`);
-  if (values.length !== 1 && values.length !== shape[shape.length - 1]) {
-    return layerFail(ctx, `a constant of ${values.length} values does not broadcast over ${formatShape([null, ...shape])} (a scalar or one value per last-axis entry)`);
+  if (!values.every((v) => typeof v === 'number' && Number.isFinite(v)) || values.length !== sizeOf(dims)) {
+    return layerFail(ctx, `constant ${JSON.stringify(value).slice(0, 80)} is not a finite numeric array`);
   }
-  return Float32Array.from(values as number[]);
+  const own = dims.length === shape.length + 1 && dims[0] === 1 ? dims.slice(1) : dims;
+  const refuse = (): never => layerFail(ctx, `a constant of shape ${formatShape(dims)} does not broadcast over ${formatShape([null, ...shape])}`);
+  if (own.length > shape.length) return refuse();
+  const aligned = [...new Array<number>(shape.length - own.length).fill(1), ...own];
+  const varying = aligned.map((d, k) => (d !== 1 ? k : -1)).filter((k) => k >= 0);
+  if (varying.length === 0) return { values: Float32Array.from(values as number[]), channels: 1, inner: 1 };
+  const [a, b] = [varying[0], varying[varying.length - 1] + 1];
+  for (let k = a; k < b; k++) if (aligned[k] !== shape[k]) refuse();
+  return { values: Float32Array.from(values as number[]), channels: sizeOf(shape.slice(a, b)), inner: sizeOf(shape.slice(b)) };
 }
 
 type Binary = 'add' | 'subtract' | 'multiply' | 'divide';
 
-/** y = x·scale + shift with per-last-axis (or scalar) constants: passes relevance unchanged. */
-function affine(ctx: LayerContext, x: number, scale: Float32Array, shift: Float32Array): number {
-  const shape = ctx.shapeOf(x);
-  const channels = Math.max(scale.length, shift.length);
-  const full = (v: Float32Array): Float32Array => (v.length === channels ? v : new Float32Array(channels).fill(v[0]));
-  return ctx.emit({ kind: 'affine', scale: full(scale), shift: full(shift), channels, inner: 1 }, shape, [x]);
+/** y = x·scale + shift per cell of the constant's broadcast (a number: the same everywhere): passes relevance unchanged. */
+function affine(ctx: LayerContext, x: number, at: Broadcast, scale: Float32Array | number, shift: Float32Array | number): number {
+  const per = (v: Float32Array | number): Float32Array =>
+    typeof v === 'number' ? new Float32Array(at.channels).fill(v) : v.length === at.channels ? v : new Float32Array(at.channels).fill(v[0]);
+  return ctx.emit({ kind: 'affine', scale: per(scale), shift: per(shift), channels: at.channels, inner: at.inner }, ctx.shapeOf(x), [x]);
 }
 
 /** a ∘ b where either may be a constant; two tensors broadcast as TensorFlow does. */
@@ -125,17 +142,16 @@ function binary(c: OpCall, kind: Binary, names: [readonly string[], readonly str
   }
   if ('value' in a && 'value' in b) return layerFail(ctx, 'both arguments are constants');
   const x = 'tensor' in a ? a.tensor : (b as { tensor: number }).tensor;
-  const constant = constantVector(ctx, 'value' in a ? a.value : (b as { value: unknown }).value, ctx.shapeOf(x));
+  const constant = constantBroadcast(ctx, 'value' in a ? a.value : (b as { value: unknown }).value, ctx.shapeOf(x));
   const first = 'value' in a;
-  const ones = new Float32Array([1]);
-  const zeros = new Float32Array([0]);
+  const v = constant.values;
   switch (kind) {
-    case 'add': return affine(ctx, x, ones, constant);
-    case 'subtract': return first ? affine(ctx, x, new Float32Array([-1]), constant) : affine(ctx, x, ones, constant.map((v) => -v));
-    case 'multiply': return affine(ctx, x, constant, zeros);
+    case 'add': return affine(ctx, x, constant, 1, v);
+    case 'subtract': return first ? affine(ctx, x, constant, -1, v) : affine(ctx, x, constant, 1, v.map((c) => -c));
+    case 'multiply': return affine(ctx, x, constant, v, 0);
     case 'divide':
       if (first) return layerFail(ctx, 'a constant divided by a tensor is not supported');
-      return affine(ctx, x, constant.map((v) => 1 / v), zeros);
+      return affine(ctx, x, constant, v.map((c) => 1 / c), 0);
   }
 }
 
