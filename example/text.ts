@@ -30,12 +30,11 @@ const pictures: RGBAImage[] = reviews.map((text) => {
   const x = { shape: [1, ids.length], data: Float32Array.from(ids) };
   const score = model.predict(x).data[0];
   const R = analyze(model, x, { method: 'epsilon', epsilon: 1e-3 }).data;
-  // The padding after the words: this model has no mask_zero, so it reads the padding too and gives it
-  // some relevance; the picture shows the review's words only.
-  const shown = words.map((w, i) => ({ w, r: R[i] })).filter(({ w }) => w !== '');
+  // Padding positions are '' in `words` and are not drawn (this model has no mask_zero, so it reads the
+  // padding too and gives it a little relevance).
   const title = `p(positive) = ${score.toFixed(3)}`;
-  process.stdout.write(textHeatmapANSI(shown.map((s) => s.w), shown.map((s) => s.r), { title, legend: false }));
-  return textHeatmapImage(shown.map((s) => s.w), shown.map((s) => s.r), { title, width: 760, legend: false });
+  process.stdout.write(textHeatmapANSI(words, R, { title, legend: false }));
+  return textHeatmapImage(words, R, { title, width: 760, legend: false });
 });
 
 // LRP explains the output as it is, P(positive) (a final sigmoid stays): a negative review's tiny

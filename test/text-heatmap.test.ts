@@ -37,6 +37,9 @@ test('terminal: each token on its 24-bit background, then the legend; --no-color
   assert.ok(lines[1].includes('\x1b[48;2;0;0;255m\x1b[38;2;255;255;255m <b>& \x1b[0m'));
   assert.match(lines[2], /^−0\.800 .*\+0\.800$/);
   assert.equal(textHeatmapANSI(['a', 'b'], [0.5, -0.25], { color: false }), 'a[+0.500] b[−0.250]\n');
+  // Padding ('' from encodeText) is neither drawn nor part of the colour scale.
+  assert.equal(textHeatmapANSI(['', 'a', ''], [2, 0.5, 0], { color: false }), 'a[+0.500]\n');
+  assert.equal(tokenColours(['', 'a'], [2, 0.5])[1].background, [255, 0, 0]);
 });
 
 test('HTML: self-contained (no script, no external reference), tokens escaped with their values, a legend', () => {

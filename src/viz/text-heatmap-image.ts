@@ -6,7 +6,7 @@ import { tokenColours, type TextHeatmapOptions } from './text-heatmap.js';
 /**
  * The text heatmap as a picture (PNG with `toPNG`): tokens on their colours, wrapped to `width`, with
  * an optional title and the colour legend, drawn with the library's bitmap font (no fonts, no canvas,
- * the same bytes in every runtime). Colours as `textHeatmapHTML`.
+ * the same bytes in every runtime). Colours as `textHeatmapHTML`; empty tokens (padding) are not drawn.
  */
 export interface TextImageOptions extends TextHeatmapOptions {
   /** Image width in pixels (default 720). */
@@ -22,7 +22,7 @@ const ascii = (v: number): string => (v >= 0 ? '+' : '-') + Math.abs(v).toPrecis
 export function textHeatmapImage(tokens: readonly string[], relevance: ArrayLike<number>, options: TextImageOptions = {}): RGBAImage {
   const s = options.fontScale ?? 2;
   const width = options.width ?? 720;
-  const colours = tokenColours(tokens, relevance, options);
+  const colours = tokenColours(tokens, relevance, options).filter((c) => c.token !== '');
   const pad = 6 * s;
   const boxPad = 2 * s;
   const gap = 3 * s;

@@ -5,7 +5,8 @@ import { colorAt, COLORMAP_KINDS, type ColormapName } from './colormaps.js';
  * Tokens coloured by relevance: a self-contained HTML fragment or page (inline styles only, a legend,
  * each token's value in its title and accessible name, text black or white by WCAG contrast) and
  * ANSI-coloured terminal text. Relevance maps to the colour map symmetrically: 0 is the map's centre
- * (white for bwr), ±scale its ends; scale defaults to the largest |relevance|.
+ * (white for bwr), ±scale its ends; scale defaults to the largest |relevance| of the tokens drawn.
+ * Empty tokens (the padding positions `encodeText` returns as '') are not drawn.
  */
 export interface TextHeatmapOptions {
   /** A diverging colour map (default bwr: red positive, blue negative). */
@@ -40,13 +41,17 @@ export function tokenColours(tokens: readonly string[], relevance: ArrayLike<num
   if (tokens.length !== relevance.length) throw new LrpKerasError(`text heatmap: ${tokens.length} tokens but ${relevance.length} relevance values`);
   const colormap = options.colormap ?? 'bwr';
   if (COLORMAP_KINDS[colormap] !== 'diverging') throw new LrpKerasError(`text heatmap: colormap '${colormap}' is not diverging; use bwr, seismic or coldnhot`);
-  const scale = relevanceScale(relevance, options.scale);
+  const scale = relevanceScale(drawn(tokens, relevance), options.scale);
   return tokens.map((token, i) => {
     const r = relevance[i];
     const background = colorAt(colormap, scale > 0 ? (r / scale + 1) / 2 : 0.5);
     return { token, relevance: r, background, foreground: readableOn(background) };
   });
 }
+
+/** The relevance of the tokens drawn (padding, '', is not), which the colour scale spans. */
+const drawn = (tokens: readonly string[], relevance: ArrayLike<number>): number[] =>
+  Array.from(relevance).filter((_, i) => tokens[i] !== '');
 
 function relevanceScale(relevance: ArrayLike<number>, given: number | undefined): number {
   if (given !== undefined) {
@@ -71,8 +76,8 @@ const signed = (v: number): string => (v >= 0 ? '+' : '−') + Math.abs(v).toPre
  */
 export function textHeatmapHTML(tokens: readonly string[], relevance: ArrayLike<number>, options: TextHeatmapOptions & { page?: boolean } = {}): string {
   const colours = tokenColours(tokens, relevance, options);
-  const scale = relevanceScale(relevance, options.scale);
-  const spans = colours.map((c) => {
+  const scale = relevanceScale(drawn(tokens, relevance), options.scale);
+  const spans = colours.filter((c) => c.token !== '').map((c) => {
     const label = `${c.token}: ${signed(c.relevance)}`;
     return `<span class="tok" style="background:${css(c.background)};color:${css(c.foreground)}" data-relevance="${c.relevance}" title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(c.token)}</span>`;
   }).join(' ');
@@ -89,15 +94,15 @@ export function textHeatmapHTML(tokens: readonly string[], relevance: ArrayLike<
 /** The heatmap as terminal text: 24-bit ANSI background colours (or, with `color: false`, values in brackets). */
 export function textHeatmapANSI(tokens: readonly string[], relevance: ArrayLike<number>, options: TextHeatmapOptions & { color?: boolean } = {}): string {
   const colours = tokenColours(tokens, relevance, options);
-  const scale = relevanceScale(relevance, options.scale);
+  const scale = relevanceScale(drawn(tokens, relevance), options.scale);
   const paint = (bg: [number, number, number], fg: [number, number, number], text: string): string =>
     `\x1b[48;2;${bg.join(';')}m\x1b[38;2;${fg.join(';')}m${text}\x1b[0m`;
   const lines: string[] = [];
   if (options.title) lines.push(options.title);
   if (options.color === false) {
-    lines.push(colours.map((c) => `${c.token}[${signed(c.relevance)}]`).join(' '));
+    lines.push(colours.filter((c) => c.token !== '').map((c) => `${c.token}[${signed(c.relevance)}]`).join(' '));
   } else {
-    lines.push(colours.map((c) => paint(c.background, c.foreground, ` ${c.token} `)).join(''));
+    lines.push(colours.filter((c) => c.token !== '').map((c) => paint(c.background, c.foreground, ` ${c.token} `)).join(''));
     if (options.legend !== false) {
       const map = options.colormap ?? 'bwr';
       const bar = Array.from({ length: 21 }, (_, k) => paint(colorAt(map, k / 20), [0, 0, 0], ' ')).join('');
