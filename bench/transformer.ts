@@ -5,6 +5,7 @@
 // gradient in ms, on the WebAssembly kernels (the default) and the scalar TypeScript ones. Medians of
 // repeated runs after warm-up, with min–max. Writes bench/transformer-results.json.
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uniformGenerator } from '../src/attribution/random.js';
@@ -83,4 +84,4 @@ for (const kernels of ['wasm', 'typescript'] as const) {
     console.log(`${kernels.padEnd(10)} T=${String(length).padStart(3)}: forward ${fmt(forward.median)} ms (${fmt(forward.min)}–${fmt(forward.max)}), attnlrp ${fmt(attnlrp.median)} ms (${fmt(attnlrp.min)}–${fmt(attnlrp.max)}), gradient ${fmt(gradient.median)} ms; attnlrp/forward ${row.attnlrpOverForward.toFixed(2)}×`);
   }
 }
-writeFileSync(join(root, 'bench/transformer-results.json'), `${JSON.stringify({ date: new Date().toISOString(), backend: kernelBackend(), model: `transformer block: MHA(${HEADS}×${DK}) on (T, ${D}), FF ${FF}, 2 LayerNorms, 2 residuals, GAP, Dense(${CLASSES})`, unit: 'ms, batch 1', rows }, null, 2)}\n`);
+writeFileSync(join(root, 'bench/transformer-results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg().map((v) => Number(v.toFixed(2))), backend: kernelBackend(), model: `transformer block: MHA(${HEADS}×${DK}) on (T, ${D}), FF ${FF}, 2 LayerNorms, 2 residuals, GAP, Dense(${CLASSES})`, unit: 'ms, batch 1', rows }, null, 2)}\n`);
