@@ -3,9 +3,12 @@
 // colour legend, a font with descenders, JPEG out in runtimes without Node's Buffer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { encode as encodePng } from 'fast-png';
 import { explanationPictures } from '../src/explanation-image.js';
 import { LrpKerasError } from '../src/errors.js';
+import { repoRoot } from './fixtures.js';
 import {
   colorAt, COLORMAP_KINDS, colormaps, decodeImage, drawText, grid, heatmap, imageToTensor, solidImage, textWidth, toJPEG, toPNG,
   type ColormapName, type RGBAImage,
@@ -171,6 +174,17 @@ test('toJPEG encodes without Node\'s Buffer (as in browsers and Workers); the JP
     assert.ok(Math.abs(back.data[i] - 200) <= 4 && Math.abs(back.data[i + 1] - 40) <= 4 && Math.abs(back.data[i + 2] - 40) <= 4, `pixel ${i / 3}`);
   }
   throwsLrp(() => toJPEG(image, 0), 'quality');
+});
+
+// --- edge-safe -----------------------------------------------------------------------------------
+
+test('lrp-keras/viz bundled for the edge generates no code and imports no Node module', async () => {
+  const result = await build({
+    entryPoints: [join(repoRoot, 'dist/viz/index.js')], bundle: true, write: false, format: 'esm', platform: 'neutral',
+    mainFields: ['module', 'main'], minify: true, external: ['node:*'], logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].text;
+  for (const pattern of [/new Function\b/, /\bFunction\(/, /\beval\(/, /["'`]node:/, /\brequire\(/]) assert.is(code.search(pattern), -1, String(pattern));
 });
 
 test.run();
