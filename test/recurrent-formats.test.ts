@@ -367,4 +367,43 @@ test('Keras 1 GRU (9 per-gate arrays z, r, h) equals the float64 reference (rese
   close(seqOut(model), refGRU(x1, side(0, F), side(1, U), side(2, 1), null, false).flat(), 1e-5, 'Keras 1 GRU');
 });
 
+test('an LSTM autoencoder (LSTM → RepeatVector → LSTM → TimeDistributed(Dense)) and Conv1D → MaxPooling1D → GRU: gradients against finite differences, LRP conserves without biases', () => {
+  const enc = [random(F * 4 * U, 170), random(U * 4 * U, 171)];
+  const dec = [random(U * 4 * U, 172), random(U * 4 * U, 173)];
+  const auto = sequential([T, F], [
+    { class_name: 'LSTM', config: { name: 'enc', units: U, use_bias: false } },
+    { class_name: 'RepeatVector', config: { name: 'rep', n: T } },
+    { class_name: 'LSTM', config: { name: 'dec', units: U, use_bias: false, return_sequences: true } },
+    { class_name: 'TimeDistributed', config: { name: 'td', layer: { class_name: 'Dense', config: { name: 'o', units: F, use_bias: false } } } },
+  ], {
+    enc: [['cell/kernel', enc[0], [F, 4 * U]], ['cell/recurrent_kernel', enc[1], [U, 4 * U]]],
+    dec: [['cell/kernel', dec[0], [U, 4 * U]], ['cell/recurrent_kernel', dec[1], [U, 4 * U]]],
+    td: [['kernel', random(U * F, 174), [U, F]]],
+  }, '2.15.0');
+  const conv = sequential([8, F], [
+    { class_name: 'Conv1D', config: { name: 'c', filters: 4, kernel_size: 3, padding: 'causal', activation: 'tanh', use_bias: false } },
+    { class_name: 'MaxPooling1D', config: { name: 'p', pool_size: 2 } },
+    { class_name: 'GRU', config: { name: 'g', units: U, use_bias: false, reset_after: false } },
+    { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false } },
+  ], { c: [['kernel', random(3 * F * 4, 175), [3, F, 4]]], g: [['cell/kernel', random(4 * 3 * U, 176), [4, 3 * U]], ['cell/recurrent_kernel', random(U * 3 * U, 177), [U, 3 * U]]], d: [['kernel', random(U * 2, 178), [U, 2]]] }, '2.15.0');
+  for (const [name, model, shape, target] of [['autoencoder', auto, [1, T, F], 7], ['conv', conv, [1, 8, F], 1]] as const) {
+    const x = { shape: [...shape], data: random(shape[1] * shape[2], 179) };
+    const g = (analyze(model, x, { method: 'gradient', target }) as Tensor).data;
+    const fd = Array.from(x.data, (_, i) => {
+      const at = (d: number): number => {
+        const y = x.data.slice();
+        y[i] += d;
+        return out(model.logits({ shape: x.shape, data: y }))[target];
+      };
+      return (at(1e-2) - at(-1e-2)) / 2e-2;
+    });
+    close(g, fd, 3e-3, `${name}: gradient`);
+    const z = out(model.logits(x))[target];
+    const R = (analyze(model, x, { method: 'epsilon', epsilon: 1e-9, target }) as Tensor).data;
+    const total = R.reduce((a, v) => a + v, 0);
+    // Max pooling routes relevance without loss; tanh passes it: the sum is the logit up to ε.
+    assert.ok(Math.abs(total - z) <= 1e-4 * Math.abs(z), `${name}: ΣR = ${total}, logit ${z}`);
+  }
+});
+
 test.run();
