@@ -187,6 +187,31 @@ test('Flatten before Dense with a free axis: the error names the Dense layer and
   assert.throws(() => model.predict(tensor([1, 5, 2], 1)), /layer 'd' \(Dense\).*\(8, 2\)/);
 });
 
+test('layers without an LRP rule block only the LRP methods, and all are named at once', async () => {
+  const config = {
+    class_name: 'Sequential',
+    config: {
+      name: 'inner_softmax', layers: [
+        { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3] } },
+        { class_name: 'Dense', config: { name: 'd1', units: 4, activation: 'softmax' } },
+        { class_name: 'Dense', config: { name: 'd2', units: 4 } },
+        { class_name: 'Softmax', config: { name: 's2' } },
+        { class_name: 'Dense', config: { name: 'd3', units: 2 } },
+      ],
+    },
+  };
+  const w = {
+    d1: [weight('d1/kernel:0', [3, 4], 31), weight('d1/bias:0', [4], 32)],
+    d2: [weight('d2/kernel:0', [4, 4], 33), weight('d2/bias:0', [4], 34)],
+    d3: [weight('d3/kernel:0', [4, 2], 35), weight('d3/bias:0', [2], 36)],
+  };
+  const model = await loadModel(await legacyH5(config, w));
+  const x = tensor([2, 3], 2);
+  assert.equal((model.predict(x) as Tensor).shape, [2, 2]);
+  assert.ok(sum((analyze(model, x, { method: 'gradient' }) as Explanation).data.map(Math.abs)) > 0);
+  assert.throws(() => analyze(model, x, { method: 'epsilon-plus' }), /2 layers have no LRP rule: 'd1' \(Dense\): a softmax.*; 's2' \(Softmax\): a softmax/);
+});
+
 test('the CLI explains the output --output names (a name or an index) and refuses one the model lacks', async () => {
   // One input (4), two heads: y1 (Dense 2) and y2 (Dense 3).
   const config = {

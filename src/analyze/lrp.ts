@@ -2,7 +2,7 @@ import type { Bounds } from '../lrp/linear-rule.js';
 import { assignRules } from '../lrp/composites.js';
 import { overrideRules } from '../lrp/overrides.js';
 import { ruleParams, type RuleParams } from '../lrp/parameters.js';
-import { relevanceStep } from '../lrp/relevance-step.js';
+import { checkLrpRules, relevanceStep } from '../lrp/relevance-step.js';
 import { propagateBackward } from '../model/backward.js';
 import type { ModelInternals } from '../model/model.js';
 import { attentionOf } from './attention-weights.js';
@@ -45,6 +45,7 @@ export function lrpSignals(run: LrpRun, method: LrpMethod, defaults: Partial<Rul
   const { model, n, start, options, values } = run;
   const p = ruleParams(options, defaults);
   const graph = model.lrpGraph;
+  checkLrpRules(graph, start.tensor);
   const rules = assignRules(graph, method.choose, p, overrideRules(options.layerRules, p, graph));
   const seed = start.mask.map((m, i) => (m === 0 ? 0 : m * values[start.tensor][i]));
   const bounds = (index: number): Bounds => boundsFor(graph, index, n, options.low ?? 0, options.high ?? 1);

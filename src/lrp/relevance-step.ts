@@ -26,6 +26,42 @@ export const TREATMENT: Record<OpKind, string> = {
 };
 
 /**
+ * Why relevance cannot cross node `index`, or undefined when it can: a quotient of tensors, and a
+ * softmax that is not only a gate (a final softmax is removed before LRP starts).
+ */
+export function noRule(graph: Graph, index: number): string | undefined {
+  const kind = graph.nodes[index].op.kind;
+  if (kind === 'divide') return 'the quotient of two tensors has no LRP rule (gradient methods work)';
+  if (kind === 'softmax' && !onlyGates(graph, index + 1)) return 'a softmax inside the model has no LRP rule (only a final softmax, which is removed; gradient methods work)';
+  return undefined;
+}
+
+/**
+ * Every layer LRP would have to cross backwards from tensor `from` without a rule, named at once
+ * (before any relevance is computed).
+ */
+export function checkLrpRules(graph: Graph, from: number): void {
+  const seen = new Set<number>();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop() as number;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...graph.nodes[id - 1].inputs);
+  }
+  // In execution order, one line per Keras layer.
+  const problems = new Map<string, string>();
+  for (const id of [...seen].sort((a, b) => a - b)) {
+    const why = noRule(graph, id - 1);
+    const node = graph.nodes[id - 1];
+    if (why) problems.set(`'${node.layer}' (${node.className})`, why);
+  }
+  if (problems.size === 0) return;
+  const list = [...problems].map(([layer, why]) => `${layer}: ${why}`);
+  throw new LrpKerasError(problems.size === 1 ? `LRP cannot explain this model: layer ${list[0]}` : `LRP cannot explain this model: ${problems.size} layers have no LRP rule: ${list.join('; ')}`);
+}
+
+/**
  * How relevance crosses each kind of node (CONVENTIONS.md): Dense/Conv by their rule; activations,
  * PReLU, LayerNormalization and unfolded BatchNorm pass it unchanged; average pooling, Add, Average,
  * Subtract and bilinear resampling by the z-rule over their inputs; Multiply by the gate-signal rule;
@@ -62,10 +98,11 @@ export function relevanceStep(
       case 'pointwise':
         return [op.pointwise.fn === 'not-equal' ? new Float32Array(xs[0].length) : R];
       case 'divide':
-        throw new LrpKerasError(`layer '${node.layer}' (${node.className}): the quotient of two tensors has no LRP rule (gradient methods work)`);
-      case 'softmax':
-        if (onlyGates(graph, index + 1)) return [new Float32Array(R.length)];
-        throw new LrpKerasError(`layer '${node.layer}' (${node.className}): a softmax inside the model has no LRP rule (only a final softmax, which is removed)`);
+      case 'softmax': {
+        const why = noRule(graph, index);
+        if (why) throw new LrpKerasError(`layer '${node.layer}' (${node.className}): ${why}`);
+        return [new Float32Array(R.length)];
+      }
       case 'recurrent':
         return recurrentRelevance(op, xs, y, R, n, recurrentEpsilon);
       case 'merge-directions':
