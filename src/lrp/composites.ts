@@ -83,11 +83,15 @@ export function describeRules(graph: Graph): Map<string, Record<string, string>>
       const rule = rules.get(index);
       if (rule) linear.set(node.layer, [...(linear.get(node.layer) ?? []), rule.name]);
     });
+    const transformer = composite.transformer ?? DEFAULT_TRANSFORMER_RULES;
+    const attention = new Set(graph.nodes.filter((node) => node.op.kind === 'attention-context').map((node) => node.layer));
     for (const node of graph.nodes) {
       if (node.name !== node.layer) continue;
       const entry = out.get(node.layer) ?? {};
       const folded = node.className === 'BatchNormalization' && node.op.kind === 'identity';
-      entry[id] = linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : treatment(node.op.kind, composite.transformer ?? DEFAULT_TRANSFORMER_RULES));
+      entry[id] = attention.has(node.layer)
+        ? `projections ${linear.get(node.layer)?.join(', ')}; softmax: ${treatment('attention-scores', transformer)}; A·v: ${treatment('attention-context', transformer)}`
+        : linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : treatment(node.op.kind, transformer));
       out.set(node.layer, entry);
     }
   }
