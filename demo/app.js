@@ -1,7 +1,7 @@
 // The demo page: a model file and an image in, the relevance of the model's prediction out, all in
 // the browser. Images are decoded by the browser, scaled to the model's input size and converted to
 // its channels (gray by ITU-R 601 luma, alpha dropped), as the command line does.
-import { analyze, colormaps, heatmap, loadModel, METHODS, overlay } from './lrp-keras.js';
+import { analyze, colormaps, heatmap, imageGeometry, imageToTensor, loadModel, METHODS, overlay } from './lrp-keras.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { model: undefined, modelName: '', image: undefined, imageName: '' };
@@ -55,32 +55,27 @@ async function setImage(file) {
   if (!state.model) status('Image loaded; now a model file.');
 }
 
-/** How the model reads an image: (H, W, C) or (C, H, W) with C = 1 or 3, (H, W), or F = side² pixels. */
+/** How the model reads an image (lrp-keras/viz's imageGeometry), or why the page cannot feed it. */
 function layoutOf(shape) {
-  if (shape.length === 3 && (shape[2] === 1 || shape[2] === 3)) return { height: shape[0], width: shape[1], channels: shape[2], channelsLast: true };
-  if (shape.length === 3 && (shape[0] === 1 || shape[0] === 3)) return { height: shape[1], width: shape[2], channels: shape[0], channelsLast: false };
-  if (shape.length === 2) return { height: shape[0], width: shape[1], channels: 1, channelsLast: true };
-  const side = Math.round(Math.sqrt(shape[0]));
-  if (shape.length === 1 && side * side === shape[0]) return { height: side, width: side, channels: 1, channelsLast: true, flat: true };
-  throw new Error(`This page feeds images; the model's input (${shape.join(', ')}) is not an image shape (H, W, C), (C, H, W), (H, W) or (side²).`);
+  const geometry = imageGeometry(shape);
+  if (!geometry) throw new Error(`This page feeds images; the model's input (${shape.join(', ')}) is not an image shape (H, W, C), (C, H, W), (H, W) or (side²).`);
+  return { ...geometry, flat: shape.length === 1 };
 }
 
-/** The image as one sample in the model's layout, pixels in [0, range]. */
+/**
+ * The image as one sample in the model's layout, pixels in [0, range]: the browser decodes and
+ * resizes it (any format it reads, smoothed), imageToTensor converts channels and layout.
+ */
 function toInput(bitmap, shape, range) {
-  const { height, width, channels, channelsLast } = layoutOf(shape);
+  const layout = layoutOf(shape);
+  const height = layout.height ?? bitmap.height;
+  const width = layout.width ?? bitmap.width;
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d');
   context.imageSmoothingQuality = 'high';
   context.drawImage(bitmap, 0, 0, width, height);
-  const rgba = context.getImageData(0, 0, width, height).data;
-  const data = new Float32Array(height * width * channels);
-  const scale = range / 255;
-  for (let p = 0; p < height * width; p++) {
-    const [r, g, b] = [rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2]];
-    if (channels === 1) data[p] = (0.299 * r + 0.587 * g + 0.114 * b) * scale;
-    else for (let c = 0; c < 3; c++) data[channelsLast ? 3 * p + c : c * height * width + p] = [r, g, b][c] * scale;
-  }
-  return { shape: [1, ...shape], data };
+  const { data } = context.getImageData(0, 0, width, height);
+  return imageToTensor({ width, height, channels: 4, data }, { inputShape: shape }, { scale: range / 255 });
 }
 
 function paint(canvasId, image) {
