@@ -406,4 +406,40 @@ test('an LSTM autoencoder (LSTM → RepeatVector → LSTM → TimeDistributed(De
   }
 });
 
+test('guided backprop and deconvnet gate a SimpleRNN\'s relu (float64 reference) and equal the gradient through tanh/sigmoid LSTMs', () => {
+  const W = random(F * U, 180);
+  const Uk = random(U * U, 181);
+  const D = random(U * 2, 182);
+  const model = sequential([T, F], [
+    { class_name: 'SimpleRNN', config: { name: 's', units: U, activation: 'relu', use_bias: false } },
+    { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false } },
+  ], { s: [['cell/kernel', W, [F, U]], ['cell/recurrent_kernel', Uk, [U, U]]], d: [['kernel', D, [U, 2]]] }, '2.15.0');
+  const x = { shape: [1, T, F], data: random(T * F, 183).map((v) => 2 * v) };
+  const a: number[][] = [];
+  let h = new Array<number>(U).fill(0);
+  for (let t = 0; t < T; t++) {
+    const z = matvec(x.data.subarray(t * F, (t + 1) * F), W, F, U).map((v, j) => v + matvec(h, Uk, U, U)[j]);
+    a.push(z);
+    h = z.map((v) => Math.max(0, v));
+  }
+  const reference = (gate: (a: number, g: number) => number): number[] => {
+    let gh = Array.from({ length: U }, (_, k) => D[k * 2 + 1]);
+    const gx: number[][] = [];
+    for (let t = T - 1; t >= 0; t--) {
+      const ga = gh.map((g, j) => gate(a[t][j], g));
+      gx[t] = Array.from({ length: F }, (_, f) => ga.reduce((acc, v, j) => acc + v * W[f * U + j], 0));
+      gh = Array.from({ length: U }, (_, k) => ga.reduce((acc, v, j) => acc + v * Uk[k * U + j], 0));
+    }
+    return gx.flat();
+  };
+  const run = (method: string): Float32Array => (analyze(model, x, { method, target: 1 }) as Tensor).data;
+  close(run('gradient'), reference((v, g) => (v > 0 ? g : 0)), 1e-5, 'gradient');
+  close(run('guided-backprop'), reference((v, g) => (v > 0 ? Math.max(g, 0) : 0)), 1e-5, 'guided backprop');
+  close(run('deconvnet'), reference((_, g) => Math.max(g, 0)), 1e-5, 'deconvnet');
+  assert.ok(run('guided-backprop').some((v, i) => v !== run('gradient')[i]), 'the relu gates something here');
+  const lstm = sequential([T, F], [{ class_name: 'LSTM', config: { name: 'l', units: U } }], { l: [['cell/kernel', random(F * 4 * U, 184), [F, 4 * U]], ['cell/recurrent_kernel', random(U * 4 * U, 185), [U, 4 * U]], ['cell/bias', random(4 * U, 186), [4 * U]]] }, '2.15.0');
+  const g = (analyze(lstm, sample, { method: 'gradient', target: 2 }) as Tensor).data;
+  for (const method of ['guided-backprop', 'deconvnet']) close((analyze(lstm, sample, { method, target: 2 }) as Tensor).data, g, 0, method);
+});
+
 test.run();

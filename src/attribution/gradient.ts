@@ -1,4 +1,5 @@
 import type { Graph } from '../model/graph.js';
+import { recurrentBackward } from '../kernels/recurrent.js';
 import { nodeBackward } from '../model/ops.js';
 import type { BackwardStep } from '../model/backward.js';
 
@@ -18,6 +19,8 @@ export function gradientStep(graph: Graph, n: number, mode: 'gradient' | 'guided
       }
       return [gx];
     }
+    // A recurrent layer's own activation (SimpleRNN(activation='relu'), …) is a gating unit too.
+    if (mode !== 'gradient' && op.kind === 'recurrent') return recurrentBackward(op.spec, xs, n, op.steps, g, { kind: 'gradient', variant: mode }, y);
     return nodeBackward(graph, node, xs, y, g, n);
   };
 }

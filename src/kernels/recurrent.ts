@@ -311,8 +311,12 @@ function copy(src: Float32Array, from: number, dst: Float32Array, to: number, co
 /** Where processing step p's output sits in the output sequence. */
 const outputStep = (s: RecurrentSpec, p: number, T: number): number => (s.reverseOutput ? T - 1 - p : p);
 
-/** What a backward pass computes: the gradient, or LRP with stabiliser ε (stab(z) = z + ε·sign(z), sign(0) = +1). */
-export type RecurrentBackwardMode = { kind: 'gradient' } | { kind: 'lrp'; epsilon: number };
+/**
+ * What a backward pass computes: the gradient (or its guided-backprop / deconvnet variant, which change
+ * only a gating `activation` such as relu, CONVENTIONS.md), or LRP with stabiliser ε
+ * (stab(z) = z + ε·sign(z), sign(0) = +1).
+ */
+export type RecurrentBackwardMode = { kind: 'gradient'; variant?: 'guided-backprop' | 'deconvnet' } | { kind: 'lrp'; epsilon: number };
 
 /**
  * The backward pass from `upstream` (the signal at the node's packed output) to each of the node's
@@ -347,8 +351,12 @@ export function recurrentBackward(
   const back = new Float32Array(n * u);
   const dhH = blocks ? new Float32Array(n * u) : null;
   const backH = blocks ? new Float32Array(n * u) : null;
-  const { f: act, df: dact } = s.act;
+  const { f: act } = s.act;
   const { f: sig, df: dsig } = s.recAct;
+  // The activation's backward step at pre-activation v with upstream g: guided backprop and deconvnet gate a relu-like one.
+  const variant = mode.kind === 'gradient' && s.act.gate ? mode.variant : undefined;
+  const actBack = (v: number, g: number): number =>
+    variant === 'deconvnet' ? Math.max(g, 0) : variant === 'guided-backprop' ? s.act.df(v) * Math.max(g, 0) : s.act.df(v) * g;
 
   for (let b = 0; b < n; b++) {
     if (s.returnState) {
@@ -394,10 +402,10 @@ export function recurrentBackward(
             dh[dho + 2 * u + j] = q;
           } else {
             const o = sig(zo);
-            const cTot = gc[go + j] + gh[go + j] * o * dact(cNow);
+            const cTot = gc[go + j] + actBack(cNow, gh[go + j] * o);
             const gi = cTot * g * dsig(zi);
             const gf = cTot * cPrev * dsig(zf);
-            const gg = cTot * i * dact(zc);
+            const gg = actBack(zc, cTot * i);
             const gO = gh[go + j] * act(cNow) * dsig(zo);
             gc[go + j] = cTot * f;
             dx[xo + j] = dh[dho + j] = gi;
@@ -428,7 +436,7 @@ export function recurrentBackward(
             }
           } else {
             const gz = g * (hPrev - nv) * dsig(pre[po + j]);
-            const ga = g * (1 - z) * dact(a);
+            const ga = actBack(a, g * (1 - z));
             gh[go + j] = g * z;
             dx[xo + j] = dh[dho + j] = gz;
             dx[xo + 2 * u + j] = ga;
@@ -444,7 +452,7 @@ export function recurrentBackward(
       } else {
         for (let j = 0; j < u; j++) {
           const a = pre[po + j];
-          const q = lrp ? div(gh[go + j], a) : gh[go + j] * dact(a);
+          const q = lrp ? div(gh[go + j], a) : actBack(a, gh[go + j]);
           dx[xo + j] = dh[dho + j] = q;
           gh[go + j] = 0;
         }
