@@ -254,6 +254,53 @@ test('every method runs on a Bidirectional text model: one finite value per toke
   }
 });
 
+test('token inputs: integrated gradients with steps = 1 equal gradient × input, their sum tends to logit(x) − logit(zero embeddings); SmoothGrad with noise 0 is the gradient, seeded, and noisy otherwise', () => {
+  // Token 0's embedding row is zero and mask_zero is off, so a sequence of 0s is the zero-embedding baseline.
+  const rand = prng(71);
+  const draw = (shape: number[]): Float32Array => Float32Array.from({ length: prod(shape) }, () => rand() - 0.5);
+  const E = draw([20, F]);
+  E.fill(0, 0, F);
+  const weight = (layer: string, name: string, data: Float32Array, shape: number[]): WeightTensor => ({ name: `${layer}/${name}`, shape, data });
+  const groups = new Map<string, WeightTensor[]>([
+    ['emb', [weight('emb', 'embeddings:0', E, [20, F])]],
+    ['r', cellWeights('GRU', F, U, true).map(([name, shape]) => weight('r', name, draw(shape), shape))],
+    ['d', [weight('d', 'kernel:0', draw([U, 3]), [U, 3]), weight('d', 'bias:0', draw([3]), [3])]],
+  ]);
+  const layers = [
+    { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 6] } },
+    { class_name: 'Embedding', config: { name: 'emb', input_dim: 20, output_dim: F } },
+    rnn('GRU', 'r', U, { reset_after: true }),
+    dense('d', 3),
+  ];
+  const model = modelFromArchive({ fileName: 'ig.h5', config: { class_name: 'Sequential', config: { name: 'ig', layers } }, kerasVersion: '2.15.0', backend: 'tensorflow', groups }, {});
+  const x = { shape: [1, 6], data: Float32Array.from([3, 8, 1, 15, 6, 2]) };
+  const gxi = analyze(model, x, { method: 'gradient-x-input', target: 2 }) as { data: Float32Array };
+  const ig1 = analyze(model, x, { method: 'integrated-gradients', steps: 1, target: 2 }) as { data: Float32Array };
+  assert.ok(relErr(ig1.data, gxi.data) < 1e-6, `steps 1: ${relErr(ig1.data, gxi.data)}`);
+  const ig = analyze(model, x, { method: 'integrated-gradients', steps: 400, target: 2 }) as { data: Float32Array };
+  const gap = (model.logits(x) as { data: Float32Array }).data[2] - (model.logits({ shape: [1, 6], data: new Float32Array(6) }) as { data: Float32Array }).data[2];
+  assert.ok(Math.abs(sum(ig.data) - gap) <= 1e-3 * Math.abs(gap), `completeness: ΣIG = ${sum(ig.data)}, logit gap ${gap}`);
+  const g = analyze(model, x, { method: 'gradient', target: 2 }) as { data: Float32Array };
+  const sg0 = analyze(model, x, { method: 'smoothgrad', noise: 0, samples: 3, target: 2 }) as { data: Float32Array };
+  assert.ok(relErr(sg0.data, g.data) < 1e-6);
+  const sgA = analyze(model, x, { method: 'smoothgrad', seed: 4, target: 2 }) as { data: Float32Array };
+  const sgB = analyze(model, x, { method: 'smoothgrad', seed: 4, target: 2 }) as { data: Float32Array };
+  assert.equal(Array.from(sgA.data), Array.from(sgB.data));
+  assert.ok(relErr(sgA.data, g.data) > 1e-4, 'the noise on the embeddings changes the gradient');
+});
+
+test('composites: a recurrent layer counts as the first layer, so no Dense behind it gets the flat rule (epsilon-plus-flat = epsilon-plus)', () => {
+  const model = sequential([T, F], [rnn('LSTM', 'r', U), { class_name: 'Dense', config: { name: 'h', units: 5, activation: 'relu' } }, dense('d', 2)],
+    { r: cellWeights('LSTM', F, U, true), h: [['kernel:0', [U, 5]], ['bias:0', [5]]], d: [['kernel:0', [5, 2]], ['bias:0', [2]]] }, 81);
+  const x = tensor([2, T, F], 82);
+  const plus = analyze(model, x, { method: 'epsilon-plus' }) as { data: Float32Array };
+  const flat = analyze(model, x, { method: 'epsilon-plus-flat' }) as { data: Float32Array };
+  assert.equal(Array.from(flat.data), Array.from(plus.data));
+  const rules = model.layers.find((l) => l.name === 'h')!.rules;
+  assert.match(rules['epsilon-plus-flat'], /^epsilon/);
+  assert.match(model.layers.find((l) => l.name === 'r')!.rules['epsilon-plus'], /LRP-all/);
+});
+
 test('an id outside the vocabulary is refused naming the layer, the id and the vocabulary size', () => {
   const model = MASKED[0][1];
   assert.throws(() => model.logits({ shape: [1, 3], data: Float32Array.from([1, 20, 2]) }), (e: Error) => /'emb' \(Embedding\): token id 20 .*vocabulary of 20/.test(e.message));
