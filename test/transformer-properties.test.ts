@@ -14,6 +14,7 @@ import type { Model } from '../src/model/model.js';
 import { analyze, attentionWeights, loadModel } from '../src/node.js';
 import type { Tensor } from '../src/tensor.js';
 import { fixturePath } from './fixtures.js';
+import { legacyH5 } from './keras-writer.js';
 import { stepHeatmapANSI, stepHeatmapHTML, stepRelevance } from '../src/viz/index.js';
 
 const [T, D, H, DK, DV, C] = [5, 4, 2, 3, 2, 3];
@@ -467,6 +468,36 @@ test('positional tables as constants (tf.keras TFOpLambda add of a (1, T, D) lis
   }, {});
   const y = pe.predict({ shape: [2, 3, 4], data: new Float32Array(24) }) as Tensor;
   assert.equal([...y.data.subarray(12)], table.slice(0, 3).flatMap((r) => r.slice(0, 4)).map(Math.fround));
+});
+
+test('a tf.keras 2 HDF5 file (model.save("x.h5")) of an attention block loads and runs as the same block', async () => {
+  const layer = (class_name: string, config: Record<string, unknown>, inbound: unknown[]) => ({ class_name, config, inbound_nodes: inbound.length ? [inbound] : [] });
+  const config = {
+    class_name: 'Functional',
+    config: {
+      name: 'block', input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]],
+      layers: [
+        layer('InputLayer', { name: 'x', batch_input_shape: [null, T, D] }, []),
+        layer('MultiHeadAttention', { name: 'mha', num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, attention_axes: [1] }, [['x', 0, 0, { value: ['x', 0, 0] }]]),
+        // tf.keras writes a TFOpLambda's call node flat: [layer, node, tensor, kwargs].
+        { class_name: 'TFOpLambda', config: { name: 'tf.__operators__.add', function: '__operators__.add' }, inbound_nodes: [['mha', 0, 0, { y: ['x', 0, 0], name: null }]] },
+        layer('Flatten', { name: 'f' }, [['tf.__operators__.add', 0, 0, {}]]),
+        layer('Dense', { name: 'd', units: C, activation: 'linear', use_bias: false }, [['f', 0, 0, {}]]),
+      ],
+    },
+  };
+  const bytes = await legacyH5(config, {
+    x: [], 'tf.__operators__.add': [], f: [],
+    mha: [
+      { name: 'mha/query/kernel:0', shape: [D, H, DK], data: WEIGHTS.q }, { name: 'mha/key/kernel:0', shape: [D, H, DK], data: WEIGHTS.k },
+      { name: 'mha/value/kernel:0', shape: [D, H, DV], data: WEIGHTS.v }, { name: 'mha/attention_output/kernel:0', shape: [H, DV, D], data: WEIGHTS.o },
+    ],
+    d: [{ name: 'd/kernel:0', shape: [T * D, C], data: WEIGHTS.d }],
+  }, '2.15.0');
+  const fromFile = await loadModel(bytes);
+  const inMemory = block({ residual: true });
+  assert.equal(fromFile.logits(X), inMemory.logits(X));
+  for (const method of ['attnlrp', 'cp-lrp', 'gradient']) assert.equal(analyze(fromFile, X, { method }), analyze(inMemory, X, { method }), method);
 });
 
 test.run();
