@@ -442,4 +442,17 @@ test('guided backprop and deconvnet gate a SimpleRNN\'s relu (float64 reference)
   for (const method of ['guided-backprop', 'deconvnet']) close((analyze(lstm, sample, { method, target: 2 }) as Tensor).data, g, 0, method);
 });
 
+test('RNN(LSTMCell) and Bidirectional(RNN(GRUCell)) equal LSTM and Bidirectional(GRU) with the same weights; other cells are refused by name', () => {
+  const lw: [string, Float32Array, number[]][] = [['cell/kernel', random(F * 4 * U, 190), [F, 4 * U]], ['cell/recurrent_kernel', random(U * 4 * U, 191), [U, 4 * U]], ['cell/bias', random(4 * U, 192), [4 * U]]];
+  const lstm = sequential([T, F], [{ class_name: 'LSTM', config: { name: 'l', units: U, return_sequences: true } }], { l: lw }, '3.3.3');
+  const rnn = sequential([T, F], [{ class_name: 'RNN', config: { name: 'l', return_sequences: true, cell: { class_name: 'LSTMCell', config: { name: 'c', units: U } } } }], { l: lw }, '3.3.3');
+  close(seqOut(rnn), seqOut(lstm), 0, 'RNN(LSTMCell)');
+  const gw = (d: string, seed: number): [string, Float32Array, number[]][] => [[`${d}/kernel`, random(F * 3 * U, seed), [F, 3 * U]], [`${d}/recurrent_kernel`, random(U * 3 * U, seed + 1), [U, 3 * U]], [`${d}/bias`, random(6 * U, seed + 2), [2, 3 * U]]];
+  const weights = { bi: [...gw('forward_g', 193), ...gw('backward_g', 196)] };
+  const gru = sequential([T, F], [{ class_name: 'Bidirectional', config: { name: 'bi', layer: { class_name: 'GRU', config: { name: 'g', units: U } } } }], weights, '3.3.3');
+  const wrapped = sequential([T, F], [{ class_name: 'Bidirectional', config: { name: 'bi', layer: { class_name: 'RNN', config: { name: 'g', cell: { class_name: 'GRUCell', config: { name: 'c', units: U } } } } } }], weights, '3.3.3');
+  close(seqOut(wrapped), seqOut(gru), 0, 'Bidirectional(RNN(GRUCell))');
+  assert.throws(() => sequential([T, F], [{ class_name: 'RNN', config: { name: 'l', cell: { class_name: 'MinimalRNNCell', config: {} } } }], {}, '3.3.3'), /'l' \(RNN\).*MinimalRNNCell.*not supported/);
+});
+
 test.run();

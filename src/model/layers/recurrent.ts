@@ -18,6 +18,25 @@ const CELL_CLASSES: Record<string, CellClass> = {
   CuDNNLSTM: { cell: 'lstm', cudnn: true }, CuDNNGRU: { cell: 'gru', cudnn: true },
 };
 
+/** The cells of the generic `RNN(cell)` layer. */
+const CELLS: Record<string, CellKind> = { LSTMCell: 'lstm', GRUCell: 'gru', SimpleRNNCell: 'simple' };
+
+/**
+ * A recurrent layer's cell kind and the config its options come from: the layer's own, or for a generic
+ * `RNN(cell)` the cell's config with the RNN's (return_sequences, go_backwards, …) over it.
+ */
+function cellOf(ctx: LayerContext, className: string, config: Record<string, unknown>): { kind: CellClass; config: Record<string, unknown> } {
+  if (Object.hasOwn(CELL_CLASSES, className)) return { kind: CELL_CLASSES[className], config };
+  if (className !== 'RNN') return layerFail(ctx, `the wrapped layer class '${className}' is not a recurrent layer`);
+  const cell = config.cell as { class_name?: unknown; config?: unknown } | undefined;
+  const cellClass = typeof cell?.class_name === 'string' ? cell.class_name : undefined;
+  if (!cellClass || !Object.hasOwn(CELLS, cellClass) || typeof cell?.config !== 'object' || cell.config === null) {
+    return layerFail(ctx, `RNN with cell ${JSON.stringify(cellClass ?? cell)} is not supported (one LSTMCell, GRUCell or SimpleRNNCell)`);
+  }
+  const outer = Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'cell'));
+  return { kind: { cell: CELLS[cellClass], cudnn: false }, config: { ...(cell.config as Record<string, unknown>), ...outer } };
+}
+
 /** Keras 1 per-gate arrays, in the order Keras 1 stores them, and where each gate goes in Keras 2's blocks. */
 const KERAS1_GATES: Record<CellKind, { stored: string[]; order: string[] }> = {
   lstm: { stored: ['i', 'c', 'f', 'o'], order: ['i', 'f', 'c', 'o'] },
@@ -157,11 +176,11 @@ function directionSpec(ctx: LayerContext, kind: CellClass, config: Record<string
   return { cell: kind.cell, features, reverseOutput: false, ...o, ...w } as RecurrentSpec;
 }
 
-/** SimpleRNN, LSTM, GRU, CuDNNLSTM, CuDNNGRU. */
+/** SimpleRNN, LSTM, GRU, CuDNNLSTM, CuDNNGRU, and RNN with one of their cells. */
 export const recurrentLayer = (className: string): LayerBuilder => (ctx) => {
-  const kind = CELL_CLASSES[className];
+  const { kind, config } = cellOf(ctx, className, ctx.spec.config);
   const [steps, features] = sequenceShape(ctx);
-  const spec = directionSpec(ctx, kind, ctx.spec.config, features) as RecurrentSpec;
+  const spec = directionSpec(ctx, kind, config, features) as RecurrentSpec;
   const mask = inputMask(ctx, steps);
   const { outputs } = emitDirection(ctx, spec, steps, mask, initialStates(ctx), '');
   if (spec.returnSequences && mask !== undefined) ctx.setMask(outputs[0], mask);
@@ -190,11 +209,11 @@ export const bidirectionalLayer: LayerBuilder = (ctx) => {
   };
   const forward = wrapped('layer') ?? layerFail(ctx, 'has no wrapped layer');
   const backward = wrapped('backward_layer') ?? { class_name: forward.class_name, config: { ...forward.config, go_backwards: !(forward.config.go_backwards === true) } };
-  const kinds = [forward, backward].map((l) => CELL_CLASSES[l.class_name] ?? layerFail(ctx, `the wrapped layer class '${l.class_name}' is not a recurrent layer`));
+  const cells = [forward, backward].map((l) => cellOf(ctx, l.class_name, l.config));
   const mergeMode = ctx.spec.config.merge_mode === null ? 'None' : stringField(ctx, ['merge_mode'], MERGES, 'concat');
   const [steps, features] = sequenceShape(ctx);
   const [fw, bw] = directionWeights(ctx);
-  const specs = [forward, backward].map((l, k) => directionSpec({ ...ctx, weights: k === 0 ? fw : bw, where: `${ctx.where} (${k === 0 ? 'forward' : 'backward'} ${l.class_name})` }, kinds[k], l.config, features));
+  const specs = [forward, backward].map((l, k) => directionSpec({ ...ctx, weights: k === 0 ? fw : bw, where: `${ctx.where} (${k === 0 ? 'forward' : 'backward'} ${l.class_name})` }, cells[k].kind, cells[k].config, features));
   const returnSequences = specs[0].returnSequences;
   const returnState = specs[0].returnState;
   if (specs[1].returnSequences !== returnSequences || specs[1].returnState !== returnState) layerFail(ctx, 'the backward layer must have the forward layer\'s return_sequences and return_state');

@@ -65,7 +65,7 @@ export const LAYER_BUILDERS: Readonly<Record<string, LayerBuilder>> = Object.fre
   MultiHeadAttention: multiHeadAttentionLayer, TFOpLambda: opLayer, SlicingOpLambda: opLayer,
   Embedding: embeddingLayer, Masking: maskingLayer,
   SimpleRNN: recurrentLayer('SimpleRNN'), LSTM: recurrentLayer('LSTM'), GRU: recurrentLayer('GRU'),
-  CuDNNLSTM: recurrentLayer('CuDNNLSTM'), CuDNNGRU: recurrentLayer('CuDNNGRU'), Bidirectional: bidirectionalLayer,
+  CuDNNLSTM: recurrentLayer('CuDNNLSTM'), CuDNNGRU: recurrentLayer('CuDNNGRU'), RNN: recurrentLayer('RNN'), Bidirectional: bidirectionalLayer,
   TimeDistributed: timeDistributed((className) => LAYER_BUILDERS[className]),
 }, Object.fromEntries(RANDOM_AUGMENTATIONS.map((name) => [name, identityLayer]))));
 
