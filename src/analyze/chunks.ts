@@ -22,14 +22,16 @@ export function chunkOptions(options: AnalyzeOptions, n: number, from: number, t
 /** The explanations of consecutive chunks as one. */
 export function mergeExplanations(parts: Explanation[]): Explanation {
   const out: Explanation = concatRows(parts);
+  const layers = parts.map((p) => p.layers ?? {});
+  const rows = parts.map((p) => p.conservation ?? []);
   const first = parts[0];
-  if (first.layers && first.conservation) {
-    out.layers = Object.fromEntries(Object.keys(first.layers).map((k) => [k, concatRows(parts.map((p) => p.layers![k]))]));
+  if (first.layers) out.layers = Object.fromEntries(Object.keys(first.layers).map((k) => [k, concatRows(layers.map((l) => l[k]))]));
+  if (first.conservation) {
     out.conservation = first.conservation.map((row, i) => ({
       ...row,
-      relevanceOut: parts.flatMap((p) => p.conservation![i].relevanceOut),
-      relevanceIn: parts.flatMap((p) => p.conservation![i].relevanceIn),
-      absorbed: parts.flatMap((p) => p.conservation![i].absorbed),
+      relevanceOut: rows.flatMap((r) => r[i].relevanceOut),
+      relevanceIn: rows.flatMap((r) => r[i].relevanceIn),
+      absorbed: rows.flatMap((r) => r[i].absorbed),
     }));
   }
   return out;

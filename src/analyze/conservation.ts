@@ -21,10 +21,11 @@ export interface Explanation extends Tensor {
 
 /** The sum over each of the n samples of a batch-first array (0 for a signal that never arrived). */
 function sampleSums(a: Float32Array | undefined, n: number): number[] {
-  const size = a ? a.length / n : 0;
+  const values = a ?? new Float32Array(0);
+  const size = values.length / n;
   return Array.from({ length: n }, (_, s) => {
     let acc = 0;
-    for (let i = s * size; i < (s + 1) * size; i++) acc += a![i];
+    for (let i = s * size; i < (s + 1) * size; i++) acc += values[i];
     return acc;
   });
 }

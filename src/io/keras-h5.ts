@@ -27,7 +27,7 @@ const asString = (v: H5AttrValue | undefined): string | undefined => (typeof v =
 
 /** A string-list attribute in every form Keras writes it: whole, or split into name0, name1, … chunks. */
 export function stringListAttr(group: H5Group, name: string, where: string): string[] | undefined {
-  let value = group.attr(name);
+  const value = group.attr(name);
   if (value === undefined && group.attr(`${name}0`) !== undefined) {
     const parts: string[] = [];
     for (let i = 0; ; i++) {

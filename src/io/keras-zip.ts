@@ -75,7 +75,7 @@ function containerGroups(root: H5Group, base: string[]): { path: string[]; key: 
     });
   }
   // Windows zips of tf.keras 2.15 and Keras 3 < 3.7 store `layers\dense` as one root group name.
-  const prefix = [...base, 'layers'].join('\\') + '\\';
+  const prefix = `${[...base, 'layers'].join('\\')}\\`;
   return root.keys().filter((k) => k.startsWith(prefix)).map((key) => ({ path: [...base, 'layers', key.slice(prefix.length)], key: key.slice(prefix.length), name: undefined }));
 }
 

@@ -47,7 +47,7 @@ export function walkBTreeV2(ctx: H5Context, address: number, what: string, visit
     if (visited.has(node)) fail(ctx, `${what}: B-tree node at ${hex(node)} is reached twice (corrupt)`);
     visited.add(node);
     spend(nodeSize);
-    readNode(ctx, shape, node, count, level, what, visit).forEach((child) => stack.push(child));
+    stack.push(...readNode(ctx, shape, node, count, level, what, visit));
   }
 }
 

@@ -41,7 +41,7 @@ export function parseDatatype(c: Cursor, depth = 0): Datatype {
     case 0:
       return parseInteger(c, size, bits);
     case 1:
-      return parseFloat(c, size, bits);
+      return parseFloatType(c, size, bits);
     case 3:
       // Padding 0 is null-terminated, 1 null-padded, 2 space-padded; the charset sits in bits 4–7.
       return { kind: 'string', size, utf8: ((bits >> 4) & 0x0f) === 1, spacePadded: (bits & 0x0f) === 2 };
@@ -59,7 +59,7 @@ function parseInteger(c: Cursor, size: number, bits: number): Datatype {
   return { kind: 'int', size, signed: (bits & 0x08) !== 0, bigEndian: (bits & 0x01) !== 0 };
 }
 
-function parseFloat(c: Cursor, size: number, bits: number): Datatype {
+function parseFloatType(c: Cursor, size: number, bits: number): Datatype {
   c.skip(4); // bit offset and precision
   const exponentLocation = c.u8();
   const exponentSize = c.u8();

@@ -47,7 +47,7 @@ function parseObjectHeader(ctx: H5Context, address: number): ObjectHeader {
   const v2 = hasSignature(ctx, address, 'OHDR') ? readV2Prefix(c, state) : readV1Prefix(c, state);
   // Chunks are read from a queue rather than recursively, so a long chain cannot overflow the stack.
   for (let chunk = state.pending.shift(); chunk; chunk = state.pending.shift()) readChunk(ctx, chunk, state, v2);
-  return { address, messages: state.messages, attributesInCreationOrder: v2 !== undefined && v2.attributesIndexed };
+  return { address, messages: state.messages, attributesInCreationOrder: v2?.attributesIndexed === true };
 }
 
 /** What a v2 header's flags say about its messages and attributes; undefined for v1. */
@@ -96,7 +96,10 @@ function readV2Prefix(c: Cursor, state: ChunkState): V2Flags {
 /** A continuation chunk: bare v1 messages, or `OCHK`, v2 messages and a 4-byte checksum. */
 function readChunk(ctx: H5Context, [address, length]: [number, number], state: ChunkState, v2: V2Flags | undefined): void {
   const chunk = cursorAt(ctx, address, length, `${state.what}, continuation chunk at ${hex(address)}`);
-  if (!v2) return readMessages(chunk, state, v2);
+  if (!v2) {
+    readMessages(chunk, state, v2);
+    return;
+  }
   chunk.signature('OCHK');
   readMessages(chunk.sub(chunk.remaining() - 4), state, v2);
 }
