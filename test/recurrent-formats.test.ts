@@ -455,4 +455,30 @@ test('RNN(LSTMCell) and Bidirectional(RNN(GRUCell)) equal LSTM and Bidirectional
   assert.throws(() => sequential([T, F], [{ class_name: 'RNN', config: { name: 'l', cell: { class_name: 'MinimalRNNCell', config: {} } } }], {}, '3.3.3'), /'l' \(RNN\).*MinimalRNNCell.*not supported/);
 });
 
+test('TimeDistributed(Embedding(mask_zero)) → TimeDistributed(Bidirectional(LSTM)): each sentence as the same layers run on it alone (hierarchical text models)', () => {
+  const E = random(12 * F, 200);
+  const fw = [random(F * 4 * U, 201), random(U * 4 * U, 202), random(4 * U, 203)];
+  const bw = [random(F * 4 * U, 204), random(U * 4 * U, 205), random(4 * U, 206)];
+  const shapes = [[F, 4 * U], [U, 4 * U], [4 * U]];
+  const biWeights = [...fw.map((d, k): [string, Float32Array, number[]] => [`forward_l/${k}`, d, shapes[k]]), ...bw.map((d, k): [string, Float32Array, number[]] => [`backward_l/${k}`, d, shapes[k]])];
+  const embedding = { class_name: 'Embedding', config: { name: 'e', input_dim: 12, output_dim: F, mask_zero: true } };
+  const bi = { class_name: 'Bidirectional', config: { name: 'bi', layer: { class_name: 'LSTM', config: { name: 'l', units: U } } } };
+  const S = 3;
+  const nested = sequential([S, T], [
+    { class_name: 'TimeDistributed', config: { name: 'e', layer: embedding } },
+    { class_name: 'TimeDistributed', config: { name: 'bi', layer: bi } },
+  ], { e: [['embeddings', E, [12, F]]], bi: biWeights }, '2.15.0');
+  const single = sequential([T], [embedding, bi], { e: [['embeddings', E, [12, F]]], bi: biWeights }, '2.15.0');
+  const tokens = Float32Array.from([3, 5, 7, 0, 0, 1, 2, 3, 4, 5, 11, 0, 0, 0, 0]);
+  const y = out(nested.logits({ shape: [1, S, T], data: tokens }));
+  const R = (analyze(nested, { shape: [1, S, T], data: tokens }, { method: 'epsilon', target: 2 * (2 * U) + 1 }) as Tensor).data;
+  for (let k = 0; k < S; k++) {
+    const sentence = { shape: [1, T], data: tokens.subarray(k * T, (k + 1) * T) };
+    close(y.subarray(k * 2 * U, (k + 1) * 2 * U), out(single.logits(sentence)), 1e-6, `sentence ${k}`);
+  }
+  const alone = (analyze(single, { shape: [1, T], data: tokens.subarray(2 * T, 3 * T) }, { method: 'epsilon', target: 1 }) as Tensor).data;
+  close(R.subarray(2 * T, 3 * T), alone, 1e-6, 'relevance of the explained sentence');
+  assert.equal(Array.from(R.subarray(0, 2 * T)), new Array(2 * T).fill(0), 'the other sentences get none');
+});
+
 test.run();

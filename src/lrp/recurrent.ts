@@ -7,7 +7,7 @@ import type { Op } from '../model/graph.js';
  * proportion, relevance carried back through time and through masked steps. `epsilon` is the method's.
  */
 export function recurrentRelevance(op: Extract<Op, { kind: 'recurrent' }>, xs: Float32Array[], y: Float32Array, R: Float32Array, n: number, epsilon: number): Float32Array[] {
-  return recurrentBackward(op.spec, xs, n, op.steps, R, { kind: 'lrp', epsilon }, y);
+  return recurrentBackward(op.spec, xs, n * (op.slices ?? 1), op.steps, R, { kind: 'lrp', epsilon }, y);
 }
 
 /**

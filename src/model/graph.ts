@@ -62,8 +62,11 @@ export type Op =
   | { kind: 'mask'; value: number; features: number }
   /** x ⊙ mask per time step (the Masking layer); inputs [x, mask]. */
   | { kind: 'apply-mask'; features: number }
-  /** SimpleRNN / LSTM / GRU over `steps` steps; inputs [x, mask?, initial states?]; output and final states packed per sample. */
-  | { kind: 'recurrent'; spec: RecurrentSpec; steps: number }
+  /**
+   * SimpleRNN / LSTM / GRU over `steps` steps; inputs [x, mask?, initial states?]; output and final states
+   * packed per sequence. `slices` (TimeDistributed): that many sequences per sample.
+   */
+  | { kind: 'recurrent'; spec: RecurrentSpec; steps: number; slices?: number }
   /** Bidirectional's sum / ave / mul of its two directions. */
   | { kind: 'merge-directions'; mode: DirectionMerge }
   /** GlobalAveragePooling1D under a mask; inputs [x (steps, channels), mask]. */

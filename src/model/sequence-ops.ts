@@ -12,7 +12,7 @@ export type SequenceOp = Extract<Op, { kind: 'embedding' | 'mask' | 'apply-mask'
 /** Forward pass of a sequence op over n samples; `count` is the output's length. */
 export function sequenceOpForward(node: GraphNode, op: SequenceOp, xs: Float32Array[], n: number, count: number): Float32Array {
   const x = xs[0];
-  if (op.kind === 'recurrent') return recurrentForwardKept(op.spec, xs, n, op.steps);
+  if (op.kind === 'recurrent') return recurrentForwardKept(op.spec, xs, n * (op.slices ?? 1), op.steps);
   const y = new Float32Array(count);
   switch (op.kind) {
     case 'embedding': {
@@ -57,7 +57,7 @@ export function sequenceOpBackward(op: SequenceOp, xs: Float32Array[], y: Float3
       return [gx, new Float32Array(xs[1].length)];
     }
     case 'recurrent':
-      return recurrentBackward(op.spec, xs, n, op.steps, gy, { kind: 'gradient' }, y);
+      return recurrentBackward(op.spec, xs, n * (op.slices ?? 1), op.steps, gy, { kind: 'gradient' }, y);
     case 'merge-directions':
       return mergeDirectionsBackward(op.mode, x, xs[1], gy);
     case 'masked-mean': {

@@ -10,7 +10,7 @@ function tiled(map: Int32Array, steps: number, inSize: number): Int32Array {
 }
 
 /** Ops that act on each cell (or on the last axis) alone, hence on every slice as they are. */
-const PER_POSITION = new Set<OpKind>(['activation', 'affine', 'identity', 'softmax', 'prelu']);
+const PER_POSITION = new Set<OpKind>(['activation', 'affine', 'identity', 'softmax', 'prelu', 'embedding', 'mask', 'apply-mask', 'merge-directions']);
 
 /**
  * The op that applies a per-step op to every one of `steps` slices of a sample. Position-wise ops are
@@ -40,6 +40,8 @@ function overSteps(ctx: LayerContext, op: Op, steps: number, inSize: number): Op
     for (let t = 0; t < steps; t++) tiledWeight.set(weight, t * weight.length);
     return { kind: 'interpolate', taps: { taps, index: tiled(index, steps, inSize), weight: tiledWeight } };
   }
+  if (op.kind === 'recurrent') return { ...op, slices: (op.slices ?? 1) * steps };
+  if (op.kind === 'concat') return { ...op, outer: op.outer * steps };
   if (PER_POSITION.has(op.kind)) return op;
   return layerFail(ctx, `a ${op.kind} node cannot be applied per time step`);
 }
