@@ -1,3 +1,5 @@
+import { stridedMatmul } from './strided-matmul.js';
+
 /**
  * Multi-head dot-product attention over rank-3 inputs (Keras' MultiHeadAttention with its default
  * attention axes). Layouts per sample: q (T, H, dk), k (S, H, dk), v (S, H, dv) as the projections
@@ -46,45 +48,18 @@ export function attentionMask(spec: AttentionScoresSpec, masks: Float32Array[], 
   return m;
 }
 
-/**
- * One head of one sample of a (rows, H, d) tensor as a contiguous (d, rows) block: the inner loops
- * below then run over steps, contiguous and long, instead of over the few features of a head.
- */
-function headColumns(x: Float32Array, b: number, h: number, rows: number, heads: number, d: number, out: Float64Array): Float64Array {
-  for (let r = 0; r < rows; r++) {
-    const o = ((b * rows + r) * heads + h) * d;
-    for (let j = 0; j < d; j++) out[j * rows + r] = x[o + j];
-  }
-  return out;
-}
-
-/** Add a (d, rows) block back into one head of one sample of a (rows, H, d) tensor. */
-function addHeadColumns(cols: Float64Array, x: Float32Array, b: number, h: number, rows: number, heads: number, d: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = ((b * rows + r) * heads + h) * d;
-    for (let j = 0; j < d; j++) x[o + j] += cols[j * rows + r];
-  }
-}
-
 /** x (n, H, T, S) = (q·scale)·kᵀ per head: the scaled scores before the mask. */
 export function attentionLogits(q: Float32Array, k: Float32Array, x: Float32Array, n: number, spec: AttentionScoresSpec): void {
   const { heads: H, T, S, dk, scale } = spec;
-  const kCols = new Float64Array(dk * S);
-  const row = new Float64Array(S);
+  const qs = new Float64Array(T * dk);
+  const c = new Float64Array(T * S);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < H; h++) {
-      headColumns(k, b, h, S, H, dk, kCols);
-      for (let t = 0; t < T; t++) {
-        const qo = ((b * T + t) * H + h) * dk;
-        row.fill(0);
-        for (let d = 0; d < dk; d++) {
-          // Keras scales the query (in float32) before the product.
-          const c = Math.fround(q[qo + d] * scale);
-          const ko = d * S;
-          for (let s = 0; s < S; s++) row[s] += c * kCols[ko + s];
-        }
-        x.set(row, ((b * H + h) * T + t) * S);
-      }
+      // Keras scales the query (in float32) before the product.
+      for (let t = 0; t < T; t++) for (let d = 0; d < dk; d++) qs[t * dk + d] = Math.fround(q[((b * T + t) * H + h) * dk + d] * scale);
+      c.fill(0);
+      stridedMatmul({ data: qs, off: 0, row: dk, col: 1 }, { data: k, off: (b * S * H + h) * dk, row: 1, col: H * dk }, c, T, S, dk);
+      x.set(c, (b * H + h) * T * S);
     }
   }
 }
@@ -125,48 +100,37 @@ export function attentionLogitsBackward(
   gx: Float32Array, q: Float32Array, k: Float32Array, gq: Float32Array, gk: Float32Array, n: number, spec: AttentionScoresSpec,
 ): void {
   const { heads: H, T, S, dk, scale } = spec;
-  const kCols = new Float64Array(dk * S);
-  const gkCols = new Float64Array(dk * S);
+  const cq = new Float64Array(T * dk);
+  const ck = new Float64Array(S * dk);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < H; h++) {
-      headColumns(k, b, h, S, H, dk, kCols);
-      gkCols.fill(0);
-      for (let t = 0; t < T; t++) {
-        const qo = ((b * T + t) * H + h) * dk;
-        const xo = ((b * H + h) * T + t) * S;
-        for (let d = 0; d < dk; d++) {
-          const ko = d * S;
-          const c = scale * q[qo + d];
-          let dot = 0;
-          for (let s = 0; s < S; s++) {
-            const g = gx[xo + s];
-            dot += g * kCols[ko + s];
-            gkCols[ko + s] += c * g;
-          }
-          gq[qo + d] += scale * dot;
-        }
-      }
-      addHeadColumns(gkCols, gk, b, h, S, H, dk);
+      const g = (b * H + h) * T * S;
+      cq.fill(0);
+      ck.fill(0);
+      stridedMatmul({ data: gx, off: g, row: S, col: 1 }, { data: k, off: (b * S * H + h) * dk, row: H * dk, col: 1 }, cq, T, dk, S);
+      stridedMatmul({ data: gx, off: g, row: 1, col: S }, { data: q, off: (b * T * H + h) * dk, row: H * dk, col: 1 }, ck, S, dk, T);
+      addToHead(cq, scale, gq, b, h, T, H, dk);
+      addToHead(ck, scale, gk, b, h, S, H, dk);
     }
+  }
+}
+
+/** One head of one sample of a (rows, H, d) tensor += f · block (rows × d). */
+function addToHead(block: Float64Array, f: number, x: Float32Array, b: number, h: number, rows: number, heads: number, d: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = ((b * rows + r) * heads + h) * d;
+    for (let j = 0; j < d; j++) x[o + j] += f * block[r * d + j];
   }
 }
 
 /** ctx (n, T, H, dv) = A·v per head. */
 export function attentionContext(A: Float32Array, v: Float32Array, ctx: Float32Array, n: number, heads: number, T: number, S: number, dv: number): void {
-  const vCols = new Float64Array(dv * S);
+  const c = new Float64Array(T * dv);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < heads; h++) {
-      headColumns(v, b, h, S, heads, dv, vCols);
-      for (let t = 0; t < T; t++) {
-        const ao = ((b * heads + h) * T + t) * S;
-        const co = ((b * T + t) * heads + h) * dv;
-        for (let p = 0; p < dv; p++) {
-          const vo = p * S;
-          let acc = 0;
-          for (let s = 0; s < S; s++) acc += A[ao + s] * vCols[vo + s];
-          ctx[co + p] = acc;
-        }
-      }
+      c.fill(0);
+      stridedMatmul({ data: A, off: (b * heads + h) * T * S, row: S, col: 1 }, { data: v, off: (b * S * heads + h) * dv, row: heads * dv, col: 1 }, c, T, dv, S);
+      for (let t = 0; t < T; t++) for (let p = 0; p < dv; p++) ctx[((b * T + t) * heads + h) * dv + p] = c[t * dv + p];
     }
   }
 }
@@ -175,29 +139,18 @@ export function attentionContext(A: Float32Array, v: Float32Array, ctx: Float32A
 export function attentionContextBackward(
   g: Float32Array, A: Float32Array, v: Float32Array, gA: Float32Array, gv: Float32Array, n: number, heads: number, T: number, S: number, dv: number,
 ): void {
-  const vCols = new Float64Array(dv * S);
-  const gvCols = new Float64Array(dv * S);
-  const row = new Float64Array(S);
+  const cA = new Float64Array(T * S);
+  const cv = new Float64Array(S * dv);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < heads; h++) {
-      headColumns(v, b, h, S, heads, dv, vCols);
-      gvCols.fill(0);
-      for (let t = 0; t < T; t++) {
-        const ao = ((b * heads + h) * T + t) * S;
-        const go = ((b * T + t) * heads + h) * dv;
-        row.fill(0);
-        for (let p = 0; p < dv; p++) {
-          const c = g[go + p];
-          if (c === 0) continue;
-          const vo = p * S;
-          for (let s = 0; s < S; s++) {
-            row[s] += c * vCols[vo + s];
-            gvCols[vo + s] += c * A[ao + s];
-          }
-        }
-        gA.set(row, ao);
-      }
-      addHeadColumns(gvCols, gv, b, h, S, heads, dv);
+      const gh = { data: g, off: (b * T * heads + h) * dv, row: heads * dv, col: 1 };
+      const a = (b * heads + h) * T * S;
+      cA.fill(0);
+      cv.fill(0);
+      stridedMatmul(gh, { data: v, off: (b * S * heads + h) * dv, row: 1, col: heads * dv }, cA, T, S, dv);
+      stridedMatmul({ data: A, off: a, row: 1, col: S }, gh, cv, S, dv, T);
+      gA.set(cA, a);
+      addToHead(cv, 1, gv, b, h, S, heads, dv);
     }
   }
 }
