@@ -13,8 +13,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const KERAS: [string, (x: number) => number, 2 | 3 | 'both'][] = [
   ['hard_sigmoid', (x) => Math.min(1, Math.max(0, 0.2 * x + 0.5)), 2],
   ['hard_sigmoid', (x) => Math.min(6, Math.max(0, x + 3)) / 6, 3],
-  ['hard_silu', (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6, 3],
-  ['hard_swish', (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6, 3],
+  ['hard_silu', (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6, 'both'],
+  ['hard_swish', (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6, 'both'],
   ['mish', (x) => x * Math.tanh(softplus(x)), 'both'],
   ['exponential', Math.exp, 'both'],
   ['celu', (x) => Math.max(x, 0) + Math.min(0, Math.exp(x) - 1), 3],

@@ -68,12 +68,16 @@ export const eluActivation = (alpha: number): Activation => ({
  * (slope 1/6 instead of 0.2), hence the version flag.
  */
 export function namedActivation(name: string, keras3: boolean): Activation | undefined {
-  const hardSlope = keras3 ? 1 / 6 : 0.2;
-  const hardSigmoid = (x: number): number => Math.min(1, Math.max(0, hardSlope * x + 0.5));
-  const hardSigmoidD = (x: number): number => {
-    const v = hardSlope * x + 0.5;
-    return v > 0 && v < 1 ? hardSlope : 0;
-  };
+  const hardSigmoidOf = (slope: number) => ({
+    f: (x: number): number => Math.min(1, Math.max(0, slope * x + 0.5)),
+    df: (x: number): number => {
+      const v = slope * x + 0.5;
+      return v > 0 && v < 1 ? slope : 0;
+    },
+  });
+  const { f: hardSigmoid, df: hardSigmoidD } = hardSigmoidOf(keras3 ? 1 / 6 : 0.2);
+  // hard_silu / hard_swish exist only in Keras 3 (and MobileNetV3's relu6(x + 3) / 6): always slope 1/6.
+  const hardSwish = hardSigmoidOf(1 / 6);
   switch (name) {
     case 'linear': return { name, f: (x) => x, df: () => 1 };
     case 'relu': return reluLayer(Infinity, 0, 0);
@@ -95,7 +99,7 @@ export function namedActivation(name: string, keras3: boolean): Activation | und
     case 'exponential': return { name, f: Math.exp, df: Math.exp };
     case 'hard_sigmoid': return { name, f: hardSigmoid, df: hardSigmoidD };
     case 'hard_silu':
-    case 'hard_swish': return { name, f: (x) => x * hardSigmoid(x), df: (x) => hardSigmoid(x) + x * hardSigmoidD(x) };
+    case 'hard_swish': return { name, f: (x) => x * hardSwish.f(x), df: (x) => hardSwish.f(x) + x * hardSwish.df(x) };
     case 'mish': return {
       name,
       f: (x) => x * Math.tanh(softplus(x)),
