@@ -374,7 +374,11 @@ const TF_FUNCTIONS: Record<string, (c: OpCall) => number | number[]> = {
   '__operators__.add': (c) => binary(c, 'add', TF_XY), 'math.add': (c) => binary(c, 'add', TF_XY),
   'math.subtract': (c) => binary(c, 'subtract', TF_XY), 'math.multiply': (c) => binary(c, 'multiply', TF_XY),
   'math.truediv': (c) => binary(c, 'divide', TF_XY), 'math.divide': (c) => binary(c, 'divide', TF_XY),
-  'nn.bias_add': (c) => binary(c, 'add', [['value'], ['bias']]),
+  'nn.bias_add': (c) => {
+    const format = constantOf(c, 2, ['data_format'], null);
+    if (format !== null && format !== 'NHWC' && format !== 'NWC' && format !== 'NDHWC') layerFail(c.ctx, `bias_add with data_format ${JSON.stringify(format)} is not supported (channels last only)`);
+    return binary(c, 'add', [['value'], ['bias']]);
+  },
   'math.reduce_mean': (c) => reduce(c, true, ['axis']), 'math.reduce_sum': (c) => reduce(c, false, ['axis']),
   reshape: (c) => reshape(c, ['shape']), expand_dims: expandDims, squeeze, transpose: (c) => transpose(c, ['perm']),
   concat: (c) => concat(c, ['axis']), split: (c) => split(c, ['num_or_size_splits'], 'sizes'), 'nn.relu': relu, 'math.sqrt': sqrt, 'math.square': square, cast: castOp,
