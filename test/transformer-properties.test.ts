@@ -500,4 +500,36 @@ test('a tf.keras 2 HDF5 file (model.save("x.h5")) of an attention block loads an
   for (const method of ['attnlrp', 'cp-lrp', 'gradient']) assert.equal(analyze(fromFile, X, { method }), analyze(inMemory, X, { method }), method);
 });
 
+test('truediv of two tensors (broadcast) and reduce_sum: gradient against finite differences; LRP refuses the quotient by name', () => {
+  const op = (name: string, fn: string, first: unknown[], kwargs: Record<string, unknown>) => ({
+    class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [[...first, { ...kwargs, name: null }]],
+  });
+  const layers = [
+    { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
+    op('total', 'math.reduce_sum', ['x', 0, 0], { axis: -1, keepdims: true }),
+    op('share', 'math.truediv', ['x', 0, 0], { y: ['total', 0, 0] }),
+    op('sq', 'math.square', ['share', 0, 0], {}),
+    op('out', 'math.reduce_sum', ['sq', 0, 0], { axis: 1 }),
+  ];
+  const model = modelFromArchive({
+    fileName: 'div.keras',
+    config: { class_name: 'Functional', config: { name: 'div', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
+    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
+  }, {});
+  const x = Float64Array.from({ length: 12 }, (_, i) => 1 + ((i * 7) % 5) / 3);
+  // out[f] = Σ_t (x[t,f] / Σ_g x[t,g])²
+  const f = (v: Float64Array, j: number): number => [0, 1, 2].reduce((acc, t) => acc + (v[t * 4 + j] / (v[t * 4] + v[t * 4 + 1] + v[t * 4 + 2] + v[t * 4 + 3])) ** 2, 0);
+  const y = model.predict({ shape: [1, 3, 4], data: Float32Array.from(x) }) as Tensor;
+  assert.ok(relError(y.data, [0, 1, 2, 3].map((j) => f(x, j))) < 1e-6);
+  const g = analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'gradient', target: 2 });
+  const fd = Array.from({ length: 12 }, (_, i) => {
+    const [up, down] = [x.slice(), x.slice()];
+    up[i] += 1e-6;
+    down[i] -= 1e-6;
+    return (f(up, 2) - f(down, 2)) / 2e-6;
+  });
+  assert.ok(relError(g.data, fd) < 1e-5, `${[...g.data]} vs ${fd}`);
+  assert.throws(() => analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'epsilon', target: 2 }), /'share' \(TFOpLambda\).*quotient/);
+});
+
 test.run();
