@@ -532,4 +532,29 @@ test('truediv of two tensors (broadcast) and reduce_sum: gradient against finite
   assert.throws(() => analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'epsilon', target: 2 }), /'share' \(TFOpLambda\).*quotient/);
 });
 
+test('reduce_mean (the Average rule) and reduce_sum conserve relevance: R_i = x_i·R / (n·stab(mean)), summing to the logit', () => {
+  const layers = [
+    { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
+    { class_name: 'TFOpLambda', config: { name: 'm', function: 'math.reduce_mean' }, inbound_nodes: [['x', 0, 0, { axis: 1, name: null }]] },
+    { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false, activation: 'linear' }, inbound_nodes: [[['m', 0, 0, {}]]] },
+  ];
+  const W = random([4, 2], 21);
+  const model = modelFromArchive({
+    fileName: 'mean.h5',
+    config: { class_name: 'Functional', config: { name: 'mean', layers, input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } },
+    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map([['d', [{ name: 'd/kernel:0', shape: [4, 2], data: W }]]]),
+  }, {});
+  const x: Tensor = { shape: [1, 3, 4], data: random([3, 4], 22, 2).map((v) => v + 2) };
+  const logit = (model.logits(x) as Tensor).data[1];
+  const R = analyze(model, x, { method: 'epsilon', epsilon: 0, target: 1 });
+  assert.ok(Math.abs(R.data.reduce((a, b) => a + b, 0) - logit) < 1e-5 * Math.abs(logit));
+  // Each step's share of a feature's mean is its share of the sum.
+  for (let f = 0; f < 4; f++) {
+    const col = [0, 1, 2].map((t) => x.data[t * 4 + f]);
+    const mean = col.reduce((a, b) => a + b, 0) / 3;
+    const Rf = mean * W[f * 2 + 1];
+    col.forEach((v, t) => assert.ok(Math.abs(R.data[t * 4 + f] - (v * Rf) / (3 * (mean + 1e-6))) < 1e-5 * Math.abs(Rf)));
+  }
+});
+
 test.run();
