@@ -110,7 +110,7 @@ test('Keras 1 LSTM (12 per-gate arrays, output_dim, inner_activation) equals the
   const order = [0, 2, 1, 3];
   const side = (part: number, rows: number): Float32Array => {
     const o = new Float32Array(rows * 4 * U);
-    for (let r = 0; r < rows; r++) order.forEach((g, blk) => o.set(arrays[g][part].subarray(r * U, (r + 1) * U), (r * 4 + blk) * U));
+    for (let r = 0; r < rows; r++) for (const [blk, g] of order.entries()) o.set(arrays[g][part].subarray(r * U, (r + 1) * U), (r * 4 + blk) * U);
     return o;
   };
   const W = side(0, F);
@@ -361,7 +361,7 @@ test('Keras 1 GRU (9 per-gate arrays z, r, h) equals the float64 reference (rese
     { g: ['z', 'r', 'h'].flatMap((g, k) => [[`W_${g}`, arrays[k][0], [F, U]], [`U_${g}`, arrays[k][1], [U, U]], [`b_${g}`, arrays[k][2], [U]]] as [string, Float32Array, number[]][]) }, '1.2.2');
   const side = (part: number, rows: number): Float32Array => {
     const o = new Float32Array(rows * 3 * U);
-    for (let r = 0; r < rows; r++) arrays.forEach((a, blk) => o.set(a[part].subarray(r * U, (r + 1) * U), (r * 3 + blk) * U));
+    for (let r = 0; r < rows; r++) for (const [blk, a] of arrays.entries()) o.set(a[part].subarray(r * U, (r + 1) * U), (r * 3 + blk) * U);
     return o;
   };
   close(seqOut(model), refGRU(x1, side(0, F), side(1, U), side(2, 1), null, false).flat(), 1e-5, 'Keras 1 GRU');

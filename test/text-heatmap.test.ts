@@ -74,7 +74,7 @@ test('in Chromium, a screenshot of the HTML shows each token on its colour', asy
       const y = Math.round(box.y + box.h / 2);
       const at = (y * png.width + x) * png.channels;
       const got = [png.data[at], png.data[at + 1], png.data[at + 2]];
-      got.forEach((v, k) => assert.ok(Math.abs(v - expected[i][k]) <= 2, `token ${i} '${TOKENS[i]}': ${got} vs ${expected[i]}`));
+      for (const [k, v] of got.entries()) assert.ok(Math.abs(v - expected[i][k]) <= 2, `token ${i} '${TOKENS[i]}': ${got} vs ${expected[i]}`);
     });
   } finally {
     await browser.close();

@@ -54,7 +54,11 @@ function activationOf(ctx: LayerContext, value: unknown, what: string): Activati
 /** The columns of (rows, u) blocks side by side: (rows, k·u). */
 function sideBySide(blocks: Float32Array[], rows: number, u: number): Float32Array {
   const out = new Float32Array(rows * blocks.length * u);
-  for (let r = 0; r < rows; r++) blocks.forEach((b, k) => out.set(b.subarray(r * u, (r + 1) * u), (r * blocks.length + k) * u));
+  for (let r = 0; r < rows; r++) {
+    blocks.forEach((b, k) => {
+      out.set(b.subarray(r * u, (r + 1) * u), (r * blocks.length + k) * u);
+    });
+  }
   return out;
 }
 
