@@ -227,7 +227,8 @@ export const bidirectionalLayer: LayerBuilder = (ctx) => {
   const mask = inputMask(ctx, steps);
   const states = initialStates(ctx);
   const perDirection = states.length / 2;
-  const [f, b] = specs.map((s, k) => emitDirection(ctx, s as RecurrentSpec, steps, mask, states.slice(k * perDirection, (k + 1) * perDirection), k === 0 ? ':forward' : ':backward'));
+  // The forward node carries the layer's name (its rule in Model.layers), the backward one and the merge suffixes.
+  const [f, b] = specs.map((s, k) => emitDirection(ctx, s as RecurrentSpec, steps, mask, states.slice(k * perDirection, (k + 1) * perDirection), k === 0 ? '' : ':backward'));
   const yf = f.outputs[0];
   const yb = b.outputs[0];
   const shape = ctx.shapeOf(yf);
@@ -236,9 +237,9 @@ export const bidirectionalLayer: LayerBuilder = (ctx) => {
   if (mergeMode === 'None') merged = [yf, yb];
   else if (mergeMode === 'concat') {
     const u = shape[shape.length - 1];
-    merged = [ctx.emit({ kind: 'concat', outer: returnSequences ? steps : 1, blocks: [u, u] }, [...shape.slice(0, -1), 2 * u], [yf, yb])];
+    merged = [ctx.emit({ kind: 'concat', outer: returnSequences ? steps : 1, blocks: [u, u] }, [...shape.slice(0, -1), 2 * u], [yf, yb], ':merge')];
   } else {
-    merged = [ctx.emit({ kind: 'merge-directions', mode: mergeMode }, shape, [yf, yb])];
+    merged = [ctx.emit({ kind: 'merge-directions', mode: mergeMode }, shape, [yf, yb], ':merge')];
   }
   if (returnSequences && mask !== undefined) for (const m of merged) ctx.setMask(m, mask);
   const outputs = [...merged, ...(returnState ? [...f.outputs.slice(1), ...b.outputs.slice(1)] : [])];
