@@ -263,4 +263,16 @@ test('low/high per channel and as an input-shaped tensor equal the scalar bounds
     analyze(MLP, XM, { method: 'epsilon', layerRules: { h: 'z-box' }, low: -0.5, high: 1.5 }), 'MLP per feature');
 });
 
+test('numeric options are range-checked in one place, naming the option, its range and the value', () => {
+  const cases: [AnalyzeOptions, string[]][] = [
+    [{ method: 'smoothgrad', seed: -1 }, ['seed', 'integer', '-1']],
+    [{ method: 'smoothgrad', seed: 1.5 }, ['seed', 'integer', '1.5']],
+    [{ method: 'smoothgrad', noise: -0.1 }, ['noise', '≥ 0']],
+    [{ method: 'smoothgrad', samples: 0 }, ['samples', 'from 1 to 10000']],
+    [{ method: 'integrated-gradients', steps: 2.5 }, ['steps', 'integer']],
+    [{ method: 'epsilon', batchSize: Number.NaN }, ['batchSize', 'null']],
+  ];
+  for (const [options, parts] of cases) fails(() => analyze(CNN, X, options), parts, JSON.stringify(options));
+});
+
 test.run();

@@ -67,12 +67,6 @@ function summedGradient(run: GradientRun, sites: AttributionSite[], points: numb
   return sums;
 }
 
-function integerOption(options: AnalyzeOptions, key: 'steps' | 'samples', fallback: number): number {
-  const v = options[key] ?? fallback;
-  if (!Number.isInteger(v) || v < 1 || v > 10000) fail(`option ${key} must be an integer from 1 to 10000, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 /**
  * The baseline x̄ of integrated gradients for input k: a number (every input), or a tensor of one
  * sample's shape or the input's shape (one-input models; several inputs take an array of them).
@@ -93,7 +87,7 @@ export function baselineOf(run: GradientRun, k: number): Float32Array {
 }
 
 function integratedGradients(run: GradientRun): Float32Array[] {
-  const steps = integerOption(run.options, 'steps', 20);
+  const steps = run.options.steps ?? 20;
   const sites = attributionSites(run.model.graph);
   const at = sites.map((s) => run.values[s.tensor]);
   // Token inputs interpolate their embeddings from the zero vector (CONVENTIONS.md, "Token inputs").
@@ -123,9 +117,8 @@ function noiseScale(x: Float32Array, n: number, noise: number): number[] {
 
 function smoothGrad(run: GradientRun): Float32Array[] {
   const { n, options } = run;
-  const samples = integerOption(options, 'samples', 20);
+  const samples = options.samples ?? 20;
   const noise = options.noise ?? 0.1;
-  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) fail(`option noise must be a finite number ≥ 0, got ${JSON.stringify(noise)}`);
   const normal = normalGenerator(options.seed ?? 0);
   // Token inputs get their noise on the embeddings (CONVENTIONS.md, "Token inputs").
   const sites = attributionSites(run.model.graph);

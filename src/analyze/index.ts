@@ -11,7 +11,7 @@ import { chunkOptions, mergeExplanations } from './chunks.js';
 import type { Explanation } from './conservation.js';
 import { lrpRelevance } from './lrp.js';
 import { resolveMethod } from './methods.js';
-import { abortCheck, checkOptionKeys, precisionOf, type AnalyzeOptions } from './options.js';
+import { abortCheck, checkOptions, precisionOf, type AnalyzeOptions } from './options.js';
 import { startOf } from './start.js';
 
 export type { Target } from '../attribution/targets.js';
@@ -29,7 +29,7 @@ export { topConcepts, type Concept } from './top-concepts.js';
 export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): Explanation;
 export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[];
 export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[] {
-  checkOptionKeys(options);
+  checkOptions(options);
   resolveMethod(options.method);
   const { data, n, shapes } = packInput(model, x, `${String(options.method)}: input`);
   const inner = modelInternals(model, shapes, options.output);

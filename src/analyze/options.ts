@@ -59,11 +59,30 @@ const OPTION_KEYS = Object.keys({
   layer: 0, window: 0, stride: 0, condition: 0, onProgress: 0,
 } satisfies Record<keyof AnalyzeOptions, 0>);
 
-/** The options object itself: an object whose every key is an option (typos are named, with the closest key). */
-export function checkOptionKeys(options: unknown): asserts options is AnalyzeOptions {
+/** The plain numeric options and their ranges (rule parameters have theirs in lrp/parameters.ts). */
+const NUMBER_OPTIONS: Partial<Record<keyof AnalyzeOptions, { integer: boolean; min: number; max: number }>> = {
+  steps: { integer: true, min: 1, max: 10000 },
+  samples: { integer: true, min: 1, max: 10000 },
+  noise: { integer: false, min: 0, max: Infinity },
+  seed: { integer: true, min: 0, max: 2 ** 32 - 1 },
+  batchSize: { integer: true, min: 1, max: Infinity },
+};
+
+/**
+ * The options object itself: an object whose every key is an option (typos are named, with the
+ * closest key), and every plain numeric option in its range.
+ */
+export function checkOptions(options: unknown): asserts options is AnalyzeOptions {
   if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
-  for (const key of Object.keys(options)) {
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
     if (!OPTION_KEYS.includes(key)) fail(`analyze: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; valid options: ${OPTION_KEYS.join(', ')}`);
+    const range = NUMBER_OPTIONS[key as keyof AnalyzeOptions];
+    const v = given[key];
+    if (!range || v === undefined) continue;
+    const kind = range.integer ? 'an integer' : 'a finite number';
+    const ok = typeof v === 'number' && Number.isFinite(v) && (!range.integer || Number.isInteger(v)) && v >= range.min && v <= range.max;
+    if (!ok) fail(`option ${key} must be ${kind} ${range.max === Infinity ? `≥ ${range.min}` : `from ${range.min} to ${range.max}`}, got ${JSON.stringify(v)}`);
   }
 }
 

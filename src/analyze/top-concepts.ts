@@ -6,7 +6,7 @@ import { executorFor } from '../parallel/threads.js';
 import { conditionLayer } from './concepts.js';
 import { lrpSignals } from './lrp.js';
 import { resolveMethod } from './methods.js';
-import { abortCheck, checkOptionKeys, type AnalyzeOptions } from './options.js';
+import { abortCheck, checkOptions, type AnalyzeOptions } from './options.js';
 import { startOf } from './start.js';
 
 /** A channel of a layer and the LRP relevance it holds for one sample's prediction. */
@@ -18,7 +18,7 @@ export interface Concept { channel: number; relevance: number }
  * to `condition`. `options` are those of `analyze` with an LRP method.
  */
 export function topConcepts(model: Model, x: ModelInput, layer: string, options: AnalyzeOptions): Concept[][] {
-  checkOptionKeys(options);
+  checkOptions(options);
   const { data, n, shapes } = packInput(model, x, 'topConcepts: input');
   const inner = modelInternals(model, shapes, options.output);
   const { id, method, defaults } = resolveMethod(options.method);

@@ -1,4 +1,3 @@
-import { LrpKerasError } from '../errors.js';
 import { sizeOf, type Tensor } from '../tensor.js';
 import type { Graph } from './graph.js';
 
@@ -10,10 +9,7 @@ export const CHUNK_BUDGET_BYTES = 256 * 2 ** 20;
  * and the backward pass holds about as much again, so a batch larger than this is run in chunks.
  */
 export function chunkRows(graph: Graph, batchSize: number | undefined): number {
-  if (batchSize !== undefined) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LrpKerasError(`option batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
-    return batchSize;
-  }
+  if (batchSize !== undefined) return batchSize;
   const perSample = 2 * 4 * graph.nodes.reduce((sum, node) => sum + sizeOf(node.outShape), 0);
   return Math.max(1, Math.floor(CHUNK_BUDGET_BYTES / perSample));
 }
