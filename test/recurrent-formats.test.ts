@@ -481,4 +481,80 @@ test('TimeDistributed(Embedding(mask_zero)) → TimeDistributed(Bidirectional(LS
   assert.equal(Array.from(R.subarray(0, 2 * T)), new Array(2 * T).fill(0), 'the other sentences get none');
 });
 
+test('LRP of GRU (both reset_after) and SimpleRNN against a float64 implementation of CONVENTIONS-RECURRENT.md §2 (ε = 1e-3, ≤ 1e-5 of max|R|)', () => {
+  const eps = 1e-3;
+  const stab = (v: number): number => v + (v >= 0 ? eps : -eps);
+  const x = { shape: [1, T, F], data: random(T * F, 210).map((v) => 2 * v) };
+  const D = random(U * 2, 211);
+  const db = random(2, 212);
+  const target = 1;
+  /** The Dense epsilon rule from logit[target] to h_T. */
+  const seedAt = (hT: number[]): number[] => {
+    const z = hT.reduce((acc, v, j) => acc + v * D[j * 2 + target], db[target]);
+    return hT.map((v, j) => (v * D[j * 2 + target] * z) / stab(z));
+  };
+  const col = (M: Float32Array, cols: number, row: number, from: number, count: number): number[] => Array.from(M.subarray(row * cols + from, row * cols + from + count));
+  for (const resetAfter of [true, false]) {
+    const W = random(F * 3 * U, 213);
+    const Uk = random(U * 3 * U, 214);
+    const b = random((resetAfter ? 6 : 3) * U, 215);
+    const model = sequential([T, F], [{ class_name: 'GRU', config: { name: 'g', units: U, reset_after: resetAfter } }, { class_name: 'Dense', config: { name: 'd', units: 2 } }],
+      { g: [['cell/kernel', W, [F, 3 * U]], ['cell/recurrent_kernel', Uk, [U, 3 * U]], ['cell/bias', b, resetAfter ? [2, 3 * U] : [3 * U]]], d: [['kernel', D, [U, 2]], ['bias', db, [2]]] }, '2.15.0');
+    // Forward in float64, keeping what the rules read.
+    const steps: { hPrev: number[]; z: number[]; r: number[]; a: number[]; n: number[]; h: number[]; s: number[] }[] = [];
+    let h = new Array<number>(U).fill(0);
+    for (let t = 0; t < T; t++) {
+      const xt = x.data.subarray(t * F, (t + 1) * F);
+      const mx = matvec(xt, W, F, 3 * U).map((v, j) => v + b[j]);
+      const mh = matvec(h, Uk, U, 3 * U).map((v, j) => v + (resetAfter ? b[3 * U + j] : 0));
+      const z = h.map((_, j) => sigmoid(mx[j] + mh[j]));
+      const r = h.map((_, j) => sigmoid(mx[U + j] + mh[U + j]));
+      const s = mh.slice(2 * U);
+      const a = resetAfter ? h.map((_, j) => mx[2 * U + j] + r[j] * s[j]) : matvec(h.map((v, k) => r[k] * v), Uk, U, 3 * U).slice(2 * U).map((v, j) => v + mx[2 * U + j]);
+      const n = a.map(Math.tanh);
+      const hn = h.map((hp, j) => z[j] * hp + (1 - z[j]) * n[j]);
+      steps.push({ hPrev: h, z, r, a, n, h: hn, s });
+      h = hn;
+    }
+    let Rh = seedAt(h);
+    const Rx: number[][] = [];
+    for (let t = T - 1; t >= 0; t--) {
+      const { hPrev, z, r, a, n, h: hNow, s } = steps[t];
+      const next = hPrev.map((hp, j) => (z[j] * hp * Rh[j]) / stab(hNow[j]));
+      const q = n.map((nv, j) => ((1 - z[j]) * nv * Rh[j]) / stab(hNow[j]) / stab(a[j]));
+      const xt = x.data.subarray(t * F, (t + 1) * F);
+      Rx[t] = Array.from(xt, (xv, k) => xv * col(W, 3 * U, k, 2 * U, U).reduce((acc, w, j) => acc + w * q[j], 0));
+      for (let k = 0; k < U; k++) {
+        const uh = col(Uk, 3 * U, k, 2 * U, U);
+        next[k] += resetAfter
+          ? hPrev[k] * uh.reduce((acc, w, j) => acc + (w * r[j] * s[j] * q[j]) / stab(s[j]), 0)
+          : r[k] * hPrev[k] * uh.reduce((acc, w, j) => acc + w * q[j], 0);
+      }
+      Rh = next;
+    }
+    const R = (analyze(model, x, { method: 'epsilon', epsilon: eps, target }) as Tensor).data;
+    close(R, Rx.flat(), 1e-5, `GRU reset_after=${resetAfter}`);
+  }
+  const W = random(F * U, 216);
+  const Uk = random(U * U, 217);
+  const b = random(U, 218);
+  const model = sequential([T, F], [{ class_name: 'SimpleRNN', config: { name: 's', units: U } }, { class_name: 'Dense', config: { name: 'd', units: 2 } }],
+    { s: [['cell/kernel', W, [F, U]], ['cell/recurrent_kernel', Uk, [U, U]], ['cell/bias', b, [U]]], d: [['kernel', D, [U, 2]], ['bias', db, [2]]] }, '2.15.0');
+  const hs: number[][] = [new Array<number>(U).fill(0)];
+  const as: number[][] = [];
+  for (let t = 0; t < T; t++) {
+    const a = matvec(x.data.subarray(t * F, (t + 1) * F), W, F, U).map((v, j) => v + b[j] + matvec(hs[t], Uk, U, U)[j]);
+    as.push(a);
+    hs.push(a.map(Math.tanh));
+  }
+  let Rh = seedAt(hs[T]);
+  const Rx: number[][] = [];
+  for (let t = T - 1; t >= 0; t--) {
+    const q = Rh.map((v, j) => v / stab(as[t][j]));
+    Rx[t] = Array.from(x.data.subarray(t * F, (t + 1) * F), (xv, k) => xv * q.reduce((acc, v, j) => acc + v * W[k * U + j], 0));
+    Rh = hs[t].map((hv, k) => hv * q.reduce((acc, v, j) => acc + v * Uk[k * U + j], 0));
+  }
+  close((analyze(model, x, { method: 'epsilon', epsilon: eps, target }) as Tensor).data, Rx.flat(), 1e-5, 'SimpleRNN');
+});
+
 test.run();
