@@ -557,4 +557,38 @@ test('LRP of GRU (both reset_after) and SimpleRNN against a float64 implementati
   close((analyze(model, x, { method: 'epsilon', epsilon: eps, target }) as Tensor).data, Rx.flat(), 1e-5, 'SimpleRNN');
 });
 
+test('masked steps inside a sequence copy the previous output (return_sequences → Flatten): gradients against finite differences, LRP conserves without biases', () => {
+  const layers: LayerJson[] = [
+    { class_name: 'Masking', config: { name: 'm', mask_value: 0 } },
+    { class_name: 'LSTM', config: { name: 'l', units: U, use_bias: false, return_sequences: true } },
+    { class_name: 'Flatten', config: { name: 'f' } },
+    { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false } },
+  ];
+  const model = sequential([T, F], layers, {
+    l: [['cell/kernel', random(F * 4 * U, 220), [F, 4 * U]], ['cell/recurrent_kernel', random(U * 4 * U, 221), [U, 4 * U]]],
+    d: [['kernel', random(T * U * 2, 222), [T * U, 2]]],
+  }, '2.15.0');
+  const x = { shape: [1, T, F], data: random(T * F, 223) };
+  x.data.fill(0, 1 * F, 3 * F); // steps 1 and 2 masked: their outputs are step 0's
+  const g = (analyze(model, x, { method: 'gradient', target: 0 }) as Tensor).data;
+  for (let i = 0; i < x.data.length; i++) {
+    const t = Math.floor(i / F);
+    if (t === 1 || t === 2) {
+      assert.is(g[i], 0, `masked step ${t}`);
+      continue;
+    }
+    const at = (d: number): number => {
+      const y = x.data.slice();
+      y[i] += d;
+      return out(model.logits({ shape: x.shape, data: y }))[0];
+    };
+    const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
+    assert.ok(Math.abs(g[i] - fd) <= 2e-3 * Math.max(...Array.from(g, Math.abs)), `[${i}]: ${g[i]} vs ${fd}`);
+  }
+  const z = out(model.logits(x))[0];
+  const R = (analyze(model, x, { method: 'epsilon', epsilon: 1e-9, target: 0 }) as Tensor).data;
+  assert.ok(Math.abs(R.reduce((a, v) => a + v, 0) - z) <= 1e-4 * Math.abs(z), 'conservation through copied outputs');
+  assert.equal(Array.from(R.subarray(F, 3 * F)), new Array(2 * F).fill(0));
+});
+
 test.run();
