@@ -49,7 +49,7 @@ function assertFails(r: Run, status: number, fragment: string): void {
 /** Float32 .npy bytes (format 1.0): header padded with spaces to a multiple of 64, ending in a newline. */
 function npy(shape: number[], data: Float32Array): Uint8Array {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
+  header = `${header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11)}\n`;
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 255, header.length >> 8]);
   out.set(new TextEncoder().encode(header), 10);

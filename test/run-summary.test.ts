@@ -16,6 +16,7 @@ function runSuite(files: Record<string, string>): { status: number | null; lines
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const r = spawnSync(process.execPath, [join(repoRoot, 'build/test/run.js')], { encoding: 'utf8', env: { ...process.env, LRP_KERAS_TEST_DIR: dir } });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
     return { status: r.status, lines: r.stdout.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n') };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ const pattern = `(${process.argv[2] ?? ''}).*\\.test\\.js$`;
 // LRP_KERAS_TEST_DIR: another folder of compiled tests (test/run-summary.test.ts runs this on its own).
 const run = spawnSync(process.execPath, [uvuBin, process.env.LRP_KERAS_TEST_DIR ?? here, pattern], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
 process.stdout.write(run.stdout);
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
 const plain = run.stdout.replace(/\x1b\[[0-9;]*m/g, '');
 const count = (label: string): number => Number(/\s+(\d+)/.exec(plain.slice(plain.lastIndexOf(label) + label.length))?.[1] ?? NaN);
 const total = count('Total:');

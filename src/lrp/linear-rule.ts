@@ -93,8 +93,10 @@ export function linearRelevance(
   let nonNegative: boolean | undefined;
   const isNonNegative = (): boolean => (nonNegative ??= !hasNegative(x));
   const inputOf = (m: InputModifier): TermInput => {
-    let v = inputs.get(m);
-    if (!v) inputs.set(m, (v = termInput(x, m, bounds, isNonNegative)));
+    const known = inputs.get(m);
+    if (known) return known;
+    const v = termInput(x, m, bounds, isNonNegative);
+    inputs.set(m, v);
     return v;
   };
   for (const group of rule.groups) {

@@ -96,10 +96,12 @@ export function buildGraph(spec: ModelSpec, archive: KerasArchive, options: Buil
       const next = pending.findIndex(([, , call]) => [...call.inputs, ...Object.values(kwargTensorRefs(call)).flat()].every((r) => tensors.has(refKey(r))));
       if (next < 0) fail(`${scope.where}: the layers ${[...new Set(pending.map(([l]) => `'${l.name}'`))].join(', ')} form a cycle or read missing outputs`);
       const [layer, index, call] = pending.splice(next, 1)[0];
-      const ins = call.inputs.map((r) => tensors.get(refKey(r))!);
+      // Every reference resolves: the call was picked because all it reads exists.
+      const tensorOf = (r: TensorRef): number => tensors.get(refKey(r)) ?? fail(`${scope.where}: '${r.layer}' is read before it exists`);
+      const ins = call.inputs.map(tensorOf);
       const outs = layer.model
         ? instantiate(layer.model, ins, { where: `${scope.where}: nested model '${layer.name}'`, outermost: scope.outermost ?? layer.name }, false)
-        : callLayer(layer, call, ins, scope, top && index === 0, Object.fromEntries(Object.entries(kwargTensorRefs(call)).map(([k, refs]) => [k, refs.map((r) => tensors.get(refKey(r))!)])));
+        : callLayer(layer, call, ins, scope, top && index === 0, Object.fromEntries(Object.entries(kwargTensorRefs(call)).map(([k, refs]) => [k, refs.map(tensorOf)])));
       outs.forEach((t, k) => tensors.set(refKey({ layer: layer.name, node: index, tensor: k }), t));
     }
     return model.outputs.map((r) => tensors.get(refKey(r)) ?? fail(`${scope.where}: output '${r.layer}' (call ${r.node}, output ${r.tensor}) is not produced by the model`));

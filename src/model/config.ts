@@ -135,8 +135,8 @@ function parseFunctional(config: unknown, className: string, where: string): Mod
   const byName = new Map(layers.map((l) => [l.name, l]));
   const inputShapes = inputRefs.map((ref) => {
     const layer = byName.get(ref.layer);
-    if (layer?.className !== 'InputLayer') fail(`${where}: input '${ref.layer}' is not an InputLayer of the model`);
-    return declaredInputShape(layer!.config) ?? fail(`${where}: input layer '${ref.layer}' declares no shape`);
+    if (layer?.className !== 'InputLayer') return fail(`${where}: input '${ref.layer}' is not an InputLayer of the model`);
+    return declaredInputShape(layer.config) ?? fail(`${where}: input layer '${ref.layer}' declares no shape`);
   });
   return { name: typeof object.name === 'string' ? object.name : 'model', className, layers, inputs: inputRefs.map((r) => r.layer), inputShapes, outputs };
 }
@@ -186,7 +186,7 @@ function calls(entry: Json, name: string, where: string): CallSpec[] {
       const ref = toRef(node[0], node[1], node[2], what);
       return { inputs: [ref], kwargs, args: [[ref.layer, ref.node, ref.tensor]] };
     }
-    const kwargs = (node as unknown[]).map((ref) => (Array.isArray(ref) && isObject(ref[3]) ? ref[3] : {})).reduce((a, b) => ({ ...a, ...b }), {});
+    const kwargs = Object.assign({}, ...(node as unknown[]).map((ref) => (Array.isArray(ref) && isObject(ref[3]) ? ref[3] : {})));
     collect(node);
     return { inputs, kwargs };
   });

@@ -161,7 +161,8 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
     let built = cache.get(key);
     if (!built) {
       built = build(shapes);
-      if (cache.size >= KEEP_SHAPES) cache.delete(cache.keys().next().value!);
+      const oldest = cache.keys().next();
+      if (cache.size >= KEEP_SHAPES && !oldest.done) cache.delete(oldest.value);
       cache.set(key, built);
     }
     return built;

@@ -271,7 +271,8 @@ async function main(): Promise<void> {
     const { outcome } = reply;
     const description = reply.description ?? describeCase(seeds, c);
     counts[outcome.status]++;
-    (byReader[c.reader] ??= { loaded: 0, refused: 0, failed: 0 })[outcome.status]++;
+    byReader[c.reader] ??= { loaded: 0, refused: 0, failed: 0 };
+    byReader[c.reader][outcome.status]++;
     if (outcome.ms > slowest.ms && outcome.phase !== 'hang') slowest = { ms: outcome.ms, description: `${description} → ${outcome.status}: ${outcome.message.slice(0, 160)}` };
     if (outcome.status === 'refused' && WASM_TRAP.test(outcome.message)) {
       // Not a failure (the instance is replaced), but the structure check let this file through.

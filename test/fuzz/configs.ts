@@ -64,7 +64,7 @@ function at(root: Json, path: Path): Json | undefined {
   let node: Json | undefined = root;
   for (const key of path) {
     if (node === null || typeof node !== 'object') return undefined;
-    node = Object.prototype.hasOwnProperty.call(node, key) ? (node as Record<string, Json>)[key] : undefined;
+    node = Object.hasOwn(node as object, key) ? (node as Record<string, Json>)[key] : undefined;
   }
   return node;
 }

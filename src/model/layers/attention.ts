@@ -32,7 +32,8 @@ function inKerasOrder(weights: WeightTensor[]): WeightTensor[] {
   const tagged = weights.map((w, i) => ({ w, i, p: projectionOf(w) }));
   if (tagged.some((t) => t.p === undefined)) return weights;
   const isBias = (w: WeightTensor): number => (/bias/.test(w.name.split('/').pop() ?? '') ? 1 : 0);
-  return tagged.sort((a, b) => ORDER.indexOf(a.p!) - ORDER.indexOf(b.p!) || isBias(a.w) - isBias(b.w) || a.i - b.i).map((t) => t.w);
+  const rank = (p: Projection | undefined): number => (p === undefined ? -1 : ORDER.indexOf(p));
+  return tagged.sort((a, b) => rank(a.p) - rank(b.p) || isBias(a.w) - isBias(b.w) || a.i - b.i).map((t) => t.w);
 }
 
 /** The tensor a call passes positionally at `index` or by keyword `key`. */

@@ -43,8 +43,8 @@ export const batchNormalizationLayer: LayerBuilder = (ctx) => {
     { name: 'moving_mean', shape: [channels] },
     { name: 'moving_variance', shape: [channels] },
   ]);
-  const gamma = scaled ? stored.shift()! : null;
-  const beta = centered ? stored.shift()! : null;
+  const gamma = scaled ? (stored.shift() ?? null) : null;
+  const beta = centered ? (stored.shift() ?? null) : null;
   const [mean, variance] = stored;
   const scale = new Float32Array(channels);
   const shift = new Float32Array(channels);

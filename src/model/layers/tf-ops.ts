@@ -1,4 +1,4 @@
-import { namedActivation } from '../../kernels/activations.js';
+import { reluLayer } from '../../kernels/activations.js';
 import { broadcastMap, broadcastShape } from '../../kernels/elementwise.js';
 import { permuteMap } from '../../kernels/gather.js';
 import { formatShape, sizeOf } from '../../tensor.js';
@@ -135,7 +135,10 @@ function binary(c: OpCall, kind: Binary, names: [readonly string[], readonly str
     const maps = shapes.map((s) => broadcastMap(s, out));
     if (kind === 'add') {
       // A broadcast addend is first repeated to the full shape: the Add rule then sees two equal shapes.
-      const full = [a.tensor, b.tensor].map((t, k) => (maps[k] ? ctx.emit({ kind: 'gather', map: maps[k]! }, out, [t], `/broadcast${k}`) : t));
+      const full = [a.tensor, b.tensor].map((t, k) => {
+        const map = maps[k];
+        return map ? ctx.emit({ kind: 'gather', map }, out, [t], `/broadcast${k}`) : t;
+      });
       return ctx.emit({ kind: 'add' }, out, full);
     }
     return ctx.emit(kind === 'divide' ? { kind: 'divide', maps } : { kind, maps }, out, [a.tensor, b.tensor]);
@@ -354,7 +357,7 @@ function softmax(c: OpCall, names: readonly string[]): number {
 
 const X = ['x'] as const;
 const unary = (f: (c: OpCall, x: number) => number, names: readonly string[] = X): ((c: OpCall) => number) => (c) => f(c, tensorOf(c, 0, names));
-const relu = unary((c, x) => c.ctx.emit({ kind: 'activation', act: namedActivation('relu', false)! }, c.ctx.shapeOf(x), [x]), ['x', 'features']);
+const relu = unary((c, x) => c.ctx.emit({ kind: 'activation', act: reluLayer(Infinity, 0, 0) }, c.ctx.shapeOf(x), [x]), ['x', 'features']);
 const sqrt = unary((c, x) => c.ctx.emit({ kind: 'pointwise', pointwise: { fn: 'sqrt' } }, c.ctx.shapeOf(x), [x]));
 const square = unary((c, x) => c.ctx.emit({ kind: 'pointwise', pointwise: { fn: 'square' } }, c.ctx.shapeOf(x), [x]));
 const notEqual = (c: OpCall): number => {
