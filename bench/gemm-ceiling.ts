@@ -3,8 +3,8 @@
 // float32 and float64, our scalar TypeScript GEMM (packed 4×4 tiles), and a naive triple loop for scale.
 // Timed in CPU time of this (one) thread: on a shared machine, what the kernel does whatever else runs.
 import { withTypeScriptKernels, wasmKernels } from '../src/kernels/backend.js';
-import { gemm, type GemmCall } from '../src/kernels/gemm.js';
-import { plainWeights } from '../src/kernels/gemm-problem.js';
+import { gemm } from '../src/kernels/gemm.js';
+import { plainWeights, type GemmCall } from '../src/kernels/gemm-problem.js';
 import { stagedGemm, type Precision } from '../src/kernels/wasm/gemm.js';
 import { cpuMs, timing } from './stats.js';
 

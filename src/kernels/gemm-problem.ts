@@ -76,3 +76,11 @@ export interface WeightView {
 export const plainWeights = (W: Float32Array): WeightView => ({ W, transform: null, cacheKey: 'identity' });
 
 export const panelsOf = (N: number): number => Math.ceil(N / TILE);
+
+/** A GEMM as layers ask for it: the weights as stored (with their modifier) and how to read them as B. */
+export interface GemmCall extends Omit<GemmProblem, 'right'> {
+  weights: WeightView;
+  layout: RightLayout;
+  /** Names the layout in the cache of packed weights, e.g. `dense`, `conv-t:0`. */
+  layoutKey: string;
+}

@@ -1,10 +1,13 @@
 import { currentPrecision, wasmKernels } from './backend.js';
 import { depthwiseRows } from './depthwise.js';
-import { panelsOf, TILE, type GemmProblem, type RightLayout, type WeightView } from './gemm-problem.js';
+import { panelsOf, TILE, type GemmCall, type GemmProblem, type RightLayout, type WeightView } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
+import { packRight } from './pack-right.js';
 import { prepared } from './prepared.js';
 import type { KernelEngine } from './wasm/engine.js';
 import { wasmGemm, type WasmSplitter } from './wasm/gemm.js';
+
+export { packRight };
 
 /**
  * The one matrix-multiply core behind every Dense and Conv layer and their transposes:
@@ -17,35 +20,9 @@ import { wasmGemm, type WasmSplitter } from './wasm/gemm.js';
  * locals are doubles, so each output is accumulated in float64 in the order k = 0, 1, …, K − 1,
  * starting from its bias, and rounded to float32 once, when it is stored. That order depends neither
  * on the blocking nor on how the rows are split among threads: every split gives bit-identical results.
+ * When the WebAssembly kernels run (backend.ts), `gemm()` hands each call to them (wasm/gemm.ts): this
+ * TypeScript core is their fallback and the reference they are tested against.
  */
-
-
-/**
- * Pack B (optionally modified elementwise) into panels from `out[at]` on: panel p holds columns
- * width·p … width·p + width − 1 as K rows of `width` (zero past N). Values are rounded to float32 (the
- * weights' precision) also when `out` holds float64, for the WebAssembly kernels' float64 mode.
- */
-export function packRight<T extends Float32Array | Float64Array>(w: WeightView, L: RightLayout, out: T, width = TILE, at = 0): T {
-  const { K, N, inner, base, outerStride, innerStride, nStride } = L;
-  const W = w.W;
-  const map = w.transform;
-  const bySign = map !== null && w.slopes !== undefined;
-  const pos = w.slopes?.pos ?? 0;
-  const neg = w.slopes?.neg ?? 0;
-  const panels = Math.ceil(N / width);
-  if (N % width) out.fill(0, at + (panels - 1) * K * width, at + panels * K * width);
-  for (let n = 0; n < N; n++) {
-    let to = at + Math.floor(n / width) * K * width + (n % width);
-    for (let outer = 0, k = 0; k < K; outer++) {
-      const from = base + outer * outerStride + n * nStride;
-      for (let i = 0; i < inner; i++, k++, to += width) {
-        const v = W[from + i * innerStride];
-        out[to] = Math.fround(map === null ? v : bySign ? v + (v > 0 ? pos * v : v < 0 ? neg * v : 0) : map(v));
-      }
-    }
-  }
-  return out;
-}
 
 let rightScratch: Float32Array = new Float32Array(0);
 
@@ -279,14 +256,6 @@ export function withExecutor<T>(e: GemmExecutor | null, f: () => T): T {
 
 /** Smallest GEMM worth splitting: waking a thread costs some tens of microseconds. */
 const PARALLEL_MIN_MACS = 1 << 18;
-
-/** A GEMM as layers ask for it: the weights as stored (with their modifier) and how to read them as B. */
-export interface GemmCall extends Omit<GemmProblem, 'right'> {
-  weights: WeightView;
-  layout: RightLayout;
-  /** Names the layout in the cache of packed weights, e.g. `dense`, `conv-t:0`. */
-  layoutKey: string;
-}
 
 export function gemm(call: GemmCall): void {
   const e = wasmKernels();

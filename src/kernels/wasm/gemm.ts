@@ -1,6 +1,5 @@
-import type { GemmCall } from '../gemm.js';
-import { packRight } from '../gemm.js';
-import type { GemmProblem, SignPart, WeightView } from '../gemm-problem.js';
+import type { GemmCall, GemmProblem, SignPart, WeightView } from '../gemm-problem.js';
+import { packRight } from '../pack-right.js';
 import type { ConvGeometry } from '../geometry.js';
 import { Arena } from './arena.js';
 import type { KernelEngine } from './engine.js';
