@@ -16,4 +16,5 @@ export { analyze, lrp, defineRule, topConcepts, METHODS, ALIASES, type AnalyzeOp
 export type { Rule, RuleSpec } from './lrp/rules.js';
 export type { RuleParams } from './lrp/parameters.js';
 export { attentionWeights } from './analyze/attention-weights.js';
+export { kernelBackend, prepareKernels, setKernelModule, type Precision } from './kernels/backend.js';
 export { pixelFlipping, evaluateMethods, type PixelFlippingOptions, type PixelFlippingResult, type EvaluateMethodsOptions, type MethodEvaluation } from './evaluate/pixel-flipping.js';

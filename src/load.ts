@@ -1,4 +1,5 @@
 import { fail, LrpKerasError } from './errors.js';
+import { prepareKernels } from './kernels/backend.js';
 import type { H5Reader } from './io/hdf5.js';
 import { readKerasH5, type KerasArchive } from './io/keras-h5.js';
 import { readKerasZip } from './io/keras-zip.js';
@@ -43,6 +44,9 @@ export function createLoadModel(env: LoaderEnvironment): (source: ModelSource, o
       throw new LrpKerasError(`option reader: ${JSON.stringify(choice)} is not available here; choose one of ${Object.keys(env.readers).join(', ')} or pass an H5Reader`);
     }
     const { bytes, name } = await readSource(source, env.readFile);
+    // Compile the WebAssembly kernels now rather than in the first explanation; where a host forbids
+    // compiling, the kernels fall back to TypeScript and model.backend says why.
+    await prepareKernels().catch(() => undefined);
     const kind = detectKind(bytes, name);
     if (kind === 'zip') return modelFromArchive(await readKerasZip(bytes, name, reader, withDefaults(options.limits)), options);
     const file = await reader.open(bytes, name);

@@ -161,9 +161,11 @@ export async function workerLoop(ctrl: Int32Array, nextMessage: () => WorkerMess
       } else if (command === Command.kernel) {
         const { M, threads } = jobRows(ctrl);
         const job = Atomics.load(ctrl, Slot.kernelJob);
+        // The pool sends the module (attach) before any kernel job.
+        if (!kernels) throw new Error('a kernel job before the kernel module was attached');
         for (let rows = claimRows(ctrl, M, threads); rows > 0; rows = claimRows(ctrl, M, threads)) {
           const m0 = backRun(ctrl, M, rows);
-          kernels!.run(job, m0, m0 + rows, index);
+          kernels.run(job, m0, m0 + rows, index);
         }
       } else {
         const { p, threads } = readJob(ctrl, staging);

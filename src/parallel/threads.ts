@@ -1,5 +1,6 @@
 import { LrpKerasError } from '../errors.js';
 import type { GemmExecutor } from '../kernels/gemm.js';
+import { getOrCreate } from '../get-or-create.js';
 
 /**
  * Worker threads as the engine sees them: something that runs a GEMM on several threads. The engine
@@ -29,10 +30,9 @@ export function executorFor(threads: unknown, what = 'option threads'): GemmExec
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new LrpKerasError(`${what} must be a whole number of threads from 1 to 256 or a pool from createThreadPool, got ${JSON.stringify(threads)}`);
   }
-  if (!makePool) {
+  const make = makePool;
+  if (!make) {
     throw new LrpKerasError(`${what}: ${threads} threads need worker threads; import 'lrp-keras/threads' once first (Node), pass a pool from createWebThreadPool ('lrp-keras/web-threads', browsers), or pass threads: 1`);
   }
-  let pool = defaultPools.get(threads);
-  if (!pool) defaultPools.set(threads, (pool = makePool(threads)));
-  return pool;
+  return getOrCreate(defaultPools, threads, () => make(threads));
 }

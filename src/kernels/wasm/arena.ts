@@ -1,4 +1,5 @@
 import type { KernelEngine } from './engine.js';
+import { getOrCreate } from '../../get-or-create.js';
 
 /**
  * How the kernel memory is laid out. From FIRST up: prepared weights (packed panels, modified
@@ -57,8 +58,7 @@ export class Arena {
   prepared(source: Float32Array, key: string, bytes: number, fill: (at: number) => void): number {
     const size = align(bytes);
     if (size > KEEP_BYTES) return this.stage(size, fill);
-    let byKey = this.kept.get(source);
-    if (!byKey) this.kept.set(source, (byKey = new Map()));
+    const byKey = getOrCreate(this.kept, source, () => new Map());
     const hit = byKey.get(key);
     if (hit && hit.generation === this.generation) return hit.at;
     if (this.keptTop + size - FIRST > KEEP_BYTES) {

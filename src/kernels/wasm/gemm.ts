@@ -4,6 +4,7 @@ import type { ConvGeometry } from '../geometry.js';
 import { Arena } from './arena.js';
 import type { KernelEngine } from './engine.js';
 import { JOB_BYTES, writeJob, type Job } from './job.js';
+import { getOrCreate } from '../../get-or-create.js';
 
 /**
  * GEMMs and depthwise convolutions on the WebAssembly kernels: stage the operands in the module's
@@ -21,11 +22,7 @@ export interface WasmSplitter {
 }
 
 const arenas = new WeakMap<KernelEngine, Arena>();
-const arenaOf = (e: KernelEngine): Arena => {
-  let arena = arenas.get(e);
-  if (!arena) arenas.set(e, (arena = new Arena(e)));
-  return arena;
-};
+const arenaOf = (e: KernelEngine): Arena => getOrCreate(arenas, e, () => new Arena(e));
 
 const PARTS: SignPart[] = ['all', 'positive', 'negative'];
 const KINDS: GemmProblem['left']['kind'][] = ['rows', 'patches', 'transposed-patches'];
