@@ -8,7 +8,13 @@ import { plainWeights, type GemmCall } from '../src/kernels/gemm-problem.js';
 import { stagedGemm, type Precision } from '../src/kernels/wasm/gemm.js';
 import { cpuMs, timing } from './stats.js';
 
-export interface CeilingRow { size: number; simdGflops: number; simd64Gflops: number; scalarGflops: number; naiveGflops: number }
+export interface CeilingRow {
+  size: number;
+  simdGflops: number;
+  simd64Gflops: number;
+  scalarGflops: number;
+  naiveGflops: number;
+}
 
 /** A square size³ GEMM as layers call it: the call, its floating-point operations, its operands. */
 export function squareGemm(size: number): { call: GemmCall; flops: number; a: Float32Array; w: Float32Array } {
@@ -17,7 +23,22 @@ export function squareGemm(size: number): { call: GemmCall; flops: number; a: Fl
   const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
   const c = new Float32Array(M * N);
   const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
-  const call: GemmCall = { M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'square', bias: null, biasOffset: 0, c, ldc: N, cOffset: 0 };
+  const call: GemmCall = {
+    M,
+    N,
+    K,
+    left: { kind: 'rows', lda: K },
+    a,
+    part: 'all',
+    weights: plainWeights(w),
+    layout,
+    layoutKey: 'square',
+    bias: null,
+    biasOffset: 0,
+    c,
+    ldc: N,
+    cOffset: 0,
+  };
   return { call, flops: 2 * M * N * K, a, w };
 }
 

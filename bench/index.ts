@@ -31,20 +31,74 @@ const quick = process.argv.includes('--quick');
 const withTfjs = !process.argv.includes('--no-tfjs');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 
-interface ModelSpec { file: string; path: string; batches: number[]; flops?: number; tfjsCpu: boolean; tfjsBatches: number[]; budgetMs: number; minRepeats?: number; warmup?: boolean; layers?: boolean; scalar?: boolean }
+interface ModelSpec {
+  file: string;
+  path: string;
+  batches: number[];
+  flops?: number;
+  tfjsCpu: boolean;
+  tfjsBatches: number[];
+  budgetMs: number;
+  minRepeats?: number;
+  warmup?: boolean;
+  layers?: boolean;
+  scalar?: boolean;
+}
 const benchIndex = existsSync(join(shared, 'bench-models/index.json'))
   ? (JSON.parse(readFileSync(join(shared, 'bench-models/index.json'), 'utf8')) as { files: { file: string; flops: number }[] }).files
   : [];
 const flopsOf = (file: string): number | undefined => benchIndex.find((f) => f.file === file)?.flops;
 
 const specs: ModelSpec[] = [
-  { file: 'kotlindl_mnist_mlp.h5', path: join(shared, 'examples/kotlindl_mnist_mlp.h5'), batches: [1, 64], tfjsCpu: true, tfjsBatches: [1, 64], budgetMs: 1500 },
-  { file: 'cnn_mnist.h5', path: join(shared, 'bench-models/cnn_mnist.h5'), batches: [1, 16], tfjsCpu: true, tfjsBatches: quick ? [1] : [1, 16], budgetMs: 2000 },
-  { file: 'vgg_cifar.h5', path: join(shared, 'bench-models/vgg_cifar.h5'), batches: quick ? [1, 4] : [1, 16], tfjsCpu: true, tfjsBatches: quick ? [1] : [1, 16], budgetMs: 6000 },
-  ...(quick ? [] : [
-    { file: 'mobilenet_v2_224.h5', path: join(shared, 'bench-models/mobilenet_v2_224.h5'), batches: [1, 4], tfjsCpu: false, tfjsBatches: [1], budgetMs: 4000, layers: false },
-    { file: 'vgg16_gap_224.h5', path: join(shared, 'bench-models/vgg16_gap_224.h5'), batches: [1], tfjsCpu: false, tfjsBatches: [1], budgetMs: 1, minRepeats: 3, warmup: true, layers: false, scalar: false },
-  ]),
+  {
+    file: 'kotlindl_mnist_mlp.h5',
+    path: join(shared, 'examples/kotlindl_mnist_mlp.h5'),
+    batches: [1, 64],
+    tfjsCpu: true,
+    tfjsBatches: [1, 64],
+    budgetMs: 1500,
+  },
+  {
+    file: 'cnn_mnist.h5',
+    path: join(shared, 'bench-models/cnn_mnist.h5'),
+    batches: [1, 16],
+    tfjsCpu: true,
+    tfjsBatches: quick ? [1] : [1, 16],
+    budgetMs: 2000,
+  },
+  {
+    file: 'vgg_cifar.h5',
+    path: join(shared, 'bench-models/vgg_cifar.h5'),
+    batches: quick ? [1, 4] : [1, 16],
+    tfjsCpu: true,
+    tfjsBatches: quick ? [1] : [1, 16],
+    budgetMs: 6000,
+  },
+  ...(quick
+    ? []
+    : [
+        {
+          file: 'mobilenet_v2_224.h5',
+          path: join(shared, 'bench-models/mobilenet_v2_224.h5'),
+          batches: [1, 4],
+          tfjsCpu: false,
+          tfjsBatches: [1],
+          budgetMs: 4000,
+          layers: false,
+        },
+        {
+          file: 'vgg16_gap_224.h5',
+          path: join(shared, 'bench-models/vgg16_gap_224.h5'),
+          batches: [1],
+          tfjsCpu: false,
+          tfjsBatches: [1],
+          budgetMs: 1,
+          minRepeats: 3,
+          warmup: true,
+          layers: false,
+          scalar: false,
+        },
+      ]),
 ].filter((s) => existsSync(s.path) && (!only || s.file.includes(only)));
 
 /**
@@ -80,18 +134,33 @@ function timedAlternating(runs: (() => unknown)[], budgetMs: number, minRepeats 
 }
 
 /** `run(threads)` for every thread count, alternating. */
-const timedAcross = (counts: number[], run: (threads: number) => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing[] =>
-  timedAlternating(counts.map((threads) => () => run(threads)), budgetMs, minRepeats, warmup);
+const timedAcross = (
+  counts: number[],
+  run: (threads: number) => unknown,
+  budgetMs: number,
+  minRepeats?: number,
+  warmup?: boolean,
+): Timing[] =>
+  timedAlternating(
+    counts.map((threads) => () => run(threads)),
+    budgetMs,
+    minRepeats,
+    warmup,
+  );
 
 /** One run, timed as `timedAlternating` times several. */
-const timed = (run: () => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing => timedAlternating([run], budgetMs, minRepeats, warmup)[0];
+const timed = (run: () => unknown, budgetMs: number, minRepeats?: number, warmup?: boolean): Timing =>
+  timedAlternating([run], budgetMs, minRepeats, warmup)[0];
 
 const threadCounts = [1, 2];
 const withThreads = <T>(threads: number, f: () => T): T => withExecutor(executorFor(threads), f);
 
 function inputFor(model: Model, batch: number): { shape: number[]; data: Float32Array } {
   const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
-  return { shape: [batch, ...fixedShape(model.inputShape, 'model.inputShape')], data: Float32Array.from({ length: batch * size }, (_, i) => ((i * 2654435761) % 1000) / 1000) };
+  return {
+    shape: [batch, ...fixedShape(model.inputShape, 'model.inputShape')],
+    data: Float32Array.from({ length: batch * size }, (_, i) => ((i * 2654435761) % 1000) / 1000),
+  };
 }
 
 /** Multiply-accumulates of the Dense/Conv nodes for one sample, and of each such node. */
@@ -122,16 +191,24 @@ console.log(`lrp-keras bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machin
 
 console.log(`kernels: ${kernelBackend().name}${kernelBackend().reason ? ` (${kernelBackend().reason})` : ''}`);
 const kernels = kernelStart(quick ? 5 : 15);
-console.log(`kernel module: ${kernels.bytes} bytes, decoded, validated, compiled and instantiated in ${fmt(kernels.start.median)} ms (median of ${kernels.runs})`);
+console.log(
+  `kernel module: ${kernels.bytes} bytes, decoded, validated, compiled and instantiated in ${fmt(kernels.start.median)} ms (median of ${kernels.runs})`,
+);
 
 const ceilingSize = quick ? 512 : 1024;
 const ceiling = gemmCeiling(quick ? [256, 512] : [256, 512, 1024], quick ? 2 : 5);
 /** The SIMD ceiling: the float32 kernel alone at 1024³ (512³ with --quick). */
 const bestGemm = ceiling.find((r) => r.size === ceilingSize)!.simdGflops;
-console.table(ceiling.map((r) => ({
-  'GEMM n³': r.size, 'SIMD f32x4 GFLOP/s': r.simdGflops.toFixed(1), 'SIMD f64x2 GFLOP/s': r.simd64Gflops.toFixed(1),
-  'scalar packed 4×4 GFLOP/s': r.scalarGflops.toFixed(2), 'naive GFLOP/s': r.naiveGflops.toFixed(2), 'SIMD ÷ scalar': (r.simdGflops / r.scalarGflops).toFixed(1),
-})));
+console.table(
+  ceiling.map((r) => ({
+    'GEMM n³': r.size,
+    'SIMD f32x4 GFLOP/s': r.simdGflops.toFixed(1),
+    'SIMD f64x2 GFLOP/s': r.simd64Gflops.toFixed(1),
+    'scalar packed 4×4 GFLOP/s': r.scalarGflops.toFixed(2),
+    'naive GFLOP/s': r.naiveGflops.toFixed(2),
+    'SIMD ÷ scalar': (r.simdGflops / r.scalarGflops).toFixed(1),
+  })),
+);
 
 import type * as TFNS from '@tensorflow/tfjs';
 type TF = typeof TFNS;
@@ -149,14 +226,40 @@ if (withTfjs) {
 }
 
 interface Row {
-  model: string; batch: number; threads: number;
-  forward: Timing; lrp: Timing; egb: Timing; gxi: Timing;
+  model: string;
+  batch: number;
+  threads: number;
+  forward: Timing;
+  lrp: Timing;
+  egb: Timing;
+  gxi: Timing;
   forwardGflops: number;
 }
-interface TfjsRow { model: string; backend: string; batch: number; forward: Timing; gxi: Timing | null }
-interface LayerRow { model: string; batch: number; layer: string; kind: string; macs: number; gflops: number; ofBest: number }
+interface TfjsRow {
+  model: string;
+  backend: string;
+  batch: number;
+  forward: Timing;
+  gxi: Timing | null;
+}
+interface LayerRow {
+  model: string;
+  batch: number;
+  layer: string;
+  kind: string;
+  macs: number;
+  gflops: number;
+  ofBest: number;
+}
 /** The same model on the scalar TypeScript kernels, one thread, timed alternately with the SIMD kernels. */
-interface ScalarRow { model: string; batch: number; forward: Timing; lrp: Timing; simdForward: Timing; simdLrp: Timing }
+interface ScalarRow {
+  model: string;
+  batch: number;
+  forward: Timing;
+  lrp: Timing;
+  simdForward: Timing;
+  simdLrp: Timing;
+}
 
 const rows: Row[] = [];
 const scalarRows: ScalarRow[] = [];
@@ -184,26 +287,48 @@ for (const spec of specs) {
 
   for (const batch of spec.batches) {
     const x = inputFor(model, batch);
-    const across = (run: (threads: number) => unknown): Timing[] => timedAcross(threadCounts, run, spec.budgetMs, spec.minRepeats, spec.warmup);
+    const across = (run: (threads: number) => unknown): Timing[] =>
+      timedAcross(threadCounts, run, spec.budgetMs, spec.minRepeats, spec.warmup);
     const forward = across((threads) => withThreads(threads, () => model.logits(x)));
     const explain = across((threads) => lrp(model, x, { threads }));
     const egb = across((threads) => analyze(model, x, { method: 'epsilon-gamma-box', low: 0, high: 1, threads }));
     const gxi = across((threads) => analyze(model, x, { method: 'gradient-x-input', threads }));
     threadCounts.forEach((threads, i) => {
-      const row: Row = { model: spec.file, batch, threads, forward: forward[i], lrp: explain[i], egb: egb[i], gxi: gxi[i], forwardGflops: (flops * batch) / forward[i].median / 1e6 };
+      const row: Row = {
+        model: spec.file,
+        batch,
+        threads,
+        forward: forward[i],
+        lrp: explain[i],
+        egb: egb[i],
+        gxi: gxi[i],
+        forwardGflops: (flops * batch) / forward[i].median / 1e6,
+      };
       rows.push(row);
       const cpu = threads === 1 ? ` (CPU: forward ${fmt(row.forward.cpu! / batch)}, lrp ${fmt(row.lrp.cpu! / batch)})` : '';
-      console.log(`  batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}: forward ${fmt(row.forward.median / batch)} ms/sample (${row.forwardGflops.toFixed(2)} GFLOP/s), lrp ${fmt(row.lrp.median / batch)}, epsilon-gamma-box ${fmt(row.egb.median / batch)}, gradient×input ${fmt(row.gxi.median / batch)}${cpu}`);
+      console.log(
+        `  batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}: forward ${fmt(row.forward.median / batch)} ms/sample (${row.forwardGflops.toFixed(2)} GFLOP/s), lrp ${fmt(row.lrp.median / batch)}, epsilon-gamma-box ${fmt(row.egb.median / batch)}, gradient×input ${fmt(row.gxi.median / batch)}${cpu}`,
+      );
     });
 
     const last = batch === spec.batches[spec.batches.length - 1];
     // The scalar path (the TypeScript kernels), one thread, alternating with the SIMD kernels.
     if (last && spec.scalar !== false) {
-      const [simdForward, scalarForward, simdLrp, scalarLrp] = timedAlternating([
-        () => model.logits(x), () => withTypeScriptKernels(() => model.logits(x)), () => lrp(model, x), () => withTypeScriptKernels(() => lrp(model, x)),
-      ], spec.budgetMs, spec.minRepeats, spec.warmup);
+      const [simdForward, scalarForward, simdLrp, scalarLrp] = timedAlternating(
+        [
+          () => model.logits(x),
+          () => withTypeScriptKernels(() => model.logits(x)),
+          () => lrp(model, x),
+          () => withTypeScriptKernels(() => lrp(model, x)),
+        ],
+        spec.budgetMs,
+        spec.minRepeats,
+        spec.warmup,
+      );
       scalarRows.push({ model: spec.file, batch, forward: scalarForward, lrp: scalarLrp, simdForward, simdLrp });
-      console.log(`  batch ${batch}, 1 thread, scalar TypeScript kernels: forward ${fmt(scalarForward.median / batch)} ms/sample, lrp ${fmt(scalarLrp.median / batch)} (SIMD ${(scalarLrp.median / simdLrp.median).toFixed(1)}× faster)`);
+      console.log(
+        `  batch ${batch}, 1 thread, scalar TypeScript kernels: forward ${fmt(scalarForward.median / batch)} ms/sample, lrp ${fmt(scalarLrp.median / batch)} (SIMD ${(scalarLrp.median / simdLrp.median).toFixed(1)}× faster)`,
+      );
     }
 
     // Per-layer efficiency, one thread: every Dense/Conv node on its real input (staging and copies included).
@@ -224,11 +349,32 @@ for (const spec of specs) {
         const node = graph.nodes[k];
         const depthwise = node.op.kind === 'conv' && node.op.geom.groups > 1 && node.op.geom.groups === node.op.geom.C;
         kernelTimes.length = 0;
-        const [t] = timedAlternating([() => nodeForward(graph, node, node.inputs.map((id) => values[id]), batch), ceilingRun], 0, 5);
+        const [t] = timedAlternating(
+          [
+            () =>
+              nodeForward(
+                graph,
+                node,
+                node.inputs.map((id) => values[id]),
+                batch,
+              ),
+            ceilingRun,
+          ],
+          0,
+          5,
+        );
         const ceilingGflops = (2 * ceilingSize ** 3) / timing(kernelTimes.slice(1)).median / 1e6;
         const gflops = (2 * m * batch) / t.cpu! / 1e6;
         const shape = tensorShape(graph, node.inputs[0]);
-        layerRows.push({ model: spec.file, batch, layer: `${node.name} ${shape.join('×')}→${node.outShape.join('×')}`, kind: depthwise ? 'depthwise' : node.op.kind, macs: m * batch, gflops, ofBest: gflops / ceilingGflops });
+        layerRows.push({
+          model: spec.file,
+          batch,
+          layer: `${node.name} ${shape.join('×')}→${node.outShape.join('×')}`,
+          kind: depthwise ? 'depthwise' : node.op.kind,
+          macs: m * batch,
+          gflops,
+          ofBest: gflops / ceilingGflops,
+        });
       }
     }
   }
@@ -251,8 +397,15 @@ for (const spec of specs) {
           err = Math.max(err, Math.abs(ours[i] - theirs[i]));
           scale = Math.max(scale, Math.abs(ours[i]));
         }
-        if (err > 1e-3 * Math.max(scale, 1)) throw new Error(`${spec.file}: tfjs ${backend} logits differ from ours by ${err} (scale ${scale})`);
-        const target = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, s) => s % classes), 'int32'), classes);
+        if (err > 1e-3 * Math.max(scale, 1))
+          throw new Error(`${spec.file}: tfjs ${backend} logits differ from ours by ${err} (scale ${scale})`);
+        const target = tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: batch }, (_, s) => s % classes),
+            'int32',
+          ),
+          classes,
+        );
         const forward = timed(() => tf!.tidy(() => net.logits(xt).dataSync()), spec.budgetMs, spec.minRepeats, spec.warmup);
         const grad = tf.grad((input: TFNS.Tensor) => tf!.sum(tf!.mul(net.logits(input), target)));
         let gxi: Timing | null = null;
@@ -263,14 +416,19 @@ for (const spec of specs) {
           console.log(`  tfjs-${backend} has no gradient for ${spec.file}: ${String(e).split('\n')[0]}`);
         }
         tfRows.push({ model: spec.file, backend, batch, forward, gxi });
-        console.log(`  tfjs-${backend} batch ${batch}: forward ${fmt(forward.median / batch)} ms/sample (${((flops * batch) / forward.median / 1e6).toFixed(2)} GFLOP/s), gradient×input ${gxi ? fmt(gxi.median / batch) : '—'} ms/sample`);
+        console.log(
+          `  tfjs-${backend} batch ${batch}: forward ${fmt(forward.median / batch)} ms/sample (${((flops * batch) / forward.median / 1e6).toFixed(2)} GFLOP/s), gradient×input ${gxi ? fmt(gxi.median / batch) : '—'} ms/sample`,
+        );
         xt.dispose();
         target.dispose();
       }
     }
     net.dispose();
   }
-  writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({ machine, quick, partial: true, simdCeilingGflops: bestGemm, gemmCeiling: ceiling, loads, flopsPerSample: flopsByModel, rows, scalar: scalarRows, tfjs: tfRows, layers: layerRows }, null, 1)}\n`);
+  writeFileSync(
+    join(root, 'bench/results.json'),
+    `${JSON.stringify({ machine, quick, partial: true, simdCeilingGflops: bestGemm, gemmCeiling: ceiling, loads, flopsPerSample: flopsByModel, rows, scalar: scalarRows, tfjs: tfRows, layers: layerRows }, null, 1)}\n`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,34 +437,66 @@ for (const spec of specs) {
 const node = process.execPath;
 const readers = ['pure', 'h5wasm'];
 const rss = specs.map((spec) => {
-  const out = JSON.parse(execFileSync(node, [join(here, 'peak-rss.js'), spec.path, '1', readers[0]], { encoding: 'utf8' }).trim().split('\n').pop()!);
-  return { model: spec.file, reader: readers[0], ...out } as { model: string; reader: string; peakRssMB: number; baselineRssMB: number; weightsMB: number; activationsMB: number };
+  const out = JSON.parse(
+    execFileSync(node, [join(here, 'peak-rss.js'), spec.path, '1', readers[0]], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!,
+  );
+  return { model: spec.file, reader: readers[0], ...out } as {
+    model: string;
+    reader: string;
+    peakRssMB: number;
+    baselineRssMB: number;
+    weightsMB: number;
+    activationsMB: number;
+  };
 });
 // Cold start: the MNIST MLP of ../shared/examples and the example's MNIST CNN (example/, 2.7 MB).
-const coldModels = [join(shared, 'examples/kotlindl_mnist_mlp.h5'), join(root, 'example/jhas_mnist_cnn_keras3.h5')].filter((p) => existsSync(p));
-const coldStart = coldModels.flatMap((path) => readers.map((reader) => {
-  const runs = Array.from({ length: quick ? 3 : 9 }, () => {
-    const t0 = performance.now();
-    const out = JSON.parse(execFileSync(node, [join(here, 'cold-start.js'), reader, path], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
-    return { ...out, wall: performance.now() - t0 } as { ms: number; importMs: number; loadMs: number; lrpMs: number; wall: number };
-  });
-  const steps = (key: 'importMs' | 'loadMs' | 'lrpMs'): number => timing(runs.map((r) => r[key])).median;
-  return {
-    model: path.split('/').pop()!, reader, sinceStart: timing(runs.map((r) => r.ms)), wall: timing(runs.map((r) => r.wall)),
-    importMs: steps('importMs'), loadMs: steps('loadMs'), lrpMs: steps('lrpMs'), stepsMs: timing(runs.map((r) => r.importMs + r.loadMs + r.lrpMs)),
-  };
-}));
+const coldModels = [join(shared, 'examples/kotlindl_mnist_mlp.h5'), join(root, 'example/jhas_mnist_cnn_keras3.h5')].filter((p) =>
+  existsSync(p),
+);
+const coldStart = coldModels.flatMap((path) =>
+  readers.map((reader) => {
+    const runs = Array.from({ length: quick ? 3 : 9 }, () => {
+      const t0 = performance.now();
+      const out = JSON.parse(
+        execFileSync(node, [join(here, 'cold-start.js'), reader, path], { cwd: root, encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .pop()!,
+      );
+      return { ...out, wall: performance.now() - t0 } as { ms: number; importMs: number; loadMs: number; lrpMs: number; wall: number };
+    });
+    const steps = (key: 'importMs' | 'loadMs' | 'lrpMs'): number => timing(runs.map((r) => r[key])).median;
+    return {
+      model: path.split('/').pop()!,
+      reader,
+      sinceStart: timing(runs.map((r) => r.ms)),
+      wall: timing(runs.map((r) => r.wall)),
+      importMs: steps('importMs'),
+      loadMs: steps('loadMs'),
+      lrpMs: steps('lrpMs'),
+      stepsMs: timing(runs.map((r) => r.importMs + r.loadMs + r.lrpMs)),
+    };
+  }),
+);
 
 // workerd: the example MNIST CNN per request, the workerd entry (SIMD) against the universal one (scalar).
 const exampleCnn = join(root, 'example/jhas_mnist_cnn_keras3.h5');
 const workerd = existsSync(exampleCnn) ? await workerdPerRequest(root, exampleCnn, quick ? 5 : 25) : null;
-if (workerd) console.log(`workerd, MNIST CNN lrp per request: SIMD ${fmt(workerd.simd.median)} ms, scalar ${fmt(workerd.scalar.median)} ms (${(workerd.scalar.median / workerd.simd.median).toFixed(1)}×)`);
+if (workerd)
+  console.log(
+    `workerd, MNIST CNN lrp per request: SIMD ${fmt(workerd.simd.median)} ms, scalar ${fmt(workerd.scalar.median)} ms (${(workerd.scalar.median / workerd.simd.median).toFixed(1)}×)`,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Tables and targets.
 
-const find = (model: string, batch: number, threads: number): Row | undefined => rows.find((r) => r.model === model && r.batch === batch && r.threads === threads);
-const tfFind = (model: string, backend: string, batch: number): TfjsRow | undefined => tfRows.find((r) => r.model === model && r.backend === backend && r.batch === batch);
+const find = (model: string, batch: number, threads: number): Row | undefined =>
+  rows.find((r) => r.model === model && r.batch === batch && r.threads === threads);
+const tfFind = (model: string, backend: string, batch: number): TfjsRow | undefined =>
+  tfRows.find((r) => r.model === model && r.backend === backend && r.batch === batch);
 
 const table = rows.map((r) => {
   const one = find(r.model, r.batch, 1)!;
@@ -325,75 +515,196 @@ const table = rows.map((r) => {
     'ε-γ-box ms/sample': fmt(r.egb.median / r.batch),
     'grad×input ms/sample': fmt(r.gxi.median / r.batch),
     'speed-up': r.threads > 1 ? (one.lrp.median / r.lrp.median).toFixed(2) : '',
-    'tfjs-cpu fwd, g×i ÷ ours': cpu ? `${(cpu.forward.median / r.forward.median).toFixed(1)}, ${cpu.gxi ? (cpu.gxi.median / r.gxi.median).toFixed(1) : '—'}` : '',
-    'tfjs-wasm fwd, g×i ÷ ours': wasm ? `${(wasm.forward.median / r.forward.median).toFixed(2)}, ${wasm.gxi ? (wasm.gxi.median / r.gxi.median).toFixed(2) : '—'}` : '',
+    'tfjs-cpu fwd, g×i ÷ ours': cpu
+      ? `${(cpu.forward.median / r.forward.median).toFixed(1)}, ${cpu.gxi ? (cpu.gxi.median / r.gxi.median).toFixed(1) : '—'}`
+      : '',
+    'tfjs-wasm fwd, g×i ÷ ours': wasm
+      ? `${(wasm.forward.median / r.forward.median).toFixed(2)}, ${wasm.gxi ? (wasm.gxi.median / r.gxi.median).toFixed(2) : '—'}`
+      : '',
   };
 });
 console.log();
 console.table(table);
-console.table(tfRows.map((r) => ({
-  model: r.model, backend: r.backend, batch: r.batch,
-  'forward ms/sample': `${fmt(r.forward.median / r.batch)} (${span(r.forward, r.batch)})`,
-  'GFLOP/s': ((flopsByModel[r.model] * r.batch) / r.forward.median / 1e6).toFixed(2),
-  'grad×input ms/sample': r.gxi ? `${fmt(r.gxi.median / r.batch)} (${span(r.gxi, r.batch)})` : '—',
-})));
-console.table(scalarRows.map((r) => ({
-  model: r.model, batch: r.batch, 'scalar forward ms/sample': fmt(r.forward.median / r.batch), 'SIMD forward ms/sample': fmt(r.simdForward.median / r.batch),
-  'forward ×': (r.forward.median / r.simdForward.median).toFixed(1), 'scalar lrp ms/sample': fmt(r.lrp.median / r.batch), 'SIMD lrp ms/sample': fmt(r.simdLrp.median / r.batch),
-  'lrp ×': (r.lrp.median / r.simdLrp.median).toFixed(1),
-})));
-console.table(layerRows.map((r) => ({ model: r.model, batch: r.batch, layer: r.layer, kind: r.kind, 'GFLOP/s': r.gflops.toFixed(2), 'of SIMD ceiling': `${(100 * r.ofBest).toFixed(0)}%` })));
+console.table(
+  tfRows.map((r) => ({
+    model: r.model,
+    backend: r.backend,
+    batch: r.batch,
+    'forward ms/sample': `${fmt(r.forward.median / r.batch)} (${span(r.forward, r.batch)})`,
+    'GFLOP/s': ((flopsByModel[r.model] * r.batch) / r.forward.median / 1e6).toFixed(2),
+    'grad×input ms/sample': r.gxi ? `${fmt(r.gxi.median / r.batch)} (${span(r.gxi, r.batch)})` : '—',
+  })),
+);
+console.table(
+  scalarRows.map((r) => ({
+    model: r.model,
+    batch: r.batch,
+    'scalar forward ms/sample': fmt(r.forward.median / r.batch),
+    'SIMD forward ms/sample': fmt(r.simdForward.median / r.batch),
+    'forward ×': (r.forward.median / r.simdForward.median).toFixed(1),
+    'scalar lrp ms/sample': fmt(r.lrp.median / r.batch),
+    'SIMD lrp ms/sample': fmt(r.simdLrp.median / r.batch),
+    'lrp ×': (r.lrp.median / r.simdLrp.median).toFixed(1),
+  })),
+);
+console.table(
+  layerRows.map((r) => ({
+    model: r.model,
+    batch: r.batch,
+    layer: r.layer,
+    kind: r.kind,
+    'GFLOP/s': r.gflops.toFixed(2),
+    'of SIMD ceiling': `${(100 * r.ofBest).toFixed(0)}%`,
+  })),
+);
 const netRss = (r: (typeof rss)[number]): number => (r.peakRssMB - r.baselineRssMB) / (r.weightsMB + r.activationsMB);
-console.table(rss.map((r) => ({
-  model: r.model, reader: r.reader, 'peak RSS MB': r.peakRssMB.toFixed(0), 'Node baseline MB': r.baselineRssMB.toFixed(0),
-  'weights MB': r.weightsMB.toFixed(1), 'activations/sample MB': r.activationsMB.toFixed(1),
-  '(peak − baseline) ÷ (weights + activations)': netRss(r).toFixed(2),
-})));
-console.table(coldStart.map((c) => ({
-  model: c.model, reader: c.reader, import: fmt(c.importMs), load: fmt(c.loadMs), 'first lrp': fmt(c.lrpMs),
-  'import + load + lrp ms': `${fmt(c.stepsMs.median)} (${span(c.stepsMs, 1)})`, 'ms from process start': fmt(c.sinceStart.median), 'spawn to exit ms': fmt(c.wall.median),
-})));
+console.table(
+  rss.map((r) => ({
+    model: r.model,
+    reader: r.reader,
+    'peak RSS MB': r.peakRssMB.toFixed(0),
+    'Node baseline MB': r.baselineRssMB.toFixed(0),
+    'weights MB': r.weightsMB.toFixed(1),
+    'activations/sample MB': r.activationsMB.toFixed(1),
+    '(peak − baseline) ÷ (weights + activations)': netRss(r).toFixed(2),
+  })),
+);
+console.table(
+  coldStart.map((c) => ({
+    model: c.model,
+    reader: c.reader,
+    import: fmt(c.importMs),
+    load: fmt(c.loadMs),
+    'first lrp': fmt(c.lrpMs),
+    'import + load + lrp ms': `${fmt(c.stepsMs.median)} (${span(c.stepsMs, 1)})`,
+    'ms from process start': fmt(c.sinceStart.median),
+    'spawn to exit ms': fmt(c.wall.median),
+  })),
+);
 
-interface Target { target: string; value: string; met: boolean | null }
+interface Target {
+  target: string;
+  value: string;
+  met: boolean | null;
+}
 const targets: Target[] = [];
 const check = (target: string, value: number | undefined, ok: (v: number) => boolean, show: (v: number) => string): void => {
-  targets.push(value === undefined || !Number.isFinite(value) ? { target, value: 'not measured', met: null } : { target, value: show(value), met: ok(value) });
+  targets.push(
+    value === undefined || !Number.isFinite(value)
+      ? { target, value: 'not measured', met: null }
+      : { target, value: show(value), met: ok(value) },
+  );
 };
 // Issue 21's bars, each against what this run measured.
 /** Large conv layers: 50 M multiply-adds or more in one call (the first layers of a net, with K = 9·3 or 9·1, are not). */
 const largeConv = layerRows.filter((r) => r.kind === 'conv' && r.macs >= 5e7);
 const medianLayer = largeConv.length ? largeConv.map((r) => r.ofBest).sort((a, b) => a - b)[largeConv.length >> 1] : undefined;
 const worstLayer = largeConv.length ? Math.min(...largeConv.map((r) => r.ofBest)) : undefined;
-check('large conv layers, forward, ≥ 80% of the SIMD ceiling (median, 1 thread)', medianLayer, (v) => v >= 0.8, (v) => `${(100 * v).toFixed(0)}% (worst ${(100 * worstLayer!).toFixed(0)}%; ceiling ${bestGemm.toFixed(1)} GFLOP/s at ${ceilingSize}³)`);
+check(
+  'large conv layers, forward, ≥ 80% of the SIMD ceiling (median, 1 thread)',
+  medianLayer,
+  (v) => v >= 0.8,
+  (v) => `${(100 * v).toFixed(0)}% (worst ${(100 * worstLayer!).toFixed(0)}%; ceiling ${bestGemm.toFixed(1)} GFLOP/s at ${ceilingSize}³)`,
+);
 const vgg = 'vgg_cifar.h5';
 const vggOne = find(vgg, 16, 1);
-check('VGG-CIFAR batch 16, lrp epsilon-plus, 1 thread ≤ 420 ms', vggOne?.lrp.median, (v) => v <= 420, (v) => `${fmt(v)} ms (CPU ${fmt(vggOne!.lrp.cpu!)} ms)`);
-check('VGG-CIFAR batch 16, lrp ÷ forward, 1 thread ≤ 3.3×', vggOne ? vggOne.lrp.median / vggOne.forward.median : undefined, (v) => v <= 3.3, (v) => `${v.toFixed(2)}× (CPU ${(vggOne!.lrp.cpu! / vggOne!.forward.cpu!).toFixed(2)}×)`);
+check(
+  'VGG-CIFAR batch 16, lrp epsilon-plus, 1 thread ≤ 420 ms',
+  vggOne?.lrp.median,
+  (v) => v <= 420,
+  (v) => `${fmt(v)} ms (CPU ${fmt(vggOne!.lrp.cpu!)} ms)`,
+);
+check(
+  'VGG-CIFAR batch 16, lrp ÷ forward, 1 thread ≤ 3.3×',
+  vggOne ? vggOne.lrp.median / vggOne.forward.median : undefined,
+  (v) => v <= 3.3,
+  (v) => `${v.toFixed(2)}× (CPU ${(vggOne!.lrp.cpu! / vggOne!.forward.cpu!).toFixed(2)}×)`,
+);
 const mobile = find('mobilenet_v2_224.h5', 1, 2);
-check('MobileNetV2 224 lrp, batch 1, 2 threads ≤ 150 ms', mobile?.lrp.median, (v) => v <= 150, (v) => `${fmt(v)} ms`);
+check(
+  'MobileNetV2 224 lrp, batch 1, 2 threads ≤ 150 ms',
+  mobile?.lrp.median,
+  (v) => v <= 150,
+  (v) => `${fmt(v)} ms`,
+);
 const vgg16 = find('vgg16_gap_224.h5', 1, 2);
-check('VGG16-GAP 224 lrp, batch 1, 2 threads ≤ 2 s', vgg16?.lrp.median, (v) => v <= 2000, (v) => `${(v / 1000).toFixed(2)} s`);
+check(
+  'VGG16-GAP 224 lrp, batch 1, 2 threads ≤ 2 s',
+  vgg16?.lrp.median,
+  (v) => v <= 2000,
+  (v) => `${(v / 1000).toFixed(2)} s`,
+);
 for (const batch of [1, 16]) {
   const one = find(vgg, batch, 1);
   const two = find(vgg, batch, 2);
-  check(`2 threads ≥ 1.8× one thread, VGG-CIFAR, lrp, batch ${batch}`, one && two ? one.lrp.median / two.lrp.median : undefined, (v) => v >= 1.8, (v) => `${v.toFixed(2)}×`);
+  check(
+    `2 threads ≥ 1.8× one thread, VGG-CIFAR, lrp, batch ${batch}`,
+    one && two ? one.lrp.median / two.lrp.median : undefined,
+    (v) => v >= 1.8,
+    (v) => `${v.toFixed(2)}×`,
+  );
   const wasm = tfFind(vgg, 'wasm', batch);
-  check(`faster than tfjs-wasm gradient×input, VGG-CIFAR, batch ${batch}, 2 threads`, wasm?.gxi && two ? wasm.gxi.median / two.gxi.median : undefined, (v) => v > 1, (v) => `${v.toFixed(2)}×`);
+  check(
+    `faster than tfjs-wasm gradient×input, VGG-CIFAR, batch ${batch}, 2 threads`,
+    wasm?.gxi && two ? wasm.gxi.median / two.gxi.median : undefined,
+    (v) => v > 1,
+    (v) => `${v.toFixed(2)}×`,
+  );
 }
 const big = rss.filter((r) => r.weightsMB + r.activationsMB >= 20);
 const worstRss = big.length ? Math.max(...big.map(netRss)) : undefined;
-check('peak RSS above Node\'s baseline < 3× (weights + activations of one sample), models ≥ 20 MB', worstRss, (v) => v < 3, (v) => `worst ${v.toFixed(2)}× (${big.map((r) => `${r.model.replace(/\.h5$/, '')} ${(r.peakRssMB - r.baselineRssMB).toFixed(0)} MB for ${(r.weightsMB + r.activationsMB).toFixed(0)} MB`).join(', ')})`);
-check('workerd, MNIST CNN lrp per request on the SIMD kernels, in a wrangler-style bundle', workerd?.simd.median, () => true, (v) => `${fmt(v)} ms per request (universal entry, scalar: ${fmt(workerd!.scalar.median)} ms)`);
+check(
+  "peak RSS above Node's baseline < 3× (weights + activations of one sample), models ≥ 20 MB",
+  worstRss,
+  (v) => v < 3,
+  (v) =>
+    `worst ${v.toFixed(2)}× (${big.map((r) => `${r.model.replace(/\.h5$/, '')} ${(r.peakRssMB - r.baselineRssMB).toFixed(0)} MB for ${(r.weightsMB + r.activationsMB).toFixed(0)} MB`).join(', ')})`,
+);
+check(
+  'workerd, MNIST CNN lrp per request on the SIMD kernels, in a wrangler-style bundle',
+  workerd?.simd.median,
+  () => true,
+  (v) => `${fmt(v)} ms per request (universal entry, scalar: ${fmt(workerd!.scalar.median)} ms)`,
+);
 for (const c of coldStart.filter((r) => r.reader === 'pure')) {
-  check(`cold start (import + load + first lrp) < 100 ms, pure reader, ${c.model}`, c.stepsMs.median, (v) => v < 100, (v) => `${fmt(v)} ms (import ${fmt(c.importMs)}, load ${fmt(c.loadMs)}, lrp ${fmt(c.lrpMs)}; ${fmt(c.sinceStart.median)} ms from process start)`);
+  check(
+    `cold start (import + load + first lrp) < 100 ms, pure reader, ${c.model}`,
+    c.stepsMs.median,
+    (v) => v < 100,
+    (v) =>
+      `${fmt(v)} ms (import ${fmt(c.importMs)}, load ${fmt(c.loadMs)}, lrp ${fmt(c.lrpMs)}; ${fmt(c.sinceStart.median)} ms from process start)`,
+  );
 }
 console.table(targets.map((t) => ({ target: t.target, value: t.value, met: t.met === null ? '—' : t.met ? 'yes' : 'NO' })));
 
 machine.loadAfter = loadavg()[0];
-console.log(`load average (1 min) before ${machine.loadBefore.toFixed(2)}, after ${machine.loadAfter.toFixed(2)} on ${machine.cores} cores`);
-writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({
-  machine, quick, kernels: { backend: kernelBackend().name, bytes: kernels.bytes, startMs: kernels.start }, ceilingSize, simdCeilingGflops: bestGemm, gemmCeiling: ceiling,
-  loads, flopsPerSample: flopsByModel, rows, scalar: scalarRows, tfjs: tfRows, layers: layerRows, peakRss: rss, coldStart, workerd, targets,
-}, null, 1)}\n`);
+console.log(
+  `load average (1 min) before ${machine.loadBefore.toFixed(2)}, after ${machine.loadAfter.toFixed(2)} on ${machine.cores} cores`,
+);
+writeFileSync(
+  join(root, 'bench/results.json'),
+  `${JSON.stringify(
+    {
+      machine,
+      quick,
+      kernels: { backend: kernelBackend().name, bytes: kernels.bytes, startMs: kernels.start },
+      ceilingSize,
+      simdCeilingGflops: bestGemm,
+      gemmCeiling: ceiling,
+      loads,
+      flopsPerSample: flopsByModel,
+      rows,
+      scalar: scalarRows,
+      tfjs: tfRows,
+      layers: layerRows,
+      peakRss: rss,
+      coldStart,
+      workerd,
+      targets,
+    },
+    null,
+    1,
+  )}\n`,
+);
 console.log(`wrote bench/results.json`);
 process.exit(0);

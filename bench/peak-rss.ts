@@ -20,7 +20,10 @@ for (const node of graph.nodes) {
   if (op.kind === 'affine') weights += op.scale.length + op.shift.length;
 }
 const activations = graph.nodes.reduce((s, n) => s + size(n.outShape), 0);
-const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: new Float32Array(size(fixedShape(model.inputShape, 'model.inputShape'))).map((_, i) => ((i * 2654435761) % 1000) / 1000) };
+const x = {
+  shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')],
+  data: new Float32Array(size(fixedShape(model.inputShape, 'model.inputShape'))).map((_, i) => ((i * 2654435761) % 1000) / 1000),
+};
 lrp(model, x, { threads });
 const MB = 1024 * 1024;
 // getrusage's maxRSS survives exec (a child started by a big process reports its parent's peak);
@@ -33,10 +36,12 @@ const hwm = (() => {
     return undefined;
   }
 })();
-console.log(JSON.stringify({
-  peakRssMB: (hwm ?? process.resourceUsage().maxRSS * 1024) / MB,
-  baselineRssMB: baseline / MB,
-  weightsMB: (weights * 4) / MB,
-  activationsMB: (activations * 4) / MB,
-}));
+console.log(
+  JSON.stringify({
+    peakRssMB: (hwm ?? process.resourceUsage().maxRSS * 1024) / MB,
+    baselineRssMB: baseline / MB,
+    weightsMB: (weights * 4) / MB,
+    activationsMB: (activations * 4) / MB,
+  }),
+);
 process.exit(0);

@@ -35,5 +35,7 @@ for (let round = 0; round < 5; round++) {
 }
 for (const [label, list] of Object.entries(runs)) {
   const median = (k: keyof Run): string => fmt(timing(list.map((r) => r[k])).median);
-  console.log(`${label}: import ${median('importMs')} ms, open+walk ${median('openWalkMs')} ms, RSS ${median('rssMB')} MB, whole process ${median('processMs')} ms (median of 5)`);
+  console.log(
+    `${label}: import ${median('importMs')} ms, open+walk ${median('openWalkMs')} ms, RSS ${median('rssMB')} MB, whole process ${median('processMs')} ms (median of 5)`,
+  );
 }

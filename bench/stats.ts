@@ -1,4 +1,9 @@
-export interface Timing { median: number; min: number; max: number; cpu?: number }
+export interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  cpu?: number;
+}
 
 /** Median and range of some timings, and the median CPU time of the same runs when given. */
 export function timing(values: readonly number[], cpu?: readonly number[]): Timing {

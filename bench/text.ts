@@ -16,7 +16,15 @@ const root = resolve(here, '../..');
 const quick = process.argv.includes('--quick');
 const model = await loadModel(join(root, 'example/text/spotify_reviews_lstm.h5'));
 
-interface Row { kernels: string; length: number; batch: number; forward: Timing; lrp: Timing; gradient: Timing; lrpOverForward: number }
+interface Row {
+  kernels: string;
+  length: number;
+  batch: number;
+  forward: Timing;
+  lrp: Timing;
+  gradient: Timing;
+  lrpOverForward: number;
+}
 
 /** Token ids 1 … 4999 (the model's vocabulary), seeded. */
 function tokens(batch: number, length: number): { shape: number[]; data: Float32Array } {
@@ -33,13 +41,27 @@ for (const kernels of ['wasm', 'typescript'] as const) {
       const x = tokens(batch, length);
       const options = { warmup: 1, repeats: quick ? 3 : batch === 1 ? 15 : 7 };
       const run = <T>(f: () => T): T => (kernels === 'typescript' ? withTypeScriptKernels(f) : f());
-      const forward = perSequence(measure(() => run(() => model.logits(x)), options), batch);
-      const lrp = perSequence(measure(() => run(() => analyze(model, x, { method: 'epsilon', epsilon: 1e-3 })), options), batch);
-      const gradient = perSequence(measure(() => run(() => analyze(model, x, { method: 'gradient' })), options), batch);
+      const forward = perSequence(
+        measure(() => run(() => model.logits(x)), options),
+        batch,
+      );
+      const lrp = perSequence(
+        measure(() => run(() => analyze(model, x, { method: 'epsilon', epsilon: 1e-3 })), options),
+        batch,
+      );
+      const gradient = perSequence(
+        measure(() => run(() => analyze(model, x, { method: 'gradient' })), options),
+        batch,
+      );
       const row = { kernels, length, batch, forward, lrp, gradient, lrpOverForward: lrp.median / forward.median };
       rows.push(row);
-      console.log(`${kernels.padEnd(10)} T=${String(length).padStart(3)} batch ${String(batch).padStart(2)}: forward ${fmt(forward.median)} ms (${fmt(forward.min)}–${fmt(forward.max)}), lrp ${fmt(lrp.median)} ms (${fmt(lrp.min)}–${fmt(lrp.max)}), gradient ${fmt(gradient.median)} ms per sequence; lrp/forward ${row.lrpOverForward.toFixed(2)}×`);
+      console.log(
+        `${kernels.padEnd(10)} T=${String(length).padStart(3)} batch ${String(batch).padStart(2)}: forward ${fmt(forward.median)} ms (${fmt(forward.min)}–${fmt(forward.max)}), lrp ${fmt(lrp.median)} ms (${fmt(lrp.min)}–${fmt(lrp.max)}), gradient ${fmt(gradient.median)} ms per sequence; lrp/forward ${row.lrpOverForward.toFixed(2)}×`,
+      );
     }
   }
 }
-writeFileSync(join(root, 'bench/text-results.json'), `${JSON.stringify({ date: new Date().toISOString(), backend: kernelBackend(), model: 'example/text/spotify_reviews_lstm.h5', unit: 'ms per sequence', rows }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench/text-results.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), backend: kernelBackend(), model: 'example/text/spotify_reviews_lstm.h5', unit: 'ms per sequence', rows }, null, 2)}\n`,
+);

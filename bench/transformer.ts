@@ -26,7 +26,11 @@ const weights = (name: string, shapes: number[][], seed: number): WeightTensor[]
   return shapes.map((shape, k) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const scale = k === 0 ? 1 / Math.sqrt(shape[0] * (shape.length === 3 && name.includes('conv') ? shape[1] : 1)) : 0.1;
-    return { name: `${name}/${k === 0 ? 'kernel' : 'bias'}:0`, shape, data: Float32Array.from({ length: n }, () => (rand() - 0.5) * 2 * scale) };
+    return {
+      name: `${name}/${k === 0 ? 'kernel' : 'bias'}:0`,
+      shape,
+      data: Float32Array.from({ length: n }, () => (rand() - 0.5) * 2 * scale),
+    };
   });
 };
 
@@ -35,11 +39,23 @@ function block(T: number): Model {
   const node = (...refs: string[]) => [refs.map((r) => [r, 0, 0, {}])];
   const layers = [
     { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, T, D] }, inbound_nodes: [] },
-    { class_name: 'MultiHeadAttention', config: { name: 'mha', num_heads: HEADS, key_dim: DK, use_bias: true }, inbound_nodes: [[['x', 0, 0, { value: ['x', 0, 0] }]]] },
+    {
+      class_name: 'MultiHeadAttention',
+      config: { name: 'mha', num_heads: HEADS, key_dim: DK, use_bias: true },
+      inbound_nodes: [[['x', 0, 0, { value: ['x', 0, 0] }]]],
+    },
     { class_name: 'LayerNormalization', config: { name: 'ln1', axis: [2], epsilon: 1e-6 }, inbound_nodes: node('mha') },
     { class_name: 'Add', config: { name: 'res1' }, inbound_nodes: node('ln1', 'x') },
-    { class_name: 'Conv1D', config: { name: 'conv1', filters: FF, kernel_size: [1], activation: 'relu', padding: 'valid' }, inbound_nodes: node('res1') },
-    { class_name: 'Conv1D', config: { name: 'conv2', filters: D, kernel_size: [1], activation: 'linear', padding: 'valid' }, inbound_nodes: node('conv1') },
+    {
+      class_name: 'Conv1D',
+      config: { name: 'conv1', filters: FF, kernel_size: [1], activation: 'relu', padding: 'valid' },
+      inbound_nodes: node('res1'),
+    },
+    {
+      class_name: 'Conv1D',
+      config: { name: 'conv2', filters: D, kernel_size: [1], activation: 'linear', padding: 'valid' },
+      inbound_nodes: node('conv1'),
+    },
     { class_name: 'LayerNormalization', config: { name: 'ln2', axis: [2], epsilon: 1e-6 }, inbound_nodes: node('conv2') },
     { class_name: 'Add', config: { name: 'res2' }, inbound_nodes: node('ln2', 'res1') },
     { class_name: 'GlobalAveragePooling1D', config: { name: 'gap' }, inbound_nodes: node('res2') },
@@ -49,24 +65,62 @@ function block(T: number): Model {
     { name: `${name}/gamma:0`, shape: [D], data: new Float32Array(D).fill(1) },
     { name: `${name}/beta:0`, shape: [D], data: new Float32Array(D) },
   ];
-  return modelFromArchive({
-    fileName: 'transformer-block.h5',
-    config: { class_name: 'Functional', config: { name: 'block', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
-    kerasVersion: '2.15.0',
-    backend: 'tensorflow',
-    groups: new Map([
-      ['mha', [
-        ...weights('mha/query', [[D, HEADS, DK], [HEADS, DK]], 1), ...weights('mha/key', [[D, HEADS, DK], [HEADS, DK]], 2),
-        ...weights('mha/value', [[D, HEADS, DK], [HEADS, DK]], 3), ...weights('mha/attention_output', [[HEADS, DK, D], [D]], 4),
-      ]],
-      ['ln1', ones('ln1')], ['ln2', ones('ln2')],
-      ['conv1', weights('conv1', [[1, D, FF], [FF]], 5)], ['conv2', weights('conv2', [[1, FF, D], [D]], 6)],
-      ['out', weights('out', [[D, CLASSES], [CLASSES]], 7)],
-    ]),
-  }, {});
+  return modelFromArchive(
+    {
+      fileName: 'transformer-block.h5',
+      config: { class_name: 'Functional', config: { name: 'block', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map([
+        [
+          'mha',
+          [
+            ...weights(
+              'mha/query',
+              [
+                [D, HEADS, DK],
+                [HEADS, DK],
+              ],
+              1,
+            ),
+            ...weights(
+              'mha/key',
+              [
+                [D, HEADS, DK],
+                [HEADS, DK],
+              ],
+              2,
+            ),
+            ...weights(
+              'mha/value',
+              [
+                [D, HEADS, DK],
+                [HEADS, DK],
+              ],
+              3,
+            ),
+            ...weights('mha/attention_output', [[HEADS, DK, D], [D]], 4),
+          ],
+        ],
+        ['ln1', ones('ln1')],
+        ['ln2', ones('ln2')],
+        ['conv1', weights('conv1', [[1, D, FF], [FF]], 5)],
+        ['conv2', weights('conv2', [[1, FF, D], [D]], 6)],
+        ['out', weights('out', [[D, CLASSES], [CLASSES]], 7)],
+      ]),
+    },
+    {},
+  );
 }
 
-interface Row { kernels: string; length: number; forward: Timing; attnlrp: Timing; gradient: Timing; attnlrpOverForward: number }
+interface Row {
+  kernels: string;
+  length: number;
+  forward: Timing;
+  attnlrp: Timing;
+  gradient: Timing;
+  attnlrpOverForward: number;
+}
 
 const rows: Row[] = [];
 for (const kernels of ['wasm', 'typescript'] as const) {
@@ -81,7 +135,12 @@ for (const kernels of ['wasm', 'typescript'] as const) {
     const gradient = measure(() => run(() => analyze(model, x, { method: 'gradient' })), options);
     const row = { kernels, length, forward, attnlrp, gradient, attnlrpOverForward: attnlrp.median / forward.median };
     rows.push(row);
-    console.log(`${kernels.padEnd(10)} T=${String(length).padStart(3)}: forward ${fmt(forward.median)} ms (${fmt(forward.min)}–${fmt(forward.max)}), attnlrp ${fmt(attnlrp.median)} ms (${fmt(attnlrp.min)}–${fmt(attnlrp.max)}), gradient ${fmt(gradient.median)} ms; attnlrp/forward ${row.attnlrpOverForward.toFixed(2)}×`);
+    console.log(
+      `${kernels.padEnd(10)} T=${String(length).padStart(3)}: forward ${fmt(forward.median)} ms (${fmt(forward.min)}–${fmt(forward.max)}), attnlrp ${fmt(attnlrp.median)} ms (${fmt(attnlrp.min)}–${fmt(attnlrp.max)}), gradient ${fmt(gradient.median)} ms; attnlrp/forward ${row.attnlrpOverForward.toFixed(2)}×`,
+    );
   }
 }
-writeFileSync(join(root, 'bench/transformer-results.json'), `${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg().map((v) => Number(v.toFixed(2))), backend: kernelBackend(), model: `transformer block: MHA(${HEADS}×${DK}) on (T, ${D}), FF ${FF}, 2 LayerNorms, 2 residuals, GAP, Dense(${CLASSES})`, unit: 'ms, batch 1', rows }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'bench/transformer-results.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg().map((v) => Number(v.toFixed(2))), backend: kernelBackend(), model: `transformer block: MHA(${HEADS}×${DK}) on (T, ${D}), FF ${FF}, 2 LayerNorms, 2 residuals, GAP, Dense(${CLASSES})`, unit: 'ms, batch 1', rows }, null, 2)}\n`,
+);

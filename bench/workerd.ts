@@ -29,12 +29,26 @@ export default {
 async function start(root: string, entry: string, dir: string): Promise<Miniflare> {
   const result = await build({
     stdin: { contents: worker(entry), resolveDir: root, sourcefile: 'worker.js', loader: 'js' },
-    bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'],
-    external: ['*.wasm'], write: false, metafile: true, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['*.wasm'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
   });
   writeFileSync(join(dir, 'worker.js'), result.outputFiles[0].text);
-  for (const i of Object.values(result.metafile.outputs)[0].imports.filter((imp) => imp.path.endsWith('.wasm'))) copyFileSync(join(root, 'dist/bundle', i.path), join(dir, i.path));
-  const mf = new Miniflare({ modules: true, scriptPath: join(dir, 'worker.js'), modulesRoot: dir, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2025-01-01' });
+  for (const i of Object.values(result.metafile.outputs)[0].imports.filter((imp) => imp.path.endsWith('.wasm')))
+    copyFileSync(join(root, 'dist/bundle', i.path), join(dir, i.path));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(dir, 'worker.js'),
+    modulesRoot: dir,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2025-01-01',
+  });
   await mf.ready;
   return mf;
 }

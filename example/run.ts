@@ -14,13 +14,18 @@ import { grid, heatmap, imageToTensor, overlay, scoreLabel, toPNG } from 'lrp-ke
 /** The example folder, from build/example/run.js where the compiled script runs. */
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '../../example');
 
-interface DigitIndex { images: { file: string; index: number; label: number }[] }
+interface DigitIndex {
+  images: { file: string; index: number; label: number }[];
+}
 
 const digits = (JSON.parse(readFileSync(join(here, 'digits/index.json'), 'utf8')) as DigitIndex).images;
 const model = await loadModel(join(here, 'jhas_mnist_cnn_keras3.h5'));
 
 // The model reads (28, 28, 1) pixels scaled to [0, 1], as it was trained: imageToTensor's defaults.
-const x = imageToTensor(digits.map((d) => readFileSync(join(here, 'digits', d.file))), model);
+const x = imageToTensor(
+  digits.map((d) => readFileSync(join(here, 'digits', d.file))),
+  model,
+);
 const probabilities = model.predict(x).data;
 const relevance = lrp(model, x);
 

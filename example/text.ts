@@ -18,7 +18,9 @@ const recipe = { numWords: 5000, oovToken: '<OOV>', maxlen: 20, padding: 'post',
 
 // The notebook's own check: "Great music service," pre-padded (its get_predictions()) scores 0.78499.
 const check = encodeText('Great music service,', vocab, { ...recipe, padding: 'pre' });
-console.log(`check: ${model.predict({ shape: [1, 20], data: Float32Array.from(check.ids) }).data[0].toFixed(5)} (the notebook printed 0.7849921)`);
+console.log(
+  `check: ${model.predict({ shape: [1, 20], data: Float32Array.from(check.ids) }).data[0].toFixed(5)} (the notebook printed 0.7849921)`,
+);
 
 const reviews = [
   'Great music service, the audio is high quality',

@@ -33,13 +33,21 @@ function valueRange(data: Float32Array): [number, number] {
  * One picture per sample of `inputs` (N samples of `sampleShape`, flat: the model's input shape,
  * free dimensions as the samples have them) and its `relevance`.
  */
-export function explanationPictures(sampleShape: readonly number[], inputs: readonly Float32Array[], relevance: Float32Array, options: PictureOptions): RGBAImage[] {
+export function explanationPictures(
+  sampleShape: readonly number[],
+  inputs: readonly Float32Array[],
+  relevance: Float32Array,
+  options: PictureOptions,
+): RGBAImage[] {
   const shape = drawnShape(sampleShape);
   const g = imageGeometry(shape);
   const side = g ? Math.max(g.height ?? 1, g.width ?? 1) : 1;
   const zoom = Math.max(1, Math.floor(DISPLAY_SIZE / side));
   const channelsLast = g?.channelsLast ?? true;
-  const maps = heatmap({ shape: [inputs.length, ...shape], data: relevance }, { colormap: options.colormap, scale: g ? zoom : 1, channelsLast });
+  const maps = heatmap(
+    { shape: [inputs.length, ...shape], data: relevance },
+    { colormap: options.colormap, scale: g ? zoom : 1, channelsLast },
+  );
   if (!options.overlay || !g) return maps;
   return maps.map((map, i) => overlay({ shape, data: inputs[i] }, map, { alpha: 0.65, inputRange: valueRange(inputs[i]), channelsLast }));
 }

@@ -25,7 +25,7 @@ function imageSize(bytes: Uint8Array): { width: number; height: number } | undef
   if (PNG_SIGNATURE.every((v, i) => bytes[i] === v)) {
     return bytes.length >= 24 ? { width: u32(bytes, 16), height: u32(bytes, 20) } : undefined;
   }
-  for (let at = 2; at + 9 < bytes.length;) {
+  for (let at = 2; at + 9 < bytes.length; ) {
     if (bytes[at] !== 0xff) return undefined;
     const marker = bytes[at + 1];
     if (marker === 0xff) {
@@ -57,7 +57,7 @@ function checkPngInflation(bytes: Uint8Array, bound: number): void {
     inflated += chunk.length;
     if (inflated > bound) throw new ImageTooLargeError(`the PNG's image data inflates to more than the ${bound} bytes its header allows`);
   });
-  for (let at = 8; at + 8 <= bytes.length;) {
+  for (let at = 8; at + 8 <= bytes.length; ) {
     const length = u32(bytes, at);
     const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     const data = bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length));
@@ -81,6 +81,7 @@ export function checkImageSize(bytes: Uint8Array, maxPixels: number): void {
   const size = imageSize(bytes);
   if (!size) return;
   const pixels = size.width * size.height;
-  if (pixels > maxPixels) throw new ImageTooLargeError(`the image is ${size.width}×${size.height} (${pixels} pixels), more than the limit of ${maxPixels}`);
+  if (pixels > maxPixels)
+    throw new ImageTooLargeError(`the image is ${size.width}×${size.height} (${pixels} pixels), more than the limit of ${maxPixels}`);
   if (bytes[0] === 0x89) checkPngInflation(bytes, pngInflatedBound(bytes, size.width, size.height));
 }

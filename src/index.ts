@@ -12,9 +12,30 @@ export type { Model, ModelLayer } from './model/model.js';
 export type { ModelSource } from './io/source.js';
 export type { H5Reader, H5File, H5Group, H5Dataset, H5AttrValue } from './io/hdf5.js';
 export { pureReader } from './io/hdf5-pure/index.js';
-export { analyze, lrp, defineRule, topConcepts, METHODS, ALIASES, type AnalyzeOptions, type Explanation, type ConservationRow, type Target, type UnitTarget, type Condition, type Concept } from './analyze/index.js';
+export {
+  analyze,
+  lrp,
+  defineRule,
+  topConcepts,
+  METHODS,
+  ALIASES,
+  type AnalyzeOptions,
+  type Explanation,
+  type ConservationRow,
+  type Target,
+  type UnitTarget,
+  type Condition,
+  type Concept,
+} from './analyze/index.js';
 export type { Rule, RuleSpec } from './lrp/rules.js';
 export type { RuleParams } from './lrp/parameters.js';
 export { attentionWeights } from './analyze/attention-weights.js';
 export { kernelBackend, prepareKernels, setKernelModule, type Precision } from './kernels/backend.js';
-export { pixelFlipping, evaluateMethods, type PixelFlippingOptions, type PixelFlippingResult, type EvaluateMethodsOptions, type MethodEvaluation } from './evaluate/pixel-flipping.js';
+export {
+  pixelFlipping,
+  evaluateMethods,
+  type PixelFlippingOptions,
+  type PixelFlippingResult,
+  type EvaluateMethodsOptions,
+  type MethodEvaluation,
+} from './evaluate/pixel-flipping.js';

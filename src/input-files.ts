@@ -61,11 +61,16 @@ export function parseNpy(bytes: Uint8Array, file: string): Tensor {
   if (descr === undefined || shapeText === undefined) return fail(`a .npy header without descr or shape: ${header.trim()}`);
   if (/'fortran_order':\s*True/.test(header)) fail('Fortran-ordered arrays are not supported; save np.ascontiguousarray(x)');
   const type = NPY_TYPES[descr] ?? fail(`dtype '${descr}' is not supported; use float32, float64, or a little-endian integer type`);
-  const shape = shapeText.split(',').map((d) => d.trim()).filter((d) => d !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '')
+    .map(Number);
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`a .npy header with an invalid shape: ${shapeText.trim()}`);
   const size = sizeOf(shape);
   const dataStart = start + headerLength;
-  if (bytes.length - dataStart < size * type.bytes) fail(`truncated: shape ${formatShape(shape)} needs ${size * type.bytes} bytes of data, the file has ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart < size * type.bytes)
+    fail(`truncated: shape ${formatShape(shape)} needs ${size * type.bytes} bytes of data, the file has ${bytes.length - dataStart}`);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = type.read(view, dataStart + i * type.bytes);
   return { shape, data };
@@ -89,7 +94,9 @@ export function arraySampleTensors(t: Tensor, inputShape: readonly (number | nul
   if (fits(t.shape, inputShape)) return [t];
   const fixed = inputShape.every((d) => d !== null);
   if (fixed && fits(squeezed(t.shape) as number[], squeezed(inputShape))) return [{ shape: inputShape as number[], data: t.data }];
-  throw new LrpKerasError(`${file}: an array of shape ${formatShape(t.shape)}; the model expects ${formatShape(inputShape)} or a batch ${formatShape([null, ...inputShape])}`);
+  throw new LrpKerasError(
+    `${file}: an array of shape ${formatShape(t.shape)}; the model expects ${formatShape(inputShape)} or a batch ${formatShape([null, ...inputShape])}`,
+  );
 }
 
 /** `arraySampleTensors`' values only. */
@@ -138,10 +145,12 @@ export function jsonTensor(value: unknown, what: string): Tensor {
 
 /** HDF5 or zip magic: a Keras model file (or another archive), not an input. */
 const isModelFile = (bytes: Uint8Array): boolean =>
-  (bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04);
+  (bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) ||
+  (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04);
 
 const isImage = (bytes: Uint8Array): boolean =>
-  (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) || (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff);
+  (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) ||
+  (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff);
 
 /** A file's content, decoded without the model: an image or an array. */
 export type InputFile = { file: string; image: DecodedImage } | { file: string; array: Tensor };
@@ -160,7 +169,8 @@ export function decodeInput(bytes: Uint8Array, file: string, maxPixels = Infinit
       throw new LrpKerasError(`${file}: ${(e as Error).message}`);
     }
   }
-  if (isModelFile(bytes)) throw new LrpKerasError(`${file}: a model file (HDF5 or zip), not an input; inputs are PNG/JPEG images, .npy or JSON arrays`);
+  if (isModelFile(bytes))
+    throw new LrpKerasError(`${file}: a model file (HDF5 or zip), not an input; inputs are PNG/JPEG images, .npy or JSON arrays`);
   return { file, array: NPY_MAGIC.every((b, i) => bytes[i] === b) ? parseNpy(bytes, file) : parseJson(bytes, file) };
 }
 

@@ -41,7 +41,9 @@ export function createLoadModel(env: LoaderEnvironment): (source: ModelSource, o
     const choice = options.reader ?? env.defaultReader;
     const reader = typeof choice === 'string' ? env.readers[choice] : choice;
     if (!reader || typeof reader.open !== 'function') {
-      throw new LrpKerasError(`option reader: ${JSON.stringify(choice)} is not available here; choose one of ${Object.keys(env.readers).join(', ')} or pass an H5Reader`);
+      throw new LrpKerasError(
+        `option reader: ${JSON.stringify(choice)} is not available here; choose one of ${Object.keys(env.readers).join(', ')} or pass an H5Reader`,
+      );
     }
     const { bytes, name } = await readSource(source, env.readFile);
     // Compile the WebAssembly kernels now rather than in the first explanation; where a host forbids
@@ -79,7 +81,13 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
   const build = (shapes: number[][]): BuiltModel & { layers: LayerInfo[] } => {
     const { graph, layers } = buildGraph(spec, withVersion, buildOptions, shapes);
     const folded = foldBatchNorms(graph);
-    return { graph, lrpGraph: folded.graph, outputs: graph.outputs.map((t) => outputInfo(graph, t)), batchNormMerges: folded.merges, layers };
+    return {
+      graph,
+      lrpGraph: folded.graph,
+      outputs: graph.outputs.map((t) => outputInfo(graph, t)),
+      batchNormMerges: folded.merges,
+      layers,
+    };
   };
   const fixed = spec.inputShapes.every((shape) => shape.every((d) => d !== null));
   const first = fixed ? build(spec.inputShapes as number[][]) : undefined;
@@ -89,8 +97,13 @@ export function modelFromArchive(archive: KerasArchive, options: LoadOptions): M
   const rules = first ? describeRules(first.lrpGraph) : new Map<string, Record<string, string>>();
   const described = layers.map((l) => ({ ...l, rules: rules.get(l.name) ?? {} }));
   const meta = {
-    name: spec.name, kerasVersion: withVersion.kerasVersion, fileName: archive.fileName,
-    inputNames: spec.inputs, outputNames: spec.outputs.map((r) => r.layer), inputShapes: spec.inputShapes, outputShapes,
+    name: spec.name,
+    kerasVersion: withVersion.kerasVersion,
+    fileName: archive.fileName,
+    inputNames: spec.inputs,
+    outputNames: spec.outputs.map((r) => r.layer),
+    inputShapes: spec.inputShapes,
+    outputShapes,
   };
   return createModel(meta, build, first, described);
 }
@@ -103,7 +116,10 @@ const PROBES = [32, 48];
  * probe sizes, a dimension that differs between them is free (`null`). A model that cannot be built at
  * the probe sizes (one that needs a fixed size somewhere) shows none until it is called.
  */
-function probeShapes(build: (shapes: number[][]) => { graph: Graph; outputs: OutputInfo[]; layers: LayerInfo[] }, declared: (number | null)[][]): { layers: LayerInfo[]; outputShapes: (number | null)[][] } {
+function probeShapes(
+  build: (shapes: number[][]) => { graph: Graph; outputs: OutputInfo[]; layers: LayerInfo[] },
+  declared: (number | null)[][],
+): { layers: LayerInfo[]; outputShapes: (number | null)[][] } {
   let probes: ReturnType<typeof build>[];
   try {
     probes = PROBES.map((p) => build(declared.map((shape) => shape.map((d) => d ?? p))));

@@ -44,7 +44,9 @@ export function toNdarray(tensor: Tensor): Float32NdArray {
     throw new LrpKerasError('toNdarray: expected a {shape, data: Float32Array} tensor');
   }
   if (sizeOf(tensor.shape) !== tensor.data.length) {
-    throw new LrpKerasError(`toNdarray: shape ${formatShape(tensor.shape)} needs ${sizeOf(tensor.shape)} values, data has ${tensor.data.length}`);
+    throw new LrpKerasError(
+      `toNdarray: shape ${formatShape(tensor.shape)} needs ${sizeOf(tensor.shape)} values, data has ${tensor.data.length}`,
+    );
   }
   return ndarray(tensor.data, [...tensor.shape]) as unknown as Float32NdArray;
 }

@@ -37,9 +37,10 @@ export function toTensor(value: TensorLike, what = 'input'): Tensor {
   if (value.data.length - offset < size) {
     throw new LrpKerasError(`${what}: shape ${formatShape(shape)} needs ${size} values, data has ${value.data.length - offset}`);
   }
-  const data = value.data instanceof Float32Array && offset === 0 && value.data.length === size
-    ? value.data
-    : Float32Array.from({ length: size }, (_, i) => value.data[offset + i]);
+  const data =
+    value.data instanceof Float32Array && offset === 0 && value.data.length === size
+      ? value.data
+      : Float32Array.from({ length: size }, (_, i) => value.data[offset + i]);
   return { shape, data };
 }
 
@@ -90,6 +91,7 @@ function fromNested(value: NestedArray, what: string): Tensor {
 
 /** A declared shape whose every dimension is fixed; `what` names it when one is free (`null`). */
 export function fixedShape(shape: readonly (number | null)[], what: string): number[] {
-  if (shape.some((d) => d === null)) throw new LrpKerasError(`${what} has free dimensions ${formatShape([null, ...shape])}; give a concrete shape`);
+  if (shape.some((d) => d === null))
+    throw new LrpKerasError(`${what} has free dimensions ${formatShape([null, ...shape])}; give a concrete shape`);
   return shape as number[];
 }

@@ -41,7 +41,8 @@ function wordIndex(value: unknown, file: string): Map<string, number> {
   if (!isObject(object)) throw new LrpKerasError(`${file}: word_index is not an object of {word: id}`);
   const index = new Map<string, number>();
   for (const [word, id] of Object.entries(object)) {
-    if (!Number.isInteger(id) || (id as number) < 1) throw new LrpKerasError(`${file}: the id of '${word}' is ${JSON.stringify(id)}, expected an integer ≥ 1`);
+    if (!Number.isInteger(id) || (id as number) < 1)
+      throw new LrpKerasError(`${file}: the id of '${word}' is ${JSON.stringify(id)}, expected an integer ≥ 1`);
     index.set(word, id as number);
   }
   return index;
@@ -89,7 +90,11 @@ export function parseVocabulary(text: string, file: string): Vocabulary {
 export function textToWords(text: string, vocab: Vocabulary, options: TextOptions = {}): string[] {
   const lower = options.lower ?? vocab.lower ?? true;
   let t = lower ? text.toLowerCase() : text;
-  if (vocab.kind === 'text-vectorization') return t.replace(TEXT_VECTORIZATION_PUNCTUATION, '').split(/\s+/).filter((w) => w !== '');
+  if (vocab.kind === 'text-vectorization')
+    return t
+      .replace(TEXT_VECTORIZATION_PUNCTUATION, '')
+      .split(/\s+/)
+      .filter((w) => w !== '');
   const split = options.split ?? vocab.split ?? ' ';
   const filters = options.filters ?? vocab.filters ?? KERAS_FILTERS;
   for (const c of filters) t = t.split(c).join(split);
@@ -116,7 +121,12 @@ export function wordsToIds(words: readonly string[], vocab: Vocabulary, options:
 }
 
 /** `pad_sequences` for one sequence: returns the ids and each position's word ('' for padding). */
-export function padSequence(ids: readonly number[], words: readonly string[], maxlen: number | undefined, options: TextOptions = {}): { ids: number[]; words: string[] } {
+export function padSequence(
+  ids: readonly number[],
+  words: readonly string[],
+  maxlen: number | undefined,
+  options: TextOptions = {},
+): { ids: number[]; words: string[] } {
   if (maxlen === undefined) return { ids: [...ids], words: [...words] };
   const padding = options.padding ?? 'pre';
   const truncating = options.truncating ?? 'pre';

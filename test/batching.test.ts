@@ -5,7 +5,10 @@ import * as assert from 'uvu/assert';
 import { analyze, loadModel } from '../src/node.js';
 import { fixturePath } from './fixtures.js';
 
-const batch = (n: number, size: number) => ({ shape: [n], data: Float32Array.from({ length: n * size }, (_, i) => ((i * 7919) % 1000) / 1000) });
+const batch = (n: number, size: number) => ({
+  shape: [n],
+  data: Float32Array.from({ length: n * size }, (_, i) => ((i * 7919) % 1000) / 1000),
+});
 
 test('analyze in chunks equals one pass, with per-sample targets, bounds and layer reports', async () => {
   const model = await loadModel(fixturePath('models/cnn_small.h5'));
@@ -43,13 +46,20 @@ test('a batch of 5,000 MNIST samples is explained and predicted in bounded memor
   assert.equal(probs.shape, [n, 10]);
   // Input and relevance are 15 MiB each; chunks of 512 add a few tens of MiB at most.
   assert.ok(grown < 200, `RSS grew by ${grown.toFixed(0)} MiB`);
-  const single = analyze(model, { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: x.data.subarray(4999 * size) }, { method: 'epsilon' });
+  const single = analyze(
+    model,
+    { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: x.data.subarray(4999 * size) },
+    { method: 'epsilon' },
+  );
   assert.equal(Array.from(R.data.subarray(4999 * size)), Array.from(single.data));
 });
 
 test('batchSize must be a positive integer', async () => {
   const model = await loadModel(fixturePath('models/mlp.h5'));
-  const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: new Float32Array(fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1)) };
+  const x = {
+    shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')],
+    data: new Float32Array(fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1)),
+  };
   assert.throws(() => analyze(model, x, { method: 'epsilon', batchSize: 0 }), /batchSize/);
 });
 

@@ -23,18 +23,23 @@ const model = join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5');
 const digit = (i: number, label: number): string => join(repoRoot, 'example/digits', `mnist_test_0${i}_label${label}.png`);
 const work = mkdtempSync(join(tmpdir(), 'lrp-keras-cli-'));
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const run = (...args: string[]): Run => {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-const runAsync = (...args: string[]): Promise<Run> => new Promise((done) => {
-  execFile(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' }, (error, stdout, stderr) => {
-    done({ status: error ? Number(error.code) : 0, stdout, stderr });
+const runAsync = (...args: string[]): Promise<Run> =>
+  new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' }, (error, stdout, stderr) => {
+      done({ status: error ? Number(error.code) : 0, stdout, stderr });
+    });
   });
-});
 
 /** A failure: the exit code, and stderr exactly one line "lrp-keras: …" containing `fragment`, no stack. */
 function assertFails(r: Run, status: number, fragment: string): void {
@@ -93,10 +98,20 @@ test('explain: predictions, one heatmap per image and a grid; --json parses; not
   const r = run('explain', model, digit(0, 7), digit(1, 2), digit(2, 1), '--out', out, '--json');
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stderr, '');
-  const result = JSON.parse(r.stdout) as { method: string; grid: string; results: { input: string; predicted: number; score: number; target: number; relevanceSum: number; heatmap: string }[] };
+  const result = JSON.parse(r.stdout) as {
+    method: string;
+    grid: string;
+    results: { input: string; predicted: number; score: number; target: number; relevanceSum: number; heatmap: string }[];
+  };
   assert.is(result.method, 'epsilon-plus');
-  assert.equal(result.results.map((row) => row.predicted), [7, 2, 1]);
-  assert.equal(result.results.map((row) => row.target), [7, 2, 1]);
+  assert.equal(
+    result.results.map((row) => row.predicted),
+    [7, 2, 1],
+  );
+  assert.equal(
+    result.results.map((row) => row.target),
+    [7, 2, 1],
+  );
   for (const row of result.results) {
     assert.ok(row.score > 0.99 && row.score <= 1, `score ${row.score}`);
     assert.ok(row.relevanceSum > 0, `${row.input}: Σ relevance ${row.relevanceSum}`);
@@ -104,7 +119,10 @@ test('explain: predictions, one heatmap per image and a grid; --json parses; not
     const png = decodeImage(readFileSync(resolve(work, row.heatmap)));
     assert.equal([png.width, png.height], [224, 224]);
   }
-  assert.equal(result.results.map((row) => row.heatmap), ['mnist_test_00_label7', 'mnist_test_01_label2', 'mnist_test_02_label1'].map((s) => join(out, `${s}.png`)));
+  assert.equal(
+    result.results.map((row) => row.heatmap),
+    ['mnist_test_00_label7', 'mnist_test_01_label2', 'mnist_test_02_label1'].map((s) => join(out, `${s}.png`)),
+  );
   assert.ok(existsSync(resolve(work, result.grid)));
   // The text form: a header and one row per input.
   const text = run('explain', model, digit(0, 7), '--out', out, '--target', '3', '--overlay', '--colormap', 'coldnhot');
@@ -125,11 +143,18 @@ test('explain reads .npy batches and JSON arrays as the images they hold', () =>
   const r = run('explain', model, 'batch.npy', 'one.json', '--out', 'arrays', '--json');
   assert.is(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { results: { input: string; file: string; predicted: number; heatmap: string }[] };
-  assert.equal(result.results.map((row) => [row.input, row.file, row.predicted]), [['batch.npy[0]', 'batch.npy', 0], ['batch.npy[1]', 'batch.npy', 4], ['one.json', 'one.json', 4]]);
+  assert.equal(
+    result.results.map((row) => [row.input, row.file, row.predicted]),
+    [
+      ['batch.npy[0]', 'batch.npy', 0],
+      ['batch.npy[1]', 'batch.npy', 4],
+      ['one.json', 'one.json', 4],
+    ],
+  );
   for (const name of ['batch_0.png', 'batch_1.png', 'one.png', 'grid.png']) assert.ok(existsSync(join(work, 'arrays', name)), name);
 });
 
-test('explain converts colour images to the model\'s channels and resizes them only with --resize', () => {
+test("explain converts colour images to the model's channels and resizes them only with --resize", () => {
   // The 7, doubled in size, as an RGB PNG and as a JPEG.
   const gray = decodeImage(readFileSync(digit(0, 7)));
   const rgba = new Uint8Array(56 * 56 * 4);
@@ -145,16 +170,44 @@ test('explain converts colour images to the model\'s channels and resizes them o
   for (const interpolation of ['bilinear', 'nearest']) {
     const r = run('explain', model, 'big.png', 'big.jpg', '--resize', '--interpolation', interpolation, '--out', 'big', '--json');
     assert.is(r.status, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { results: { predicted: number }[] }).results.map((row) => row.predicted), [7, 7], interpolation);
+    assert.equal(
+      (JSON.parse(r.stdout) as { results: { predicted: number }[] }).results.map((row) => row.predicted),
+      [7, 7],
+      interpolation,
+    );
   }
 });
 
 test('evaluate: a table and chart ranked by AOPC; LRP beats the random baseline; --json parses', () => {
-  const r = run('evaluate', model, digit(0, 7), digit(1, 2), '--methods', 'random,epsilon-plus', '--steps', '10', '--region', '4', '--out', 'eval', '--json');
+  const r = run(
+    'evaluate',
+    model,
+    digit(0, 7),
+    digit(1, 2),
+    '--methods',
+    'random,epsilon-plus',
+    '--steps',
+    '10',
+    '--region',
+    '4',
+    '--out',
+    'eval',
+    '--json',
+  );
   assert.is(r.status, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { samples: number; region: number; regions: number; steps: number; chart: string; methods: { method: string; aopc: number; aopcPerSample: number[]; meanCurve: number[] }[] };
+  const result = JSON.parse(r.stdout) as {
+    samples: number;
+    region: number;
+    regions: number;
+    steps: number;
+    chart: string;
+    methods: { method: string; aopc: number; aopcPerSample: number[]; meanCurve: number[] }[];
+  };
   assert.equal([result.samples, result.region, result.regions, result.steps], [2, 4, 49, 10]);
-  assert.equal(result.methods.map((m) => m.method), ['epsilon-plus', 'random']);
+  assert.equal(
+    result.methods.map((m) => m.method),
+    ['epsilon-plus', 'random'],
+  );
   assert.ok(result.methods[0].aopc > result.methods[1].aopc);
   assert.is(result.methods[0].meanCurve.length, 11);
   const chart = decodeImage(readFileSync(resolve(work, result.chart)));
@@ -185,7 +238,9 @@ test('errors are one line and a non-zero exit: 2 for the command line, 1 for fil
   ];
   // Independent processes: run them side by side.
   const [verbose, help, version, ...failures] = await Promise.all([
-    runAsync('explain', model, 'missing.png', '--verbose'), runAsync('--help'), runAsync('--version'),
+    runAsync('explain', model, 'missing.png', '--verbose'),
+    runAsync('--help'),
+    runAsync('--version'),
     ...cases.map(([args]) => runAsync(...args)),
   ]);
   failures.forEach((r, i) => assertFails(r, cases[i][1], cases[i][2]));
@@ -234,31 +289,63 @@ test('weights-only files with --config; flag values that cannot fit the model ar
 
 test('logits all zero or not finite: explain warns (stderr, and warnings in --json) that the heatmap is blank or partly drawn as zero', async () => {
   const zeroModel = join(work, 'zero.h5');
-  writeFileSync(zeroModel, await legacyH5({
-    class_name: 'Sequential',
-    config: { name: 'zero', layers: [
-      { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
-      { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
-    ] },
-  }, { d: [{ name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12) }, { name: 'd/bias:0', shape: [3], data: new Float32Array(3) }] }));
+  writeFileSync(
+    zeroModel,
+    await legacyH5(
+      {
+        class_name: 'Sequential',
+        config: {
+          name: 'zero',
+          layers: [
+            { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
+            { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
+          ],
+        },
+      },
+      {
+        d: [
+          { name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12) },
+          { name: 'd/bias:0', shape: [3], data: new Float32Array(3) },
+        ],
+      },
+    ),
+  );
   writeFileSync(join(work, 'four.json'), JSON.stringify([1, 2, 3, 4]));
   const text = run('explain', zeroModel, 'four.json', '--out', 'zero');
   assert.is(text.status, 0, text.stderr);
   assert.is(text.stderr, 'lrp-keras: warning: four.json: relevance is all zero (its logits are all zero); the heatmap is blank\n');
   const json = run('explain', zeroModel, 'four.json', '--out', 'zero', '--json');
-  assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings, ['four.json: relevance is all zero (its logits are all zero); the heatmap is blank']);
+  assert.equal((JSON.parse(json.stdout) as { warnings: string[] }).warnings, [
+    'four.json: relevance is all zero (its logits are all zero); the heatmap is blank',
+  ]);
   // Logits that overflow float32: relevance that is not finite is warned about and drawn as zero.
   const hugeModel = join(work, 'huge.h5');
-  writeFileSync(hugeModel, await legacyH5({
-    class_name: 'Sequential',
-    config: { name: 'huge', layers: [
-      { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
-      { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
-    ] },
-  }, { d: [{ name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12).fill(3e38) }, { name: 'd/bias:0', shape: [3], data: new Float32Array(3) }] }));
+  writeFileSync(
+    hugeModel,
+    await legacyH5(
+      {
+        class_name: 'Sequential',
+        config: {
+          name: 'huge',
+          layers: [
+            { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'float32' } },
+            { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'linear', use_bias: true } },
+          ],
+        },
+      },
+      {
+        d: [
+          { name: 'd/kernel:0', shape: [4, 3], data: new Float32Array(12).fill(3e38) },
+          { name: 'd/bias:0', shape: [3], data: new Float32Array(3) },
+        ],
+      },
+    ),
+  );
   const huge = run('explain', hugeModel, 'four.json', '--out', 'huge', '--json');
   assert.is(huge.status, 0, huge.stderr);
-  assert.equal((JSON.parse(huge.stdout) as { warnings: string[] }).warnings, ['four.json: 4 relevance values are not finite (3 of its 3 logits are not finite); the heatmap draws them as zero']);
+  assert.equal((JSON.parse(huge.stdout) as { warnings: string[] }).warnings, [
+    'four.json: 4 relevance values are not finite (3 of its 3 logits are not finite); the heatmap draws them as zero',
+  ]);
   assert.ok(existsSync(join(work, 'huge', 'four.png')));
   // A model that explains something stays silent.
   const fine = run('explain', model, digit(0, 7), '--out', 'fine');
@@ -276,8 +363,10 @@ test('explain --labels writes the true classes under the heatmaps of grid.png; a
 });
 
 test('a negative number after a flag is its value; other arguments stay as they are', () => {
-  assert.equal(joinNegativeValues(['explain', 'm.h5', '--target', '-1', '--json', '-1.png', '--perturbation', '-0.5', '--scale', '-1e-3']),
-    ['explain', 'm.h5', '--target=-1', '--json', '-1.png', '--perturbation=-0.5', '--scale=-1e-3']);
+  assert.equal(
+    joinNegativeValues(['explain', 'm.h5', '--target', '-1', '--json', '-1.png', '--perturbation', '-0.5', '--scale', '-1e-3']),
+    ['explain', 'm.h5', '--target=-1', '--json', '-1.png', '--perturbation=-0.5', '--scale=-1e-3'],
+  );
 });
 
 test('inputs: .npy dtypes and shapes, batch or single sample', () => {
@@ -329,7 +418,13 @@ test('inputs: image layouts, channel conversion, resizing and --scale', () => {
   assert.is(parseScale(' 2 / 4 '), 0.5);
   assert.throws(() => parseScale('1/0'), /--scale must be/);
   // Output names drop the extension, number batch samples and never collide.
-  assert.equal(outputNames(['a.png', 'a.jpg', 'b.npy[0]', 'b.npy[1]', 'grid.json']), ['a.png', 'a-2.png', 'b_0.png', 'b_1.png', 'grid-2.png']);
+  assert.equal(outputNames(['a.png', 'a.jpg', 'b.npy[0]', 'b.npy[1]', 'grid.json']), [
+    'a.png',
+    'a-2.png',
+    'b_0.png',
+    'b_1.png',
+    'grid-2.png',
+  ]);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

@@ -18,9 +18,14 @@ for (const ref of allReferences()) {
     const model = await loadModel(ref.modelPath, ref.configPath ? { config: readFileSync(ref.configPath, 'utf8') } : {});
     const firstOf = (composite: string, rule: string): string[] =>
       model.layers.filter((l) => l.rules[composite]?.split(' then ')[0] === rule).map((l) => l.name);
-    assert.equal(firstOf('epsilon-plus-flat', 'flat'), json.first_layer.dense_or_conv ? [bare(json.first_layer.dense_or_conv.keras_layer)] : []);
+    assert.equal(
+      firstOf('epsilon-plus-flat', 'flat'),
+      json.first_layer.dense_or_conv ? [bare(json.first_layer.dense_or_conv.keras_layer)] : [],
+    );
     assert.equal(firstOf('epsilon-gamma-box', 'z-box'), json.first_layer.conv ? [bare(json.first_layer.conv.keras_layer)] : []);
-    const merges = modelInternals(model).batchNormMerges.map(([a, b]) => `${a}+${b}`).sort();
+    const merges = modelInternals(model)
+      .batchNormMerges.map(([a, b]) => `${a}+${b}`)
+      .sort();
     assert.equal(merges, json.batchnorm_merges.map(([a, b]) => `${bare(a)}+${bare(b)}`).sort());
   });
 }

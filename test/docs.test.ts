@@ -20,7 +20,10 @@ test('every method id is in the README and in the methods table of docs/api.md',
 test('every analyze option is in the options table of docs/api.md', async () => {
   const api = read('docs/api.md');
   const source = read('src/analyze/options.ts');
-  const keys = (/const OPTION_KEYS = Object\.keys\(\{([^}]*)\}/.exec(source)?.[1] ?? '').split(',').map((k) => k.split(':')[0].trim()).filter(Boolean);
+  const keys = (/const OPTION_KEYS = Object\.keys\(\{([^}]*)\}/.exec(source)?.[1] ?? '')
+    .split(',')
+    .map((k) => k.split(':')[0].trim())
+    .filter(Boolean);
   assert.ok(keys.length > 10, 'the option list was not found');
   for (const key of keys) assert.ok(api.includes(`\`${key}\``), `docs/api.md does not document option ${key}`);
 });

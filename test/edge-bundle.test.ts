@@ -25,7 +25,11 @@ const code = result.outputFiles[0].text;
 const inputs = Object.keys(result.metafile.inputs);
 
 test('the edge bundle generates no code: no new Function, Function(…), eval(…)', () => {
-  for (const [what, pattern] of [['new Function', /new Function\b/], ['Function(', /\bFunction\(/], ['eval(', /\beval\(/]] as const) {
+  for (const [what, pattern] of [
+    ['new Function', /new Function\b/],
+    ['Function(', /\bFunction\(/],
+    ['eval(', /\beval\(/],
+  ] as const) {
     const at = code.search(pattern);
     assert.is(at, -1, `${what} in the edge bundle: …${code.slice(Math.max(0, at - 80), at + 80)}…`);
   }
@@ -36,7 +40,10 @@ test('the edge bundle imports no Node module and holds neither h5wasm nor ndarra
   assert.not.match(code, /\brequire\(/, 'a require() in the edge bundle');
   assert.not.match(code, 'h5wasm');
   for (const banned of ['node_modules/h5wasm/', 'node_modules/ndarray', 'dist/node.js', 'dist/io/h5wasm-reader.js', 'dist/ndarray.js']) {
-    assert.not.ok(inputs.some((file) => file.includes(banned)), `${banned} is bundled`);
+    assert.not.ok(
+      inputs.some((file) => file.includes(banned)),
+      `${banned} is bundled`,
+    );
   }
   // What it is made of: the library and fflate (for .keras zips), nothing else.
   const packages = new Set(inputs.filter((f) => f.includes('node_modules/')).map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)![1]));

@@ -15,7 +15,12 @@ import { uniformGenerator as prng } from '../src/attribution/random.js';
 
 const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-interface Linear { model: Model; W: Float32Array; b: Float32Array; classes: number }
+interface Linear {
+  model: Model;
+  W: Float32Array;
+  b: Float32Array;
+  classes: number;
+}
 
 /** Flatten → Dense(classes) on `inputShape`, weights U(−1, 1), bias U(−0.5, 0.5), optional softmax. */
 function linearModel(inputShape: number[], classes: number, seed: number, activation = 'linear'): Linear {
@@ -23,22 +28,30 @@ function linearModel(inputShape: number[], classes: number, seed: number, activa
   const features = prod(inputShape);
   const W = Float32Array.from({ length: features * classes }, () => 2 * rand() - 1);
   const b = Float32Array.from({ length: classes }, () => rand() - 0.5);
-  const groups = new Map<string, WeightTensor[]>([['dense', [
-    { name: 'dense/kernel:0', shape: [features, classes], data: W },
-    { name: 'dense/bias:0', shape: [classes], data: b },
-  ]]]);
+  const groups = new Map<string, WeightTensor[]>([
+    [
+      'dense',
+      [
+        { name: 'dense/kernel:0', shape: [features, classes], data: W },
+        { name: 'dense/bias:0', shape: [classes], data: b },
+      ],
+    ],
+  ]);
   const layers = [
     { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, ...inputShape], dtype: 'float32' } },
     { class_name: 'Flatten', config: { name: 'flatten', data_format: 'channels_last' } },
     { class_name: 'Dense', config: { name: 'dense', units: classes, activation, use_bias: true } },
   ];
-  const model = modelFromArchive({
-    fileName: 'in-memory.h5',
-    config: { class_name: 'Sequential', config: { name: 'linear', layers } },
-    kerasVersion: '2.15.0',
-    backend: 'tensorflow',
-    groups,
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'in-memory.h5',
+      config: { class_name: 'Sequential', config: { name: 'linear', layers } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups,
+    },
+    {},
+  );
   return { model, W, b, classes };
 }
 
@@ -75,10 +88,17 @@ test('true contributions (removal to zero) beat random relevance on every sample
     const best = pixelFlipping(net.model, x, truth, { region, perturbation: 0, target: t });
     for (let seed = 0; seed < 5; seed++) {
       const random = pixelFlipping(net.model, x, randomRelevance(x, 100 + seed), { region, perturbation: 0, target: t });
-      best.aopc.forEach((a, s) => assert.ok(a > random.aopc[s], `region ${region}, seed ${seed}, sample ${s}: AOPC ${a} ≤ random ${random.aopc[s]}`));
+      best.aopc.forEach((a, s) =>
+        assert.ok(a > random.aopc[s], `region ${region}, seed ${seed}, sample ${s}: AOPC ${a} ≤ random ${random.aopc[s]}`),
+      );
     }
     // The opposite ranking removes the most helpful regions last: the smallest AOPC of all.
-    const inverted = pixelFlipping(net.model, x, { shape: truth.shape, data: truth.data.map((v) => -v) }, { region, perturbation: 0, target: t });
+    const inverted = pixelFlipping(
+      net.model,
+      x,
+      { shape: truth.shape, data: truth.data.map((v) => -v) },
+      { region, perturbation: 0, target: t },
+    );
     best.aopc.forEach((a, s) => assert.ok(a > inverted.aopc[s], `region ${region}, sample ${s}: inverted ranking wins`));
   }
 });
@@ -112,7 +132,8 @@ test('each step lowers the score by the next largest region sum of the true cont
   const logits = net.model.logits(x).data;
   for (let s = 0; s < 2; s++) {
     const tileSums = new Array<number>(9).fill(0);
-    for (let y = 0; y < 5; y++) for (let col = 0; col < 5; col++) tileSums[Math.floor(y / 2) * 3 + Math.floor(col / 2)] += truth.data[s * 25 + y * 5 + col];
+    for (let y = 0; y < 5; y++)
+      for (let col = 0; col < 5; col++) tileSums[Math.floor(y / 2) * 3 + Math.floor(col / 2)] += truth.data[s * 25 + y * 5 + col];
     tileSums.sort((a, b) => b - a);
     const curve = result.curves[s];
     assert.is(curve.length, 10);
@@ -162,15 +183,28 @@ test('evaluateMethods: gradient × input and LRP-0 are the true contribution on 
   const x = randomInput([3, 8, 8, 1], 14);
   const progress: number[][] = [];
   const results = evaluateMethods(net.model, x, ['gradient-x-input', 'lrp-0', 'random'], {
-    perturbation: 0, region: 2, onProgress: (done, total) => progress.push([done, total]),
+    perturbation: 0,
+    region: 2,
+    onProgress: (done, total) => progress.push([done, total]),
   });
-  assert.equal(results.map((r) => r.method), ['gradient-x-input', 'lrp-0', 'random']);
-  const truth = pixelFlipping(net.model, x, trueContribution(net, x, results[0].targets, () => 0), { perturbation: 0, region: 2 });
+  assert.equal(
+    results.map((r) => r.method),
+    ['gradient-x-input', 'lrp-0', 'random'],
+  );
+  const truth = pixelFlipping(
+    net.model,
+    x,
+    trueContribution(net, x, results[0].targets, () => 0),
+    { perturbation: 0, region: 2 },
+  );
   for (const r of results.slice(0, 2)) {
     r.aopc.forEach((a, s) => close(a, truth.aopc[s], 1e-5, `${r.method}, sample ${s}`));
     assert.ok(r.meanAopc > results[2].meanAopc, `${r.method} does not beat random`);
   }
-  assert.equal(progress, Array.from({ length: 9 }, (_, i) => [i + 1, 9]));
+  assert.equal(
+    progress,
+    Array.from({ length: 9 }, (_, i) => [i + 1, 9]),
+  );
   // The baseline is seeded: the same seed gives the same curve.
   const again = evaluateMethods(net.model, x, ['random'], { perturbation: 0, region: 2 });
   assert.equal(again[0].curves, results[2].curves);
@@ -188,7 +222,10 @@ test('bad options and shapes are LrpKerasErrors naming the option', () => {
     [() => pixelFlipping(net.model, x, r, { target: 2 }), /option target: 2 for sample 0 is not a class index in \[0, 1\]/],
     [() => pixelFlipping(net.model, x, r, { target: [0] }), /option target: 1 indices for a batch of 2/],
     [() => pixelFlipping(net.model, x, { shape: [2, 16], data: r.data }), /relevance has shape \(2, 16\), the input \(2, 4, 4, 1\)/],
-    [() => pixelFlipping(net.model, { shape: [4, 4, 1], data: x.data.subarray(0, 16) }, r), /input has shape \(4, 4, 1\).*add the batch axis/],
+    [
+      () => pixelFlipping(net.model, { shape: [4, 4, 1], data: x.data.subarray(0, 16) }, r),
+      /input has shape \(4, 4, 1\).*add the batch axis/,
+    ],
     [() => evaluateMethods(net.model, x, []), /no methods to evaluate/],
     [() => evaluateMethods(net.model, x, ['nope']), /unknown method "nope"/],
   ];
@@ -208,7 +245,13 @@ test('the curves chart: nice ticks, one colour per series, errors for nothing to
   assert.equal(niceTicks(0, 0.3), { ticks: [0, 0.1, 0.2, 0.3], decimals: 1 });
   assert.equal(niceTicks(2, 2).ticks, [2, 2.5]);
   const red = [214, 39, 40, 255] as const;
-  const image = lineChart([{ label: 'a', values: [3, 2, 1] }, { label: 'b', values: [1, 1.5, 2], color: red }], { width: 300, height: 200, title: 't' });
+  const image = lineChart(
+    [
+      { label: 'a', values: [3, 2, 1] },
+      { label: 'b', values: [1, 1.5, 2], color: red },
+    ],
+    { width: 300, height: 200, title: 't' },
+  );
   assert.equal([image.width, image.height], [300, 200]);
   const has = (c: readonly number[]): boolean => {
     for (let i = 0; i < image.data.length; i += 4) if (c.every((v, k) => image.data[i + k] === v)) return true;

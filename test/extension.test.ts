@@ -36,7 +36,9 @@ test('a rule added with defineRule is a method and a layerRules value like the b
   half.data.forEach((v, i) => assert.ok(Math.abs(v - eps.data[i] / 2 ** depth) <= 1e-6 * Math.abs(eps.data[i]) + 1e-9, `element ${i}`));
   const last = m.layers.filter((l) => l.className === 'Dense').at(-1)!.name;
   const overridden = analyze(m, x, { method: 'epsilon', layerRules: { [last]: 'half-epsilon' } }) as Explanation;
-  overridden.data.forEach((v, i) => assert.ok(Math.abs(v - eps.data[i] / 2) <= 1e-6 * Math.abs(eps.data[i]) + 1e-9, `layerRules element ${i}`));
+  overridden.data.forEach((v, i) =>
+    assert.ok(Math.abs(v - eps.data[i] / 2) <= 1e-6 * Math.abs(eps.data[i]) + 1e-9, `layerRules element ${i}`),
+  );
   assert.throws(() => defineRule('half-epsilon', halfEpsilon), /already a method id/);
   assert.throws(() => defineRule('Bad Id', halfEpsilon), /lower-case/);
 });
@@ -49,7 +51,11 @@ test('the CLI lists and runs a rule defined before it starts', async () => {
     defineRule('half-epsilon', { description: 'toy rule', make: (p) => makeRule('epsilon', p) });
     process.argv = [process.argv[0], 'lrp-keras', ...JSON.parse(process.env.ARGS)];
     await import(${JSON.stringify(dist('cli/main.js'))});`;
-  const run = (...args: string[]) => spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ARGS: JSON.stringify(args) } });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ARGS: JSON.stringify(args) },
+    });
   const methods = run('methods');
   assert.is(methods.status, 0, methods.stderr);
   assert.match(methods.stdout, /^half-epsilon +toy rule/m);

@@ -15,7 +15,18 @@ import { h5wasmRestarts } from '../src/io/h5wasm-reader.js';
 import { fixturePath } from './fixtures.js';
 import { writeH5 } from './keras-writer.js';
 import { loadSeeds } from './fuzz/corpus.js';
-import { bytesCaseArb, configCaseArb, describeCase, materialise, READERS, runCase, WASM_TRAP, type FuzzCase, type Outcome, type ReaderName } from './fuzz/harness.js';
+import {
+  bytesCaseArb,
+  configCaseArb,
+  describeCase,
+  materialise,
+  READERS,
+  runCase,
+  WASM_TRAP,
+  type FuzzCase,
+  type Outcome,
+  type ReaderName,
+} from './fuzz/harness.js';
 
 const SEED = 20260408;
 const BOUND_MS = 2000;
@@ -24,7 +35,10 @@ const PER_SEED = 14;
 const CONFIG_RUNS = 300;
 
 const seeds = await loadSeeds();
-const tally: Record<ReaderName, Record<Outcome['status'], number>> = { pure: { loaded: 0, refused: 0, failed: 0 }, h5wasm: { loaded: 0, refused: 0, failed: 0 } };
+const tally: Record<ReaderName, Record<Outcome['status'], number>> = {
+  pure: { loaded: 0, refused: 0, failed: 0 },
+  h5wasm: { loaded: 0, refused: 0, failed: 0 },
+};
 let slowest = { ms: 0, what: '' };
 
 /** Run one case; anything but a load or an LrpKerasError in time fails the property, with the case spelled out. */
@@ -32,7 +46,8 @@ async function check(c: FuzzCase): Promise<void> {
   const { bytes, options } = materialise(seeds, c);
   const outcome = await runCase((b, o) => loadModel(b, o), bytes, options, BOUND_MS);
   record(c.reader, outcome, describeCase(seeds, c));
-  if (outcome.status === 'failed') throw new Error(`${describeCase(seeds, c)}\n  → ${outcome.phase}: ${outcome.message}\n${outcome.stack ?? ''}`);
+  if (outcome.status === 'failed')
+    throw new Error(`${describeCase(seeds, c)}\n  → ${outcome.phase}: ${outcome.message}\n${outcome.stack ?? ''}`);
 }
 
 function record(reader: ReaderName, outcome: Outcome, what: string): void {
@@ -45,14 +60,19 @@ function record(reader: ReaderName, outcome: Outcome, what: string): void {
 // --- A normal model before and after: the process stays usable -----------------------------------
 
 const HEALTH = ['keras3/conv1d_net.h5', 'keras3/conv1d_net.keras', 'corpus/k1_th_weights_mnist_cnn_keras2cpp.h5'];
-const x = (shape: number[]) => ({ shape: [1, ...shape], data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.7)) });
+const x = (shape: number[]) => ({
+  shape: [1, ...shape],
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.7)),
+});
 
 async function healthyLogits(): Promise<string[]> {
   const out: string[] = [];
   for (const seed of seeds.filter((s) => HEALTH.includes(s.name))) {
     for (const reader of READERS) {
       const model = await loadModel(seed.bytes, { reader, config: seed.sidecar });
-      out.push(`${seed.name} [${reader}]: ${Array.from(model.logits(x(fixedShape(model.inputShape, 'model.inputShape'))).data, (v) => v.toPrecision(6)).join(' ')}`);
+      out.push(
+        `${seed.name} [${reader}]: ${Array.from(model.logits(x(fixedShape(model.inputShape, 'model.inputShape'))).data, (v) => v.toPrecision(6)).join(' ')}`,
+      );
     }
   }
   return out;
@@ -63,7 +83,10 @@ let before: string[] = [];
 test('the seeds: every model file in test/fixtures, .keras zips and corpus files included', async () => {
   assert.ok(seeds.length >= 30, `only ${seeds.length} seed files`);
   assert.ok(seeds.filter((s) => s.kind === 'zip').length >= 8, 'the .keras zips are seeds');
-  assert.ok(seeds.some((s) => s.name.startsWith('corpus/') && s.sidecar), 'weights-only corpus files come with their architecture');
+  assert.ok(
+    seeds.some((s) => s.name.startsWith('corpus/') && s.sidecar),
+    'weights-only corpus files come with their architecture',
+  );
   before = await healthyLogits();
   assert.is(before.length, HEALTH.length * 2);
 });
@@ -108,15 +131,28 @@ test('config mutations (absurd values, deleted fields, prototype-key names, shuf
 // --- Regressions -------------------------------------------------------------------------------
 
 /** Written by `npm run fuzz` for each new failure; `expect` is filled in once the defect is fixed. */
-interface Regression { file: string; readers: ReaderName[]; expect: string; what: string; config?: string | object }
+interface Regression {
+  file: string;
+  readers: ReaderName[];
+  expect: string;
+  what: string;
+  config?: string | object;
+}
 
 test('every minimised reproduction in test/fixtures/fuzz is refused with an LrpKerasError (or loads and runs), quickly', async () => {
   const dir = fixturePath('fuzz');
-  const regressions = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as Regression);
+  const regressions = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as Regression);
   assert.ok(regressions.length >= 3, `only ${regressions.length} regression files`);
   for (const r of regressions) {
     for (const reader of r.readers) {
-      const outcome = await runCase((b, o) => loadModel(b, o), new Uint8Array(readFileSync(`${dir}/${r.file}`)), { reader, config: r.config }, BOUND_MS);
+      const outcome = await runCase(
+        (b, o) => loadModel(b, o),
+        new Uint8Array(readFileSync(`${dir}/${r.file}`)),
+        { reader, config: r.config },
+        BOUND_MS,
+      );
       record(reader, outcome, r.file);
       // `expect`: 'loaded' (the file is fine once the defect is fixed), or part of the refusal.
       assert.is(outcome.status, r.expect === 'loaded' ? 'loaded' : 'refused', `${r.file} [${reader}] (${r.what}): ${outcome.message}`);
@@ -126,7 +162,16 @@ test('every minimised reproduction in test/fixtures/fuzz is refused with an LrpK
 });
 
 test('a .keras whose weights file links groups back to their ancestors (a cycle) is refused quickly', async () => {
-  const config = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4] } }, { class_name: 'Dense', config: { name: 'd', units: 2 } }] } };
+  const config = {
+    class_name: 'Sequential',
+    config: {
+      name: 's',
+      layers: [
+        { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4] } },
+        { class_name: 'Dense', config: { name: 'd', units: 2 } },
+      ],
+    },
+  };
   const h5 = await writeH5((root) => {
     const vars = root.create_group('layers').create_group('dense').create_group('vars');
     vars.create_dataset({ name: '0', data: new Float32Array(8), shape: [4, 2], dtype: '<f4' });
@@ -150,7 +195,9 @@ test('afterwards a normal model still loads with each reader and gives the same 
   assert.equal(await healthyLogits(), before);
   assert.is(h5wasmRestarts(), 0, 'no mutant made the HDF5 library trap');
   const total = (s: Outcome['status']) => tally.pure[s] + tally.h5wasm[s];
-  console.log(`  ${total('loaded') + total('refused')} cases: ${total('loaded')} loaded, ${total('refused')} refused (pure ${tally.pure.loaded}/${tally.pure.refused}, h5wasm ${tally.h5wasm.loaded}/${tally.h5wasm.refused}); slowest ${slowest.ms.toFixed(0)} ms: ${slowest.what}`);
+  console.log(
+    `  ${total('loaded') + total('refused')} cases: ${total('loaded')} loaded, ${total('refused')} refused (pure ${tally.pure.loaded}/${tally.pure.refused}, h5wasm ${tally.h5wasm.loaded}/${tally.h5wasm.refused}); slowest ${slowest.ms.toFixed(0)} ms: ${slowest.what}`,
+  );
 });
 
 test('a WebAssembly trap retires the HDF5 instance: the next file loads on a fresh one (child process)', () => {
@@ -168,7 +215,11 @@ test('a WebAssembly trap retires the HDF5 instance: the next file loads on a fre
     const first = await loadModel(bytes, { reader: 'h5wasm' }).then(() => 'loaded', (e) => e.name + ': ' + e.message);
     const again = Array.from((await loadModel(bytes, { reader: 'h5wasm' })).logits(x).data);
     console.log(JSON.stringify({ first, same: JSON.stringify(again) === JSON.stringify(good), restarts: h5wasmRestarts() }));`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000, cwd: fixturePath('.') });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60000,
+    cwd: fixturePath('.'),
+  });
   assert.is(run.status, 0, run.stderr.slice(-2000));
   const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { first: string; same: boolean; restarts: number };
   assert.match(result.first, /^LrpKerasError: .*HDF5 library/, result.first);

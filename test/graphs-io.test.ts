@@ -13,24 +13,45 @@ import { repoRoot } from './fixtures.js';
 import { legacyH5, type StoredWeight } from './keras-writer.js';
 
 const weight = (name: string, shape: number[], seed: number): StoredWeight => ({
-  name, shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 5.31 + i * 0.77) * 0.6),
+  name,
+  shape,
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 5.31 + i * 0.77) * 0.6),
 });
 const call = (...refs: [string, number][]) => [refs.map(([layer, node]) => [layer, node, 0, {}])];
-const layer = (className: string, name: string, config: object, nodes: unknown[] = []) => ({ class_name: className, name, config: { name, ...config }, inbound_nodes: nodes });
-const tensor = (shape: number[], seed: number): Tensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(seed + i * 1.3)) });
+const layer = (className: string, name: string, config: object, nodes: unknown[] = []) => ({
+  class_name: className,
+  name,
+  config: { name, ...config },
+  inbound_nodes: nodes,
+});
+const tensor = (shape: number[], seed: number): Tensor => ({
+  shape,
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(seed + i * 1.3)),
+});
 
 /** A Dense layer by hand over one sample. */
 const dense = (v: number[], [K, b]: StoredWeight[], f = (t: number) => t): number[] =>
   Array.from({ length: K.shape[1] }, (_, j) => f(v.reduce((s, vi, i) => s + vi * K.data[i * K.shape[1] + j], b ? b.data[j] : 0)));
 const close = (got: ArrayLike<number>, want: number[], what: string, tol = 1e-5): void =>
   want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) < tol * Math.max(1, Math.abs(w)), `${what}[${i}]: ${got[i]} vs ${w}`));
-const sum = (a: ArrayLike<number>, from = 0, to = a.length): number => Array.from(a).slice(from, to).reduce((s, v) => s + v, 0);
+const sum = (a: ArrayLike<number>, from = 0, to = a.length): number =>
+  Array.from(a)
+    .slice(from, to)
+    .reduce((s, v) => s + v, 0);
 
 // a (4) → da (Dense 3, relu); b (2) → db (Dense 3, relu); concat → y1 (Dense 2), y2 (Dense 1 on db only). No biases.
 const twoByTwo = {
   class_name: 'Functional',
   config: {
-    name: 'two_by_two', input_layers: [['a', 0, 0], ['b', 0, 0]], output_layers: [['y1', 0, 0], ['y2', 0, 0]],
+    name: 'two_by_two',
+    input_layers: [
+      ['a', 0, 0],
+      ['b', 0, 0],
+    ],
+    output_layers: [
+      ['y1', 0, 0],
+      ['y2', 0, 0],
+    ],
     layers: [
       layer('InputLayer', 'a', { batch_input_shape: [null, 4] }),
       layer('InputLayer', 'b', { batch_input_shape: [null, 2] }),
@@ -43,20 +64,42 @@ const twoByTwo = {
   },
 };
 const w2 = {
-  a: [], b: [], cat: [],
-  da: [weight('da/kernel:0', [4, 3], 1)], db: [weight('db/kernel:0', [2, 3], 2)],
-  y1: [weight('y1/kernel:0', [6, 2], 3)], y2: [weight('y2/kernel:0', [3, 1], 4)],
+  a: [],
+  b: [],
+  cat: [],
+  da: [weight('da/kernel:0', [4, 3], 1)],
+  db: [weight('db/kernel:0', [2, 3], 2)],
+  y1: [weight('y1/kernel:0', [6, 2], 3)],
+  y2: [weight('y2/kernel:0', [3, 1], 4)],
 };
 
 test('two inputs, two outputs: names, shapes, predictions by hand, inputs by array or by name', async () => {
   const model = await loadModel(await legacyH5(twoByTwo, w2));
-  assert.equal([model.inputNames, model.outputNames], [['a', 'b'], ['y1', 'y2']]);
-  assert.equal([model.inputShapes, model.outputShapes], [[[4], [2]], [[2], [1]]]);
+  assert.equal(
+    [model.inputNames, model.outputNames],
+    [
+      ['a', 'b'],
+      ['y1', 'y2'],
+    ],
+  );
+  assert.equal(
+    [model.inputShapes, model.outputShapes],
+    [
+      [[4], [2]],
+      [[2], [1]],
+    ],
+  );
   assert.match(model.summary(), "Outputs: 0 'y1' (None, 2), 1 'y2' (None, 1)");
   const a = tensor([3, 4], 1);
   const b = tensor([3, 2], 2);
   const out = model.predict([a, b]) as Tensor[];
-  assert.equal(out.map((t) => t.shape), [[3, 2], [3, 1]]);
+  assert.equal(
+    out.map((t) => t.shape),
+    [
+      [3, 2],
+      [3, 1],
+    ],
+  );
   const relu = (t: number) => Math.max(t, 0);
   for (let s = 0; s < 3; s++) {
     const ha = dense(Array.from(a.data.subarray(s * 4, s * 4 + 4)), w2.da, relu);
@@ -67,7 +110,11 @@ test('two inputs, two outputs: names, shapes, predictions by hand, inputs by arr
   const byName = model.predict({ b, a }) as Tensor[];
   assert.equal(Array.from(byName[0].data), Array.from(out[0].data));
   for (const bad of [[a], { a }, a, { a, b, c: b }]) {
-    assert.throws(() => model.predict(bad as never), (e: unknown) => e instanceof LrpKerasError, JSON.stringify(Object.keys(bad)));
+    assert.throws(
+      () => model.predict(bad as never),
+      (e: unknown) => e instanceof LrpKerasError,
+      JSON.stringify(Object.keys(bad)),
+    );
   }
 });
 
@@ -76,14 +123,23 @@ test('two inputs: relevance per input conserves the target logit of the chosen o
   const x = [tensor([2, 4], 5), tensor([2, 2], 6)];
   for (const output of [0, 'y1', 1, 'y2']) {
     const R = analyze(model, x, { method: 'epsilon', epsilon: 1e-9, output }) as Explanation[];
-    assert.equal(R.map((r) => r.shape), [[2, 4], [2, 2]]);
+    assert.equal(
+      R.map((r) => r.shape),
+      [
+        [2, 4],
+        [2, 2],
+      ],
+    );
     const logits = (model.logits(x) as Tensor[])[typeof output === 'number' ? output : output === 'y1' ? 0 : 1];
     const classes = logits.data.length / 2;
     for (let s = 0; s < 2; s++) {
       let target = 0;
       for (let k = 1; k < classes; k++) if (logits.data[s * classes + k] > logits.data[s * classes + target]) target = k;
       const total = sum(R[0].data, s * 4, s * 4 + 4) + sum(R[1].data, s * 2, s * 2 + 2);
-      assert.ok(Math.abs(total - logits.data[s * classes + target]) < 1e-5, `output ${output} sample ${s}: ${total} vs ${logits.data[s * classes + target]}`);
+      assert.ok(
+        Math.abs(total - logits.data[s * classes + target]) < 1e-5,
+        `output ${output} sample ${s}: ${total} vs ${logits.data[s * classes + target]}`,
+      );
     }
     // y2 reads only b: input a gets nothing.
     if (output === 1 || output === 'y2') assert.equal(sum(R[0].data.map(Math.abs)), 0);
@@ -99,7 +155,9 @@ test('two inputs: relevance per input conserves the target logit of the chosen o
 const encoder = {
   class_name: 'Functional',
   config: {
-    name: 'encoder', input_layers: [['e_in', 0, 0]], output_layers: [['e2', 0, 0]],
+    name: 'encoder',
+    input_layers: [['e_in', 0, 0]],
+    output_layers: [['e2', 0, 0]],
     layers: [
       layer('InputLayer', 'e_in', { batch_input_shape: [null, 3] }),
       layer('Dense', 'e1', { units: 3, activation: 'tanh' }, call(['e_in', 0])),
@@ -110,7 +168,12 @@ const encoder = {
 const siamese = {
   class_name: 'Functional',
   config: {
-    name: 'siamese', input_layers: [['left', 0, 0], ['right', 0, 0]], output_layers: [['score', 0, 0]],
+    name: 'siamese',
+    input_layers: [
+      ['left', 0, 0],
+      ['right', 0, 0],
+    ],
+    output_layers: [['score', 0, 0]],
     layers: [
       layer('InputLayer', 'left', { batch_input_shape: [null, 3] }),
       layer('InputLayer', 'right', { batch_input_shape: [null, 3] }),
@@ -120,8 +183,19 @@ const siamese = {
     ],
   },
 };
-const encoderWeights = [weight('e1/kernel:0', [3, 3], 7), weight('e1/bias:0', [3], 8), weight('e2/kernel:0', [3, 2], 9), weight('e2/bias:0', [2], 10)];
-const ws = { left: [], right: [], diff: [], encoder: encoderWeights, score: [weight('score/kernel:0', [2, 1], 11), weight('score/bias:0', [1], 12)] };
+const encoderWeights = [
+  weight('e1/kernel:0', [3, 3], 7),
+  weight('e1/bias:0', [3], 8),
+  weight('e2/kernel:0', [3, 2], 9),
+  weight('e2/bias:0', [2], 10),
+];
+const ws = {
+  left: [],
+  right: [],
+  diff: [],
+  encoder: encoderWeights,
+  score: [weight('score/kernel:0', [2, 1], 11), weight('score/bias:0', [1], 12)],
+};
 
 test('a nested model called twice shares its weights (a siamese pair, by hand); both calls send relevance back', async () => {
   const model = await loadModel(await legacyH5(siamese, ws));
@@ -132,12 +206,24 @@ test('a nested model called twice shares its weights (a siamese pair, by hand); 
   for (let s = 0; s < 2; s++) {
     const l = enc(Array.from(left.data.subarray(s * 3, s * 3 + 3)));
     const r = enc(Array.from(right.data.subarray(s * 3, s * 3 + 3)));
-    close(got.data.subarray(s, s + 1), dense(l.map((v, i) => v - r[i]), ws.score), `sample ${s}`);
+    close(
+      got.data.subarray(s, s + 1),
+      dense(
+        l.map((v, i) => v - r[i]),
+        ws.score,
+      ),
+      `sample ${s}`,
+    );
   }
   const [gl, gr] = analyze(model, [left, right], { method: 'gradient' }) as Explanation[];
   // The same inputs on both sides: the score is a constant (its bias), so gradients cancel.
   const same = analyze(model, [left, left], { method: 'gradient' }) as Explanation[];
-  close(same[0].data, Array.from(same[1].data, (v) => -v), 'antisymmetric gradients', 1e-6);
+  close(
+    same[0].data,
+    Array.from(same[1].data, (v) => -v),
+    'antisymmetric gradients',
+    1e-6,
+  );
   assert.ok(sum(gl.data.map(Math.abs)) > 0 && sum(gr.data.map(Math.abs)) > 0);
 });
 
@@ -145,7 +231,8 @@ test('a nested model called twice shares its weights (a siamese pair, by hand); 
 const freeTime = (steps: number | null) => ({
   class_name: 'Sequential',
   config: {
-    name: 'free', layers: [
+    name: 'free',
+    layers: [
       { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, steps, 3] } },
       { class_name: 'Conv1D', config: { name: 'c', filters: 2, kernel_size: 3, activation: 'relu', padding: 'valid' } },
       { class_name: 'GlobalAveragePooling1D', config: { name: 'g' } },
@@ -153,7 +240,10 @@ const freeTime = (steps: number | null) => ({
     ],
   },
 });
-const wf = { c: [weight('c/kernel:0', [3, 3, 2], 13), weight('c/bias:0', [2], 14)], d: [weight('d/kernel:0', [2, 2], 15), weight('d/bias:0', [2], 16)] };
+const wf = {
+  c: [weight('c/kernel:0', [3, 3, 2], 13), weight('c/bias:0', [2], 14)],
+  d: [weight('d/kernel:0', [2, 2], 15), weight('d/bias:0', [2], 16)],
+};
 
 test('a free time axis is resolved per call: every length equals a fixed-length model with the same weights; summary shows None', async () => {
   const free = await loadModel(await legacyH5(freeTime(null), wf));
@@ -164,7 +254,11 @@ test('a free time axis is resolved per call: every length equals a fixed-length 
     const x = tensor([2, steps, 3], steps);
     assert.equal(Array.from((free.logits(x) as Tensor).data), Array.from((fixed.logits(x) as Tensor).data), `logits, ${steps} steps`);
     for (const method of ['epsilon-plus', 'gradient', 'integrated-gradients']) {
-      assert.equal(Array.from((analyze(free, x, { method }) as Explanation).data), Array.from((analyze(fixed, x, { method }) as Explanation).data), `${method}, ${steps} steps`);
+      assert.equal(
+        Array.from((analyze(free, x, { method }) as Explanation).data),
+        Array.from((analyze(fixed, x, { method }) as Explanation).data),
+        `${method}, ${steps} steps`,
+      );
     }
   }
   // Too short for the kernel: the error names the layer.
@@ -175,7 +269,8 @@ test('Flatten before Dense with a free axis: the error names the Dense layer and
   const config = {
     class_name: 'Sequential',
     config: {
-      name: 'flat', layers: [
+      name: 'flat',
+      layers: [
         { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, null, 2] } },
         { class_name: 'Flatten', config: { name: 'f' } },
         { class_name: 'Dense', config: { name: 'd', units: 2 } },
@@ -191,7 +286,8 @@ test('layers without an LRP rule block only the LRP methods, and all are named a
   const config = {
     class_name: 'Sequential',
     config: {
-      name: 'inner_softmax', layers: [
+      name: 'inner_softmax',
+      layers: [
         { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3] } },
         { class_name: 'Dense', config: { name: 'd1', units: 4, activation: 'softmax' } },
         { class_name: 'Dense', config: { name: 'd2', units: 4 } },
@@ -209,7 +305,10 @@ test('layers without an LRP rule block only the LRP methods, and all are named a
   const x = tensor([2, 3], 2);
   assert.equal((model.predict(x) as Tensor).shape, [2, 2]);
   assert.ok(sum((analyze(model, x, { method: 'gradient' }) as Explanation).data.map(Math.abs)) > 0);
-  assert.throws(() => analyze(model, x, { method: 'epsilon-plus' }), /2 layers have no LRP rule: 'd1' \(Dense\): a softmax.*; 's2' \(Softmax\): a softmax/);
+  assert.throws(
+    () => analyze(model, x, { method: 'epsilon-plus' }),
+    /2 layers have no LRP rule: 'd1' \(Dense\): a softmax.*; 's2' \(Softmax\): a softmax/,
+  );
 });
 
 test('the CLI explains the output --output names (a name or an index) and refuses one the model lacks', async () => {
@@ -217,7 +316,12 @@ test('the CLI explains the output --output names (a name or an index) and refuse
   const config = {
     class_name: 'Functional',
     config: {
-      name: 'heads', input_layers: [['a', 0, 0]], output_layers: [['y1', 0, 0], ['y2', 0, 0]],
+      name: 'heads',
+      input_layers: [['a', 0, 0]],
+      output_layers: [
+        ['y1', 0, 0],
+        ['y2', 0, 0],
+      ],
       layers: [
         layer('InputLayer', 'a', { batch_input_shape: [null, 4] }),
         layer('Dense', 'y1', { units: 2 }, call(['a', 0])),
@@ -225,7 +329,11 @@ test('the CLI explains the output --output names (a name or an index) and refuse
       ],
     },
   };
-  const w = { a: [], y1: [weight('y1/kernel:0', [4, 2], 21), weight('y1/bias:0', [2], 22)], y2: [weight('y2/kernel:0', [4, 3], 23), weight('y2/bias:0', [3], 24)] };
+  const w = {
+    a: [],
+    y1: [weight('y1/kernel:0', [4, 2], 21), weight('y1/bias:0', [2], 22)],
+    y2: [weight('y2/kernel:0', [4, 3], 23), weight('y2/bias:0', [3], 24)],
+  };
   const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-heads-'));
   const file = join(dir, 'heads.h5');
   writeFileSync(file, await legacyH5(config, w));
@@ -234,8 +342,17 @@ test('the CLI explains the output --output names (a name or an index) and refuse
   // A Node Buffer, whose slice() shares memory: the pure reader read float32 weights wrongly from one (fixed).
   const model = await loadModel(readFileSync(file));
   const heads = model.predict(x as ModelInput) as Tensor[];
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'build/src/cli/main.js'), 'explain', file, join(dir, 'x.json'), '--out', dir, '--json', ...args], { encoding: 'utf8' });
-  for (const [given, k] of [['y2', 1], ['1', 1], ['0', 0]] as const) {
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [join(repoRoot, 'build/src/cli/main.js'), 'explain', file, join(dir, 'x.json'), '--out', dir, '--json', ...args],
+      { encoding: 'utf8' },
+    );
+  for (const [given, k] of [
+    ['y2', 1],
+    ['1', 1],
+    ['0', 0],
+  ] as const) {
     const r = cli('--output', given, '--method', 'gradient');
     assert.is(r.status, 0, r.stderr);
     const row = JSON.parse(r.stdout).results[0];

@@ -5,12 +5,18 @@ import { analyze, loadModel, LrpKerasError } from '../src/index.js';
 import { kerasZip, legacyH5, type StoredWeight } from './keras-writer.js';
 
 const weight = (name: string, shape: number[], seed: number): StoredWeight => ({
-  name, shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 7.13 + i * 1.37) * 0.5),
+  name,
+  shape,
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 7.13 + i * 1.37) * 0.5),
 });
 
 const node = (_name: string, inputs: string[]) => (inputs.length ? [inputs.map((i) => [i, 0, 0, {}])] : []);
-const layer = (className: string, name: string, inputs: string[], config: object = {}) =>
-  ({ class_name: className, name, config: { name, ...config }, inbound_nodes: node(name, inputs) });
+const layer = (className: string, name: string, inputs: string[], config: object = {}) => ({
+  class_name: className,
+  name,
+  config: { name, ...config },
+  inbound_nodes: node(name, inputs),
+});
 
 /** in → a (Dense 4 relu) → b (Dense 3) and in → c (Dense 3); Add(b, c) → out (Dense 2). */
 function functional(order: number[]) {
@@ -33,7 +39,8 @@ const weights = {
   b: [weight('b/kernel:0', [4, 3], 3), weight('b/bias:0', [3], 4)],
   c: [weight('c/kernel:0', [5, 3], 5), weight('c/bias:0', [3], 6)],
   out: [weight('out/kernel:0', [3, 2], 7), weight('out/bias:0', [2], 8)],
-  in: [], sum: [],
+  in: [],
+  sum: [],
 };
 
 const x = { shape: [2, 5], data: Float32Array.from({ length: 10 }, (_, i) => Math.cos(i) + 0.2) };
@@ -51,7 +58,12 @@ function byHand(xs: Float32Array): number[] {
     const a = dense(v, weights.a, (t) => Math.max(t, 0));
     const b = dense(a, weights.b);
     const c = dense(v, weights.c, Math.tanh);
-    out.push(...dense(b.map((bi, i) => bi + c[i]), weights.out));
+    out.push(
+      ...dense(
+        b.map((bi, i) => bi + c[i]),
+        weights.out,
+      ),
+    );
   }
   return out;
 }
@@ -67,7 +79,10 @@ test('a Functional config listing layers out of execution order runs in graph or
     assert.equal(Array.from(analyze(shuffled, x, { method }).data), Array.from(analyze(inOrder, x, { method }).data), method);
   }
   // Each layer moves behind its inputs, config order otherwise (CONVENTIONS.md).
-  assert.equal(shuffled.layers.map((l) => l.name), ['in', 'c', 'a', 'b', 'sum', 'out']);
+  assert.equal(
+    shuffled.layers.map((l) => l.name),
+    ['in', 'c', 'a', 'b', 'sum', 'out'],
+  );
 });
 
 test('relevance from several readers of one tensor is summed (conservation through a fork)', async () => {
@@ -99,7 +114,9 @@ test('a layer called twice runs once per call with shared weights (hand-computed
   const shared = {
     class_name: 'Functional',
     config: {
-      name: 'twice', input_layers: [['in', 0, 0]], output_layers: [['out', 0, 0]],
+      name: 'twice',
+      input_layers: [['in', 0, 0]],
+      output_layers: [['out', 0, 0]],
       layers: [
         layer('InputLayer', 'in', [], { batch_input_shape: [null, 5] }),
         { ...layer('Dense', 'd', [], { units: 5, activation: 'tanh' }), inbound_nodes: [[['in', 0, 0, {}]], [['d', 0, 0, {}]]] },
@@ -107,7 +124,11 @@ test('a layer called twice runs once per call with shared weights (hand-computed
       ],
     },
   };
-  const w = { d: [weight('d/kernel:0', [5, 5], 11), weight('d/bias:0', [5], 12)], out: [weight('out/kernel:0', [5, 2], 13), weight('out/bias:0', [2], 14)], in: [] };
+  const w = {
+    d: [weight('d/kernel:0', [5, 5], 11), weight('d/bias:0', [5], 12)],
+    out: [weight('out/kernel:0', [5, 2], 13), weight('out/bias:0', [2], 14)],
+    in: [],
+  };
   const model = await loadModel(await legacyH5(shared, w));
   const dense = (v: number[], [K, b]: StoredWeight[], f = (t: number) => t) =>
     Array.from({ length: K.shape[1] }, (_, j) => f(v.reduce((acc, vi, i) => acc + vi * K.data[i * K.shape[1] + j], b.data[j])));
@@ -118,7 +139,10 @@ test('a layer called twice runs once per call with shared weights (hand-computed
   }
   // Conservation through both calls with ε → 0 and no biases is checked in lrp-properties; here both calls send relevance back.
   const R = analyze(model, x, { method: 'epsilon', epsilon: 1e-9, returnLayers: true });
-  assert.equal(R.conservation!.map((r) => r.layer), ['d', 'd', 'out'].filter((l, i, a) => a.indexOf(l) === i));
+  assert.equal(
+    R.conservation!.map((r) => r.layer),
+    ['d', 'd', 'out'].filter((l, i, a) => a.indexOf(l) === i),
+  );
 
   const unsupported = functional([0, 1, 2, 3, 4, 5]);
   (unsupported.config.layers[4] as { class_name: string }).class_name = 'MyMerge';
@@ -132,7 +156,8 @@ test('a layer called twice runs once per call with shared weights (hand-computed
 
 /** A Sequential holding a nested Sequential, as Keras 3 writes it to `.keras`. */
 const nestedConfig = {
-  module: 'keras', class_name: 'Sequential',
+  module: 'keras',
+  class_name: 'Sequential',
   config: {
     name: 'outer',
     layers: [
@@ -157,18 +182,31 @@ test('.keras: nested models map to layers/<model>/layers/<class>; names decide w
   const d1 = [weight('k', [5, 4], 11), weight('b', [4], 12)];
   const d2 = [weight('k', [4, 3], 13), weight('b', [3], 14)];
   const head = [weight('k', [3, 2], 15), weight('b', [2], 16)];
-  const withNames = await loadModel(await kerasZip(nestedConfig, {
-    'layers/sequential/layers/dense': { name: 'd1', weights: d1 },
-    'layers/sequential/layers/dense_1': { name: 'd2', weights: d2 },
-    'layers/dense': { name: 'head', weights: head },
-  }));
-  const byOrder = await loadModel(await kerasZip(nestedConfig, {
-    'layers/sequential/layers/dense': { weights: d1 },
-    'layers/sequential/layers/dense_1': { weights: d2 },
-    'layers/dense': { weights: head },
-  }, '3.5.0'));
+  const withNames = await loadModel(
+    await kerasZip(nestedConfig, {
+      'layers/sequential/layers/dense': { name: 'd1', weights: d1 },
+      'layers/sequential/layers/dense_1': { name: 'd2', weights: d2 },
+      'layers/dense': { name: 'head', weights: head },
+    }),
+  );
+  const byOrder = await loadModel(
+    await kerasZip(
+      nestedConfig,
+      {
+        'layers/sequential/layers/dense': { weights: d1 },
+        'layers/sequential/layers/dense_1': { weights: d2 },
+        'layers/dense': { weights: head },
+      },
+      '3.5.0',
+    ),
+  );
   const xs = { shape: [1, 5], data: Float32Array.from([0.1, -0.4, 0.7, 0.2, 1]) };
-  const hidden = [0, 1, 2, 3].map((j) => Math.max(0, [0, 1, 2, 3, 4].reduce((s, i) => s + xs.data[i] * d1[0].data[i * 4 + j], d1[1].data[j])));
+  const hidden = [0, 1, 2, 3].map((j) =>
+    Math.max(
+      0,
+      [0, 1, 2, 3, 4].reduce((s, i) => s + xs.data[i] * d1[0].data[i * 4 + j], d1[1].data[j]),
+    ),
+  );
   const mid = [0, 1, 2].map((j) => hidden.reduce((s, h, i) => s + h * d2[0].data[i * 3 + j], d2[1].data[j]));
   const expected = [0, 1].map((j) => mid.reduce((s, h, i) => s + h * head[0].data[i * 2 + j], head[1].data[j]));
   for (const model of [withNames, byOrder]) {
@@ -178,12 +216,14 @@ test('.keras: nested models map to layers/<model>/layers/<class>; names decide w
 });
 
 test('.keras: weights that match no layer are an error naming where they are', async () => {
-  const e = await loadModel(await kerasZip(nestedConfig, {
-    'layers/sequential/layers/dense': { weights: [weight('k', [5, 4], 1), weight('b', [4], 2)] },
-    'layers/sequential/layers/dense_1': { weights: [weight('k', [4, 3], 1), weight('b', [3], 2)] },
-    'layers/dense': { weights: [weight('k', [3, 2], 1), weight('b', [2], 2)] },
-    'layers/conv2d': { weights: [weight('k', [3, 3, 1, 1], 1)] },
-  })).catch((err) => err);
+  const e = await loadModel(
+    await kerasZip(nestedConfig, {
+      'layers/sequential/layers/dense': { weights: [weight('k', [5, 4], 1), weight('b', [4], 2)] },
+      'layers/sequential/layers/dense_1': { weights: [weight('k', [4, 3], 1), weight('b', [3], 2)] },
+      'layers/dense': { weights: [weight('k', [3, 2], 1), weight('b', [2], 2)] },
+      'layers/conv2d': { weights: [weight('k', [3, 3, 1, 1], 1)] },
+    }),
+  ).catch((err) => err);
   assert.instance(e, LrpKerasError);
   assert.match(e.message, 'layers/conv2d');
 });

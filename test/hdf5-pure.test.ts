@@ -54,7 +54,10 @@ const { FS } = await h5wasm.ready;
 let synthId = 0;
 
 /** Write a file with the HDF5 library itself (through h5wasm) and return its bytes. */
-function writeWithHdf5(options: { libver?: 'latest' | ['earliest', 'latest']; track_order?: boolean }, build: (file: InstanceType<typeof h5wasm.File>) => void): Uint8Array {
+function writeWithHdf5(
+  options: { libver?: 'latest' | ['earliest', 'latest']; track_order?: boolean },
+  build: (file: InstanceType<typeof h5wasm.File>) => void,
+): Uint8Array {
   const path = `/pure-test-${synthId++}.h5`;
   const file = new h5wasm.File(path, 'w', options);
   build(file);
@@ -79,7 +82,12 @@ function richContent(file: InstanceType<typeof h5wasm.File>): void {
   file.create_attribute('empty', new Float64Array(0), [0]);
   const data = file.create_group('data');
   data.create_dataset({ name: 'contiguous', data: new Float32Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] });
-  data.create_dataset({ name: 'chunked3d', data: Float32Array.from({ length: 210 }, (_, i) => i / 3), shape: [5, 6, 7], chunks: [2, 4, 3] });
+  data.create_dataset({
+    name: 'chunked3d',
+    data: Float32Array.from({ length: 210 }, (_, i) => i / 3),
+    shape: [5, 6, 7],
+    chunks: [2, 4, 3],
+  });
   data.create_dataset({ name: 'single_chunk', data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [3, 4], chunks: [3, 4] });
   data.create_dataset({ name: 'many_chunks', data: Float64Array.from({ length: 3000 }, (_, i) => i * 0.1), shape: [3000], chunks: [2] });
   data.create_dataset({ name: 'f64', data: new Float64Array([0.1, 1e300, -0]), shape: [3] });
@@ -96,7 +104,10 @@ function richContent(file: InstanceType<typeof h5wasm.File>): void {
 }
 
 const synthSamples: Sample[] = [
-  { name: 'h5wasm libver earliest (superblock v0, v1 headers)', load: () => writeWithHdf5({ libver: ['earliest', 'latest'] }, richContent) },
+  {
+    name: 'h5wasm libver earliest (superblock v0, v1 headers)',
+    load: () => writeWithHdf5({ libver: ['earliest', 'latest'] }, richContent),
+  },
   { name: 'h5wasm default (superblock v2, v2 headers)', load: () => writeWithHdf5({}, richContent) },
   { name: 'h5wasm libver latest (superblock v3, layout v4)', load: () => writeWithHdf5({ libver: 'latest' }, richContent) },
   { name: 'h5wasm creation order tracked', load: () => writeWithHdf5({ libver: 'latest', track_order: true }, richContent) },
@@ -105,7 +116,8 @@ const synthSamples: Sample[] = [
 // --- Walking both readers in lockstep ----------------------------------------------------------
 
 const sameBits = (a: Float32Array, b: Float32Array): boolean =>
-  a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  a.length === b.length &&
+  Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
 function throwsLrpKerasError(read: () => unknown): boolean {
   try {
@@ -146,7 +158,10 @@ function compareDatasets(expected: H5Dataset, actual: H5Dataset, path: string, c
   assert.equal(actual.shape, expected.shape, `shape of ${path}`);
   assert.is(actual.dtype, expected.dtype, `dtype of ${path}`);
   if (expected.dtype === 'string' || expected.dtype === 'other') {
-    assert.ok(throwsLrpKerasError(() => actual.readFloat32()), `${path} is not numeric and must say so`);
+    assert.ok(
+      throwsLrpKerasError(() => actual.readFloat32()),
+      `${path} is not numeric and must say so`,
+    );
     return;
   }
   const want = expected.readFloat32();
@@ -180,8 +195,13 @@ for (const sample of [...fixtureSamples, ...sharedSamples, ...synthSamples]) {
 
 test('the comparison covered the files it should', () => {
   assert.ok(fixtureSamples.length >= 20, `only ${fixtureSamples.length} fixture files found`);
-  assert.ok(fixtureSamples.some((s) => s.name.includes('.keras!')), 'no h5 from a .keras zip');
-  console.log(`  compared ${totals.files} files: ${totals.groups} groups, ${totals.datasets} datasets, ${totals.attributes} attributes, ${totals.values} values`);
+  assert.ok(
+    fixtureSamples.some((s) => s.name.includes('.keras!')),
+    'no h5 from a .keras zip',
+  );
+  console.log(
+    `  compared ${totals.files} files: ${totals.groups} groups, ${totals.datasets} datasets, ${totals.attributes} attributes, ${totals.values} values`,
+  );
 });
 
 // --- Behaviour of the H5Group interface ----------------------------------------------------------
@@ -200,7 +220,10 @@ test('paths, missing members, hard and soft links and closing behave like h5wasm
   assert.is(root.attr('missing'), undefined);
   file.close();
   file.close();
-  assert.ok(throwsLrpKerasError(() => root.keys()), 'a closed file refuses reads');
+  assert.ok(
+    throwsLrpKerasError(() => root.keys()),
+    'a closed file refuses reads',
+  );
 });
 
 test('filtered and extensible-array datasets give an LrpKerasError that says why', async () => {
@@ -211,9 +234,15 @@ test('filtered and extensible-array datasets give an LrpKerasError that says why
   const file = await pureReader.open(bytes, 'unsupported.h5');
   const gzip = file.root.get('gzip') as H5Dataset;
   assert.equal(gzip.shape, [100]);
-  assert.throws(() => gzip.readFloat32(), (e: Error) => e instanceof LrpKerasError && /^unsupported\.h5: .*filtered/.test(e.message));
+  assert.throws(
+    () => gzip.readFloat32(),
+    (e: Error) => e instanceof LrpKerasError && /^unsupported\.h5: .*filtered/.test(e.message),
+  );
   const growable = file.root.get('growable') as H5Dataset;
-  assert.throws(() => growable.readFloat32(), (e: Error) => e instanceof LrpKerasError && /chunk index type 4/.test(e.message));
+  assert.throws(
+    () => growable.readFloat32(),
+    (e: Error) => e instanceof LrpKerasError && /chunk index type 4/.test(e.message),
+  );
 });
 
 /** Datatype messages of little-endian numbers, as HDF5 writes them, and the byte that holds the order bit. */
@@ -256,7 +285,11 @@ test('big-endian integers and floats read like h5wasm reads them', async () => {
     f.create_dataset({ name: 'f64', data: new Float64Array(big(8, f64, (v, at, x) => v.setFloat64(at, x, false)).buffer), shape: [3] });
     f.create_dataset({ name: 'i16', data: new Int16Array(big(2, i16, (v, at, x) => v.setInt16(at, x, false)).buffer), shape: [3] });
     f.create_dataset({ name: 'u32', data: new Uint32Array(big(4, u32, (v, at, x) => v.setUint32(at, x, false)).buffer), shape: [2] });
-    f.create_dataset({ name: 'i64', data: new BigInt64Array(big(8, i64, (v, at, x) => v.setBigInt64(at, BigInt(x), false)).buffer), shape: [2] });
+    f.create_dataset({
+      name: 'i64',
+      data: new BigInt64Array(big(8, i64, (v, at, x) => v.setBigInt64(at, BigInt(x), false)).buffer),
+      shape: [2],
+    });
     f.create_attribute('i16', new Int16Array(big(2, i16, (v, at, x) => v.setInt16(at, x, false)).buffer));
     f.create_attribute('f64', new Float64Array(big(8, f64, (v, at, x) => v.setFloat64(at, x, false)).buffer));
   });
@@ -329,7 +362,12 @@ function* mutants(bytes: Uint8Array, seed: number): Generator<[string, Uint8Arra
     m.fill(0, at, at + length);
     yield [`zeroed ${length} bytes at ${at}`, m];
   }
-  const fields = [[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0, 0, 0, 0, 0x40], [0x10, 0, 0, 0, 0, 0, 0, 0], [0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0]];
+  const fields = [
+    [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    [0, 0, 0, 0, 0, 0, 0, 0x40],
+    [0x10, 0, 0, 0, 0, 0, 0, 0],
+    [0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0],
+  ];
   for (let i = 0; i < 80; i++) {
     const m = bytes.slice();
     const at = near();
@@ -355,8 +393,14 @@ function walkAll(group: H5Group, depth = 0, budget = { nodes: 500 }): void {
 const mutationSamples: Sample[] = [
   { name: 'keras2_theano_cf.h5', load: () => new Uint8Array(readFileSync(fixturePath('models/keras2_theano_cf.h5'))) },
   { name: 'conv1d_net.h5', load: () => new Uint8Array(readFileSync(fixturePath('keras3/conv1d_net.h5'))) },
-  { name: 'k1_th_weights_mnist_cnn_keras2cpp.h5', load: () => new Uint8Array(readFileSync(fixturePath('corpus/k1_th_weights_mnist_cnn_keras2cpp.h5'))) },
-  { name: 'conv1d_net.keras!model.weights.h5', load: () => unzipSync(readFileSync(fixturePath('keras3/conv1d_net.keras')))['model.weights.h5'] },
+  {
+    name: 'k1_th_weights_mnist_cnn_keras2cpp.h5',
+    load: () => new Uint8Array(readFileSync(fixturePath('corpus/k1_th_weights_mnist_cnn_keras2cpp.h5'))),
+  },
+  {
+    name: 'conv1d_net.keras!model.weights.h5',
+    load: () => unzipSync(readFileSync(fixturePath('keras3/conv1d_net.keras')))['model.weights.h5'],
+  },
   { name: 'h5wasm-latest.h5', load: () => writeWithHdf5({ libver: 'latest', track_order: true }, richContent) },
 ];
 
@@ -384,7 +428,9 @@ mutationSamples.forEach((sample, index) => {
       assert.ok(elapsed < 2000, `${mutation} took ${elapsed.toFixed(0)} ms`);
     }
     assert.ok(opened + rejected >= 300);
-    console.log(`  ${sample.name}: ${opened + rejected} mutants, ${opened} read fully, ${rejected} rejected, slowest ${slowest.toFixed(1)} ms`);
+    console.log(
+      `  ${sample.name}: ${opened + rejected} mutants, ${opened} read fully, ${rejected} rejected, slowest ${slowest.toFixed(1)} ms`,
+    );
   });
 });
 

@@ -2,7 +2,11 @@
 import h5wasm from 'h5wasm';
 import { zipSync, strToU8 } from 'fflate';
 
-export interface StoredWeight { name: string; shape: number[]; data: Float32Array }
+export interface StoredWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
 let counter = 0;
 
 export async function writeH5(build: (root: InstanceType<typeof h5wasm.File>) => void): Promise<Uint8Array> {
@@ -38,7 +42,11 @@ export function legacyH5(config: object, groups: Record<string, StoredWeight[]>,
 }
 
 /** `.keras` layout: config.json, metadata.json, model.weights.h5 with layers/<path>/vars/<i>. */
-export async function kerasZip(config: object, vars: Record<string, { name?: string; weights: StoredWeight[] }>, kerasVersion = '3.15.1'): Promise<Uint8Array> {
+export async function kerasZip(
+  config: object,
+  vars: Record<string, { name?: string; weights: StoredWeight[] }>,
+  kerasVersion = '3.15.1',
+): Promise<Uint8Array> {
   const h5 = await writeH5((root) => {
     for (const [path, entry] of Object.entries(vars)) {
       let g = root as unknown as InstanceType<typeof h5wasm.Group>;
@@ -47,9 +55,12 @@ export async function kerasZip(config: object, vars: Record<string, { name?: str
       entry.weights.forEach((w, i) => g.create_dataset({ name: String(i), data: w.data, shape: w.shape, dtype: '<f4' }));
     }
   });
-  return zipSync({
-    'metadata.json': strToU8(JSON.stringify({ keras_version: kerasVersion })),
-    'config.json': strToU8(JSON.stringify(config)),
-    'model.weights.h5': h5,
-  }, { level: 0 });
+  return zipSync(
+    {
+      'metadata.json': strToU8(JSON.stringify({ keras_version: kerasVersion })),
+      'config.json': strToU8(JSON.stringify(config)),
+      'model.weights.h5': h5,
+    },
+    { level: 0 },
+  );
 }

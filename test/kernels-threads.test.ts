@@ -27,7 +27,11 @@ function both(f: () => Float32Array): { one: Float32Array; two: Float32Array; sp
 }
 
 test('Dense forward and transpose: bit-identical on 2 threads, for row counts that do not split evenly', () => {
-  for (const [n, inF, outF] of [[9, 700, 130], [37, 513, 77], [130, 300, 9]]) {
+  for (const [n, inF, outF] of [
+    [9, 700, 130],
+    [37, 513, 77],
+    [130, 300, 9],
+  ]) {
     const x = randomArray(n * inF, n);
     const W = randomArray(inF * outF, inF);
     const b = randomArray(outF, outF);
@@ -102,7 +106,13 @@ test('threads is checked: a bad count names the option', () => {
 
 test('close', () => {
   pool.close();
-  assert.throws(() => withExecutor(pool, () => denseForward(randomArray(64 * 512, 1), plainWeights(randomArray(512 * 64, 2)), null, new Float32Array(64 * 64), 64, 512, 64)), /closed/);
+  assert.throws(
+    () =>
+      withExecutor(pool, () =>
+        denseForward(randomArray(64 * 512, 1), plainWeights(randomArray(512 * 64, 2)), null, new Float32Array(64 * 64), 64, 512, 64),
+      ),
+    /closed/,
+  );
 });
 
 test.run();

@@ -20,7 +20,10 @@ export function randomConv(r: () => number, scale = 1): { g: ConvGeometry; n: nu
     const rows = windowAxis(H, kh, sh, dh, padding);
     const cols = windowAxis(W, kw, sw, dw, padding);
     if (rows.out < 1 || cols.out < 1) continue;
-    return { g: { H, W, C, O, groups, kh, kw, sh, sw, dh, dw, OH: rows.out, OW: cols.out, padT: rows.before, padL: cols.before }, n: pick(1, 1, 2, 3) };
+    return {
+      g: { H, W, C, O, groups, kh, kw, sh, sw, dh, dw, OH: rows.out, OW: cols.out, padT: rows.before, padL: cols.before },
+      n: pick(1, 1, 2, 3),
+    };
   }
 }
 

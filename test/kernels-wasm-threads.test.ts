@@ -30,20 +30,27 @@ test('the kernel memory is shared, so the pool can run the module', () => {
 });
 
 test('Dense forward and transpose: bit-identical on 2 threads, rows that split unevenly', () => {
-  for (const [n, inF, outF] of [[41, 700, 130], [37, 513, 77], [133, 300, 9], [61, 64, 80]]) {
+  for (const [n, inF, outF] of [
+    [41, 700, 130],
+    [37, 513, 77],
+    [133, 300, 9],
+    [61, 64, 80],
+  ]) {
     const x = randomArray(n * inF, n);
     const W = randomArray(inF * outF, inF);
     const b = randomArray(outF, outF);
     const gy = randomArray(n * outF, 7);
-    const split = sameOnTwoThreads(`dense ${n}×${inF}→${outF}`, () => {
-      const y = new Float32Array(n * outF);
-      denseForward(x, plainWeights(W), b, y, n, inF, outF, 'positive');
-      return y;
-    }) + sameOnTwoThreads(`dense-t ${n}×${inF}→${outF}`, () => {
-      const gx = new Float32Array(n * inF);
-      denseTranspose(gy, plainWeights(W), gx, n, inF, outF);
-      return gx;
-    });
+    const split =
+      sameOnTwoThreads(`dense ${n}×${inF}→${outF}`, () => {
+        const y = new Float32Array(n * outF);
+        denseForward(x, plainWeights(W), b, y, n, inF, outF, 'positive');
+        return y;
+      }) +
+      sameOnTwoThreads(`dense-t ${n}×${inF}→${outF}`, () => {
+        const gx = new Float32Array(n * inF);
+        denseTranspose(gy, plainWeights(W), gx, n, inF, outF);
+        return gx;
+      });
     assert.ok(split > 0, 'the pool split the products');
   }
 });

@@ -42,7 +42,10 @@ test('the kernels run on WebAssembly SIMD128 here', () => {
 
 test('the job layout is the same on both sides (assembly/job.ts and job.ts)', () => {
   const source = readFileSync(`${repoRoot}/src/kernels/wasm/assembly/job.ts`, 'utf8');
-  assert.equal([...source.matchAll(/^\s+(\w+): i32;/gm)].map((m) => m[1]), [...JOB_FIELDS]);
+  assert.equal(
+    [...source.matchAll(/^\s+(\w+): i32;/gm)].map((m) => m[1]),
+    [...JOB_FIELDS],
+  );
 });
 
 const modifiers = (W: Float32Array): WeightView[] => [
@@ -53,7 +56,18 @@ const modifiers = (W: Float32Array): WeightView[] => [
 
 test('Dense forward and transpose: every tile edge, batch 1, parts, modifiers, bias', () => {
   const r = random(7);
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 300, 10], [2, 17, 9], [5, 8, 8], [6, 33, 17], [11, 64, 31], [64, 100, 12], [130, 9, 130], [3, 3000, 7], [41, 1200, 23]];
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 300, 10],
+    [2, 17, 9],
+    [5, 8, 8],
+    [6, 33, 17],
+    [11, 64, 31],
+    [64, 100, 12],
+    [130, 9, 130],
+    [3, 3000, 7],
+    [41, 1200, 23],
+  ];
   shapes.forEach(([n, inF, outF], k) => {
     const x = randomArray(n * inF, k);
     const W = randomArray(inF * outF, 100 + k);
@@ -61,16 +75,22 @@ test('Dense forward and transpose: every tile edge, batch 1, parts, modifiers, b
     const gy = randomArray(n * outF, 300 + k);
     for (const w of modifiers(W)) {
       const part = (['all', 'positive', 'negative'] as SignPart[])[Math.floor(r() * 3 + 1.5) % 3];
-      check(`dense ${n}×${inF}→${outF} ${w.cacheKey} ${part}`, threeWays(() => {
-        const y = new Float32Array(n * outF);
-        denseForward(x, w, b, y, n, inF, outF, part);
-        return y;
-      }));
-      check(`dense-t ${n}×${inF}→${outF} ${w.cacheKey}`, threeWays(() => {
-        const gx = new Float32Array(n * inF);
-        denseTranspose(gy, w, gx, n, inF, outF);
-        return gx;
-      }));
+      check(
+        `dense ${n}×${inF}→${outF} ${w.cacheKey} ${part}`,
+        threeWays(() => {
+          const y = new Float32Array(n * outF);
+          denseForward(x, w, b, y, n, inF, outF, part);
+          return y;
+        }),
+      );
+      check(
+        `dense-t ${n}×${inF}→${outF} ${w.cacheKey}`,
+        threeWays(() => {
+          const gx = new Float32Array(n * inF);
+          denseTranspose(gy, w, gx, n, inF, outF);
+          return gx;
+        }),
+      );
     }
   });
 });
@@ -86,16 +106,22 @@ test('Conv forward and transpose on 120 random geometries (GEMM and depthwise pa
     const gy = randomArray(n * g.OH * g.OW * g.O, 3000 + i);
     const w = modifiers(K)[i % 3];
     const part = (['all', 'positive', 'negative'] as SignPart[])[i % 3];
-    check(`conv ${describe(c)} ${w.cacheKey} ${part}`, threeWays(() => {
-      const y = new Float32Array(n * g.OH * g.OW * g.O);
-      conv2dForward(x, w, b, y, n, g, part);
-      return y;
-    }));
-    check(`conv-t ${describe(c)} ${w.cacheKey}`, threeWays(() => {
-      const gx = new Float32Array(n * g.H * g.W * g.C).fill(NaN);
-      conv2dTranspose(gy, w, gx, n, g);
-      return gx;
-    }));
+    check(
+      `conv ${describe(c)} ${w.cacheKey} ${part}`,
+      threeWays(() => {
+        const y = new Float32Array(n * g.OH * g.OW * g.O);
+        conv2dForward(x, w, b, y, n, g, part);
+        return y;
+      }),
+    );
+    check(
+      `conv-t ${describe(c)} ${w.cacheKey}`,
+      threeWays(() => {
+        const gx = new Float32Array(n * g.H * g.W * g.C).fill(NaN);
+        conv2dTranspose(gy, w, gx, n, g);
+        return gx;
+      }),
+    );
   }
 });
 
@@ -104,11 +130,14 @@ test('sign parts treat −0 as the TypeScript kernels do (both parts of −0 are
   const x = randomArray(n * inF, 5).map((v, i) => (i % 3 === 0 ? -0 : v));
   const W = randomArray(inF * outF, 6);
   for (const part of ['positive', 'negative'] as const) {
-    check(`dense −0 ${part}`, threeWays(() => {
-      const y = new Float32Array(n * outF);
-      denseForward(x, plainWeights(W), null, y, n, inF, outF, part);
-      return y;
-    }));
+    check(
+      `dense −0 ${part}`,
+      threeWays(() => {
+        const y = new Float32Array(n * outF);
+        denseForward(x, plainWeights(W), null, y, n, inF, outF, part);
+        return y;
+      }),
+    );
   }
 });
 

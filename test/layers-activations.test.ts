@@ -37,7 +37,10 @@ test('activations: values as Keras defines them, derivatives = finite difference
       const act = namedActivation(name, keras3);
       assert.ok(act, `${name} is known`);
       for (const x of POINTS) {
-        assert.ok(Math.abs(act.f(x) - f(x)) <= 1e-12 * Math.max(1, Math.abs(f(x))), `${name}(${x}) keras ${keras3 ? 3 : 2}: ${act.f(x)} vs ${f(x)}`);
+        assert.ok(
+          Math.abs(act.f(x) - f(x)) <= 1e-12 * Math.max(1, Math.abs(f(x))),
+          `${name}(${x}) keras ${keras3 ? 3 : 2}: ${act.f(x)} vs ${f(x)}`,
+        );
         const h = 1e-6;
         const fd = (f(x + h) - f(x - h)) / (2 * h);
         assert.ok(Math.abs(act.df(x) - fd) < 1e-6 * Math.max(1, Math.abs(fd)), `${name}'(${x}): ${act.df(x)} vs ${fd}`);
@@ -48,17 +51,31 @@ test('activations: values as Keras defines them, derivatives = finite difference
 });
 
 test('a fused activation by name in a layer (Keras 3 file): forward and gradient', () => {
-  const model = functionalModel([['x', [4]]], [
-    { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 3, activation: 'squareplus' }, weights: [[4, 3], [3]] },
-    { cls: 'Dense', name: 'out', inbound: ['d'], config: { units: 2 }, weights: [[3, 2], [2]] },
-  ], ['out'], 1, '3.5.0');
+  const model = functionalModel(
+    [['x', [4]]],
+    [
+      { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 3, activation: 'squareplus' }, weights: [[4, 3], [3]] },
+      { cls: 'Dense', name: 'out', inbound: ['d'], config: { units: 2 }, weights: [[3, 2], [2]] },
+    ],
+    ['out'],
+    1,
+    '3.5.0',
+  );
   const x = uniform([1, 4], 2, -1, 1);
   assert.ok(relativeError(explain(model, x, { method: 'gradient', target: 0 }).data, finiteDifferences(model, x, 0, 1e-3)) < 2e-3);
 });
 
-test('a final log_softmax: predict gives Keras\' log-probabilities, logits and explanations the values before it', () => {
+test("a final log_softmax: predict gives Keras' log-probabilities, logits and explanations the values before it", () => {
   const W = uniform([4, 3], 3, -1, 1).data;
-  const dense = (activation: string) => singleLayer([4], { cls: 'Dense', config: { units: 3, activation }, weights: [{ shape: [4, 3], data: W }, { shape: [3], data: [0.1, 0, -0.1] }] });
+  const dense = (activation: string) =>
+    singleLayer([4], {
+      cls: 'Dense',
+      config: { units: 3, activation },
+      weights: [
+        { shape: [4, 3], data: W },
+        { shape: [3], data: [0.1, 0, -0.1] },
+      ],
+    });
   const logSoftmax = dense('log_softmax');
   const linear = dense('linear');
   const x = uniform([2, 4], 4, -1, 1);
@@ -73,10 +90,15 @@ test('a final log_softmax: predict gives Keras\' log-probabilities, logits and e
 });
 
 test('log_softmax inside a model: its gradient is the exact adjoint; LRP names it', () => {
-  const model = functionalModel([['x', [4]]], [
-    { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 3, activation: 'log_softmax' }, weights: [[4, 3], [3]] },
-    { cls: 'Dense', name: 'out', inbound: ['d'], config: { units: 2 }, weights: [[3, 2], [2]] },
-  ], ['out'], 5);
+  const model = functionalModel(
+    [['x', [4]]],
+    [
+      { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 3, activation: 'log_softmax' }, weights: [[4, 3], [3]] },
+      { cls: 'Dense', name: 'out', inbound: ['d'], config: { units: 2 }, weights: [[3, 2], [2]] },
+    ],
+    ['out'],
+    5,
+  );
   const x = uniform([1, 4], 6, -1, 1);
   assert.ok(relativeError(explain(model, x, { method: 'gradient', target: 1 }).data, finiteDifferences(model, x, 1, 1e-3)) < 2e-3);
   assert.throws(() => explain(model, x, { method: 'lrp-0' }), /'d'/);

@@ -20,37 +20,54 @@ const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** A functional model: `inputs` (name, shape without batch), `layers` in order, the named outputs. */
 export function functionalModel(
-  inputs: [string, number[]][], layers: LayerDef[], outputs: string[], seed = 1, kerasVersion = '2.15.0',
+  inputs: [string, number[]][],
+  layers: LayerDef[],
+  outputs: string[],
+  seed = 1,
+  kerasVersion = '2.15.0',
 ): Model {
   const rand = prng(seed);
   const groups = new Map<string, WeightTensor[]>();
   for (const l of layers) {
-    groups.set(l.name, (l.weights ?? []).map((w, k) => {
-      const shape = Array.isArray(w) ? w : w.shape;
-      const data = Array.isArray(w) ? Float32Array.from({ length: prod(shape) }, () => rand() - 0.5) : Float32Array.from(w.data);
-      return { name: `${l.name}/w${k}:0`, shape, data };
-    }));
+    groups.set(
+      l.name,
+      (l.weights ?? []).map((w, k) => {
+        const shape = Array.isArray(w) ? w : w.shape;
+        const data = Array.isArray(w) ? Float32Array.from({ length: prod(shape) }, () => rand() - 0.5) : Float32Array.from(w.data);
+        return { name: `${l.name}/w${k}:0`, shape, data };
+      }),
+    );
   }
   const inputLayers = inputs.map(([name, shape]) => ({
-    class_name: 'InputLayer', name, config: { name, batch_input_shape: [null, ...shape] }, inbound_nodes: [],
+    class_name: 'InputLayer',
+    name,
+    config: { name, batch_input_shape: [null, ...shape] },
+    inbound_nodes: [],
   }));
   const rest = layers.map((l) => ({
-    class_name: l.cls, name: l.name, config: { name: l.name, ...l.config },
+    class_name: l.cls,
+    name: l.name,
+    config: { name: l.name, ...l.config },
     inbound_nodes: [l.inbound.map((from) => [from, 0, 0, {}])],
   }));
-  return modelFromArchive({
-    fileName: 'layers.h5',
-    config: {
-      class_name: 'Functional',
+  return modelFromArchive(
+    {
+      fileName: 'layers.h5',
       config: {
-        name: 'm', layers: [...inputLayers, ...rest],
-        input_layers: inputs.map(([name]) => [name, 0, 0]), output_layers: outputs.map((name) => [name, 0, 0]),
+        class_name: 'Functional',
+        config: {
+          name: 'm',
+          layers: [...inputLayers, ...rest],
+          input_layers: inputs.map(([name]) => [name, 0, 0]),
+          output_layers: outputs.map((name) => [name, 0, 0]),
+        },
       },
+      kerasVersion,
+      backend: 'tensorflow',
+      groups,
     },
-    kerasVersion,
-    backend: 'tensorflow',
-    groups,
-  }, {});
+    {},
+  );
 }
 
 /** One layer reading one input: the quickest way to check a layer's forward pass. */

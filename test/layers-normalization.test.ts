@@ -17,10 +17,19 @@ test('PReLU: max(x, 0) + α·min(x, 0) with α shared over shared_axes', () => {
 });
 
 /** Keras' LayerNormalization in float64: moments over `axes` (sample axes), gamma/beta laid out over them. */
-function layerNorm(x: Float32Array, shape: number[], axes: number[], gamma: number[], beta: number[] | null, eps: number, rms = false): Float64Array {
+function layerNorm(
+  x: Float32Array,
+  shape: number[],
+  axes: number[],
+  gamma: number[],
+  beta: number[] | null,
+  eps: number,
+  rms = false,
+): Float64Array {
   const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
   const size = shape.reduce((a, b) => a * b, 1);
-  const key = (i: number, inAxes: boolean) => shape.map((n, d) => (axes.includes(d) === inAxes ? Math.floor(i / strides[d]) % n : -1)).join(',');
+  const key = (i: number, inAxes: boolean) =>
+    shape.map((n, d) => (axes.includes(d) === inAxes ? Math.floor(i / strides[d]) % n : -1)).join(',');
   const groups = new Map<string, number[]>();
   for (let i = 0; i < size; i++) groups.set(key(i, false), [...(groups.get(key(i, false)) ?? []), i]);
   const y = new Float64Array(x.length);
@@ -31,7 +40,9 @@ function layerNorm(x: Float32Array, shape: number[], axes: number[], gamma: numb
       const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
       cells.forEach((i, k) => {
         const p = shape.reduce((acc, n, d) => (axes.includes(d) ? acc * n + (Math.floor(i / strides[d]) % n) : acc), 0);
-        y[s * size + i] = rms ? (v[k] * gamma[p]) / Math.sqrt(variance + eps) : ((v[k] - mean) * gamma[p]) / Math.sqrt(variance + eps) + (beta ? beta[p] : 0);
+        y[s * size + i] = rms
+          ? (v[k] * gamma[p]) / Math.sqrt(variance + eps)
+          : ((v[k] - mean) * gamma[p]) / Math.sqrt(variance + eps) + (beta ? beta[p] : 0);
       });
     }
   }
@@ -42,21 +53,48 @@ test('LayerNormalization over the last axis, over two axes, and with rms_scaling
   const x = uniform([2, 3, 4], 2, -2, 2);
   const g4 = [0.5, 1, 1.5, -1];
   const b4 = [0.1, 0.2, -0.3, 0];
-  const last = singleLayer([3, 4], { cls: 'LayerNormalization', config: { axis: [-1], epsilon: 1e-3 }, weights: [{ shape: [4], data: g4 }, { shape: [4], data: b4 }] });
+  const last = singleLayer([3, 4], {
+    cls: 'LayerNormalization',
+    config: { axis: [-1], epsilon: 1e-3 },
+    weights: [
+      { shape: [4], data: g4 },
+      { shape: [4], data: b4 },
+    ],
+  });
   assert.ok(relativeError((last.predict(x) as Tensor).data, layerNorm(x.data, [3, 4], [1], g4, b4, 1e-3)) < 1e-6);
   const g12 = Array.from(uniform([12], 3).data);
-  const both = singleLayer([3, 4], { cls: 'LayerNormalization', config: { axis: [1, 2], epsilon: 1e-5, center: false }, weights: [{ shape: [3, 4], data: g12 }] });
+  const both = singleLayer([3, 4], {
+    cls: 'LayerNormalization',
+    config: { axis: [1, 2], epsilon: 1e-5, center: false },
+    weights: [{ shape: [3, 4], data: g12 }],
+  });
   assert.ok(relativeError((both.predict(x) as Tensor).data, layerNorm(x.data, [3, 4], [0, 1], g12, null, 1e-5)) < 1e-6);
-  const first = singleLayer([3, 4], { cls: 'LayerNormalization', config: { axis: 1 }, weights: [{ shape: [3], data: [1, 2, 3] }, { shape: [3], data: [0, 0, 1] }] });
+  const first = singleLayer([3, 4], {
+    cls: 'LayerNormalization',
+    config: { axis: 1 },
+    weights: [
+      { shape: [3], data: [1, 2, 3] },
+      { shape: [3], data: [0, 0, 1] },
+    ],
+  });
   assert.ok(relativeError((first.predict(x) as Tensor).data, layerNorm(x.data, [3, 4], [0], [1, 2, 3], [0, 0, 1], 1e-3)) < 1e-6);
-  const rms = singleLayer([3, 4], { cls: 'LayerNormalization', config: { axis: -1, rms_scaling: true }, weights: [{ shape: [4], data: g4 }] }, '3.5.0');
+  const rms = singleLayer(
+    [3, 4],
+    { cls: 'LayerNormalization', config: { axis: -1, rms_scaling: true }, weights: [{ shape: [4], data: g4 }] },
+    '3.5.0',
+  );
   assert.ok(relativeError((rms.predict(x) as Tensor).data, layerNorm(x.data, [3, 4], [1], g4, null, 1e-3, true)) < 1e-6);
 });
 
 test('Rescaling: x·scale + offset, scalars or per channel', () => {
   const x = uniform([2, 2, 3], 4, 0, 255);
   const scalar = singleLayer([2, 3], { cls: 'Rescaling', config: { scale: 1 / 127.5, offset: -1 } });
-  assert.ok(relativeError((scalar.predict(x) as Tensor).data, Array.from(x.data, (v) => v / 127.5 - 1)) < 1e-6);
+  assert.ok(
+    relativeError(
+      (scalar.predict(x) as Tensor).data,
+      Array.from(x.data, (v) => v / 127.5 - 1),
+    ) < 1e-6,
+  );
   const channel = singleLayer([2, 3], { cls: 'Rescaling', config: { scale: [1, 2, 3], offset: [0, 0.5, 1] } });
   const want = Array.from(x.data, (v, i) => v * [1, 2, 3][i % 3] + [0, 0.5, 1][i % 3]);
   assert.ok(relativeError((channel.predict(x) as Tensor).data, want) < 1e-6);
@@ -72,29 +110,64 @@ test('Normalization: (x − mean) / max(√var, 1e-7), adapted or given, and inv
   const variance = [4, 0, 0.25];
   const sd = variance.map((v) => Math.max(Math.sqrt(v), 1e-7));
   const want = Array.from(x.data, (v, i) => (v - mean[i % 3]) / sd[i % 3]);
-  const adapted = singleLayer([2, 3], { cls: 'Normalization', config: { axis: [-1] }, weights: [{ shape: [3], data: mean }, { shape: [3], data: variance }, { shape: [], data: [100] }] });
+  const adapted = singleLayer([2, 3], {
+    cls: 'Normalization',
+    config: { axis: [-1] },
+    weights: [
+      { shape: [3], data: mean },
+      { shape: [3], data: variance },
+      { shape: [], data: [100] },
+    ],
+  });
   assert.ok(relativeError((adapted.predict(x) as Tensor).data, want) < 1e-6);
   const given = singleLayer([2, 3], { cls: 'Normalization', config: { axis: -1, mean, variance } });
   assert.ok(relativeError((given.predict(x) as Tensor).data, want) < 1e-6);
   const inverted = singleLayer([2, 3], { cls: 'Normalization', config: { axis: -1, mean, variance, invert: true } });
-  assert.ok(relativeError((inverted.predict(x) as Tensor).data, Array.from(x.data, (v, i) => mean[i % 3] + v * sd[i % 3])) < 1e-6);
+  assert.ok(
+    relativeError(
+      (inverted.predict(x) as Tensor).data,
+      Array.from(x.data, (v, i) => mean[i % 3] + v * sd[i % 3]),
+    ) < 1e-6,
+  );
   const whole = singleLayer([2, 3], { cls: 'Normalization', config: { axis: null, mean: 1, variance: 4 } });
-  assert.ok(relativeError((whole.predict(x) as Tensor).data, Array.from(x.data, (v) => (v - 1) / 2)) < 1e-6);
+  assert.ok(
+    relativeError(
+      (whole.predict(x) as Tensor).data,
+      Array.from(x.data, (v) => (v - 1) / 2),
+    ) < 1e-6,
+  );
 });
 
 /** x(3, 4) → Dense(4, no bias) → `layer` → Flatten → Dense(3, no bias). */
-const around = (layer: Omit<LayerDef, 'name' | 'inbound'>, kerasVersion?: string) => functionalModel([['x', [3, 4]]], [
-  { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 4, use_bias: false }, weights: [[4, 4]] },
-  { ...layer, name: 'layer', inbound: ['d'] },
-  { cls: 'Flatten', name: 'f', inbound: ['layer'] },
-  { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 3, use_bias: false }, weights: [[12, 3]] },
-], ['out'], 6, kerasVersion);
+const around = (layer: Omit<LayerDef, 'name' | 'inbound'>, kerasVersion?: string) =>
+  functionalModel(
+    [['x', [3, 4]]],
+    [
+      { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 4, use_bias: false }, weights: [[4, 4]] },
+      { ...layer, name: 'layer', inbound: ['d'] },
+      { cls: 'Flatten', name: 'f', inbound: ['layer'] },
+      { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 3, use_bias: false }, weights: [[12, 3]] },
+    ],
+    ['out'],
+    6,
+    kerasVersion,
+  );
 
 test('gradients through PReLU, LayerNormalization, Rescaling and Normalization equal finite differences; LRP passes relevance unchanged', () => {
   const layers: [string, Omit<LayerDef, 'name' | 'inbound'>][] = [
     ['PReLU', { cls: 'PReLU', weights: [{ shape: [3, 4], data: Array.from(uniform([12], 7).data) }] }],
     ['LayerNormalization', { cls: 'LayerNormalization', config: { axis: -1 }, weights: [[4], [4]] }],
-    ['LayerNormalization over both axes', { cls: 'LayerNormalization', config: { axis: [1, 2] }, weights: [[3, 4], [3, 4]] }],
+    [
+      'LayerNormalization over both axes',
+      {
+        cls: 'LayerNormalization',
+        config: { axis: [1, 2] },
+        weights: [
+          [3, 4],
+          [3, 4],
+        ],
+      },
+    ],
     ['rms_scaling', { cls: 'LayerNormalization', config: { axis: -1, rms_scaling: true }, weights: [[4]] }],
     ['Rescaling', { cls: 'Rescaling', config: { scale: [1, -2, 3, 0.5], offset: 0.25 } }],
     ['Normalization', { cls: 'Normalization', config: { axis: -1, mean: [0, 1, 2, 3], variance: [1, 2, 3, 4] } }],
@@ -110,7 +183,8 @@ test('gradients through PReLU, LayerNormalization, Rescaling and Normalization e
     for (const method of ['lrp-0', 'epsilon', 'z-plus', 'epsilon-plus-flat'] as const) {
       const R = explain(model, x, { method, target: 1, returnLayers: true }) as Tensor & { layers: Record<string, Tensor> };
       assert.equal(Array.from(R.layers.layer.data), Array.from(R.layers.f.data), `${what} ${method}: passes unchanged`);
-      if (method === 'lrp-0') assert.ok(Math.abs(sum(R.data) - sum(R.layers.f.data)) < 1e-4 * Math.abs(sum(R.data)), `${what}: conservation`);
+      if (method === 'lrp-0')
+        assert.ok(Math.abs(sum(R.data) - sum(R.layers.f.data)) < 1e-4 * Math.abs(sum(R.data)), `${what}: conservation`);
     }
   }
 });

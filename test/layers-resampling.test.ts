@@ -23,7 +23,12 @@ test('bilinear UpSampling2D and Resizing: TensorFlow half-pixel weights, by hand
   const big = uniform([1, 4, 4, 1], 1);
   const down = singleLayer([4, 4, 1], { cls: 'Resizing', config: { height: 2, width: 2 } });
   const d = big.data;
-  const means = [[0, 0], [0, 2], [2, 0], [2, 2]].map(([r, c]) => (d[r * 4 + c] + d[r * 4 + c + 1] + d[(r + 1) * 4 + c] + d[(r + 1) * 4 + c + 1]) / 4);
+  const means = [
+    [0, 0],
+    [0, 2],
+    [2, 0],
+    [2, 2],
+  ].map(([r, c]) => (d[r * 4 + c] + d[r * 4 + c + 1] + d[(r + 1) * 4 + c] + d[(r + 1) * 4 + c + 1]) / 4);
   assert.ok(relativeError((down.predict(big) as Tensor).data, means) < 1e-6);
 });
 
@@ -42,20 +47,56 @@ test('Resizing nearest and crop_to_aspect_ratio; CenterCrop crops, or resizes an
   const wantCrop = [0, 1].flatMap((i) => [0, 1, 2].flatMap((j) => [0, 1].map((ch) => cell(i + 1, j + 1, ch))));
   assert.equal(Array.from((crop.predict(x) as Tensor).data), wantCrop);
   const grow = singleLayer([4, 6, 2], { cls: 'CenterCrop', config: { height: 8, width: 8 } });
-  assert.equal(Array.from((grow.predict(x) as Tensor).data), Array.from((functionalModel([['x', [4, 6, 2]]], [
-    { cls: 'Cropping2D', name: 'c', inbound: ['x'], config: { cropping: [[0, 0], [1, 1]] } },
-    { cls: 'Resizing', name: 'r', inbound: ['c'], config: { height: 8, width: 8 } },
-  ], ['r']).predict(x) as Tensor).data));
-  assert.throws(() => singleLayer([4, 6, 2], { cls: 'Resizing', config: { height: 2, width: 2, interpolation: 'bicubic' } }), /interpolation/);
+  assert.equal(
+    Array.from((grow.predict(x) as Tensor).data),
+    Array.from(
+      (
+        functionalModel(
+          [['x', [4, 6, 2]]],
+          [
+            {
+              cls: 'Cropping2D',
+              name: 'c',
+              inbound: ['x'],
+              config: {
+                cropping: [
+                  [0, 0],
+                  [1, 1],
+                ],
+              },
+            },
+            { cls: 'Resizing', name: 'r', inbound: ['c'], config: { height: 8, width: 8 } },
+          ],
+          ['r'],
+        ).predict(x) as Tensor
+      ).data,
+    ),
+  );
+  assert.throws(
+    () => singleLayer([4, 6, 2], { cls: 'Resizing', config: { height: 2, width: 2, interpolation: 'bicubic' } }),
+    /interpolation/,
+  );
 });
 
 /** (3, 3, 2) → Conv2D(2, relu, no bias) → bilinear ×2 or Resizing → Flatten → Dense(2, no bias). */
-const throughResize = (layer: { cls: string; config: Record<string, unknown> }, size: number) => functionalModel([['x', [3, 3, 2]]], [
-  { cls: 'Conv2D', name: 'c', inbound: ['x'], config: { filters: 2, kernel_size: 2, padding: 'same', activation: 'relu', use_bias: false }, weights: [[2, 2, 2, 2]] },
-  { ...layer, name: 'r', inbound: ['c'] },
-  { cls: 'Flatten', name: 'f', inbound: ['r'] },
-  { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[size, 2]] },
-], ['out'], 3);
+const throughResize = (layer: { cls: string; config: Record<string, unknown> }, size: number) =>
+  functionalModel(
+    [['x', [3, 3, 2]]],
+    [
+      {
+        cls: 'Conv2D',
+        name: 'c',
+        inbound: ['x'],
+        config: { filters: 2, kernel_size: 2, padding: 'same', activation: 'relu', use_bias: false },
+        weights: [[2, 2, 2, 2]],
+      },
+      { ...layer, name: 'r', inbound: ['c'] },
+      { cls: 'Flatten', name: 'f', inbound: ['r'] },
+      { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[size, 2]] },
+    ],
+    ['out'],
+    3,
+  );
 
 test('bilinear resampling: gradient = finite differences, the z-rule conserves, LRP-0 = gradient × input', () => {
   const nets = [
@@ -80,17 +121,48 @@ test('RepeatVector and TimeDistributed: forward as the layers they repeat, gradi
   const rv = singleLayer([3], { cls: 'RepeatVector', config: { n: 2 } });
   const y = rv.predict(x) as Tensor;
   assert.equal(y.shape, [2, 2, 3]);
-  assert.equal(Array.from(y.data), [0, 1].flatMap((s) => [0, 1].flatMap(() => Array.from(x.data.subarray(s * 3, s * 3 + 3)))));
+  assert.equal(
+    Array.from(y.data),
+    [0, 1].flatMap((s) => [0, 1].flatMap(() => Array.from(x.data.subarray(s * 3, s * 3 + 3)))),
+  );
   // TimeDistributed(Dense) = Dense on the rank-3 input; TimeDistributed(Conv2D) = the Conv2D on each step.
   const W = uniform([3, 4], 7, -1, 1).data;
   const seq = uniform([2, 5, 3], 8, -1, 1);
-  const td = singleLayer([5, 3], { cls: 'TimeDistributed', config: { layer: { class_name: 'Dense', config: { units: 4, activation: 'tanh' } } }, weights: [{ shape: [3, 4], data: W }, { shape: [4], data: [0.1, 0.2, 0.3, 0.4] }] });
-  const dense = singleLayer([5, 3], { cls: 'Dense', config: { units: 4, activation: 'tanh' }, weights: [{ shape: [3, 4], data: W }, { shape: [4], data: [0.1, 0.2, 0.3, 0.4] }] });
+  const td = singleLayer([5, 3], {
+    cls: 'TimeDistributed',
+    config: { layer: { class_name: 'Dense', config: { units: 4, activation: 'tanh' } } },
+    weights: [
+      { shape: [3, 4], data: W },
+      { shape: [4], data: [0.1, 0.2, 0.3, 0.4] },
+    ],
+  });
+  const dense = singleLayer([5, 3], {
+    cls: 'Dense',
+    config: { units: 4, activation: 'tanh' },
+    weights: [
+      { shape: [3, 4], data: W },
+      { shape: [4], data: [0.1, 0.2, 0.3, 0.4] },
+    ],
+  });
   assert.equal(Array.from((td.predict(seq) as Tensor).data), Array.from((dense.predict(seq) as Tensor).data));
   const K = uniform([3, 3, 2, 3], 9, -1, 1).data;
   const conv = { class_name: 'Conv2D', config: { filters: 3, kernel_size: 3, padding: 'valid', activation: 'relu' } };
-  const tdConv = singleLayer([4, 5, 5, 2], { cls: 'TimeDistributed', config: { layer: conv }, weights: [{ shape: [3, 3, 2, 3], data: K }, { shape: [3], data: [0, 0.1, -0.1] }] });
-  const oneStep = singleLayer([5, 5, 2], { cls: 'Conv2D', config: conv.config, weights: [{ shape: [3, 3, 2, 3], data: K }, { shape: [3], data: [0, 0.1, -0.1] }] });
+  const tdConv = singleLayer([4, 5, 5, 2], {
+    cls: 'TimeDistributed',
+    config: { layer: conv },
+    weights: [
+      { shape: [3, 3, 2, 3], data: K },
+      { shape: [3], data: [0, 0.1, -0.1] },
+    ],
+  });
+  const oneStep = singleLayer([5, 5, 2], {
+    cls: 'Conv2D',
+    config: conv.config,
+    weights: [
+      { shape: [3, 3, 2, 3], data: K },
+      { shape: [3], data: [0, 0.1, -0.1] },
+    ],
+  });
   const video = uniform([1, 4, 5, 5, 2], 10, -1, 1);
   const out = tdConv.predict(video) as Tensor;
   assert.equal(out.shape, [1, 4, 3, 3, 3]);
@@ -98,12 +170,31 @@ test('RepeatVector and TimeDistributed: forward as the layers they repeat, gradi
     const frame = { shape: [1, 5, 5, 2], data: video.data.slice(t * 50, (t + 1) * 50) };
     assert.equal(Array.from(out.data.subarray(t * 27, (t + 1) * 27)), Array.from((oneStep.predict(frame) as Tensor).data), `step ${t}`);
   }
-  const net = functionalModel([['x', [4, 5, 5, 2]]], [
-    { cls: 'TimeDistributed', name: 'td', inbound: ['x'], config: { layer: conv }, weights: [{ shape: [3, 3, 2, 3], data: K }, { shape: [3], data: [0, 0, 0] }] },
-    { cls: 'TimeDistributed', name: 'pool', inbound: ['td'], config: { layer: { class_name: 'MaxPooling2D', config: { pool_size: 3 } } } },
-    { cls: 'Flatten', name: 'f', inbound: ['pool'] },
-    { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[12, 2]] },
-  ], ['out'], 11);
+  const net = functionalModel(
+    [['x', [4, 5, 5, 2]]],
+    [
+      {
+        cls: 'TimeDistributed',
+        name: 'td',
+        inbound: ['x'],
+        config: { layer: conv },
+        weights: [
+          { shape: [3, 3, 2, 3], data: K },
+          { shape: [3], data: [0, 0, 0] },
+        ],
+      },
+      {
+        cls: 'TimeDistributed',
+        name: 'pool',
+        inbound: ['td'],
+        config: { layer: { class_name: 'MaxPooling2D', config: { pool_size: 3 } } },
+      },
+      { cls: 'Flatten', name: 'f', inbound: ['pool'] },
+      { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[12, 2]] },
+    ],
+    ['out'],
+    11,
+  );
   const g = explain(net, video, { method: 'gradient', target: 1 });
   assert.ok(relativeError(g.data, finiteDifferences(net, video, 1, 1e-3)) < 5e-3, 'TimeDistributed gradient');
   const R = explain(net, video, { method: 'lrp-0', target: 1 });
@@ -118,13 +209,20 @@ test('Dense on a rank-3 input: the kernel at every position; every Dense rule pe
   const x = uniform([2, 4, 3], 17, -1, 1);
   const y = model.predict(x) as Tensor;
   assert.equal(y.shape, [2, 4, 2]);
-  const want = Array.from({ length: 16 }, (_, i) => [0, 1, 2].reduce((s, k) => s + x.data[Math.floor(i / 2) * 3 + k] * W[k * 2 + (i % 2)], 0));
+  const want = Array.from({ length: 16 }, (_, i) =>
+    [0, 1, 2].reduce((s, k) => s + x.data[Math.floor(i / 2) * 3 + k] * W[k * 2 + (i % 2)], 0),
+  );
   assert.ok(relativeError(y.data, want) < 1e-6);
-  const net = functionalModel([['x', [4, 3]]], [
-    { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 5, activation: 'relu', use_bias: false }, weights: [[3, 5]] },
-    { cls: 'Flatten', name: 'f', inbound: ['d'] },
-    { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[20, 2]] },
-  ], ['out'], 18);
+  const net = functionalModel(
+    [['x', [4, 3]]],
+    [
+      { cls: 'Dense', name: 'd', inbound: ['x'], config: { units: 5, activation: 'relu', use_bias: false }, weights: [[3, 5]] },
+      { cls: 'Flatten', name: 'f', inbound: ['d'] },
+      { cls: 'Dense', name: 'out', inbound: ['f'], config: { units: 2, use_bias: false }, weights: [[20, 2]] },
+    ],
+    ['out'],
+    18,
+  );
   const logit = (net.logits(x) as Tensor).data[1];
   const R = explain(net, x, { method: 'lrp-0', target: 1 });
   assert.ok(Math.abs(sum(R.data.subarray(0, 12)) - logit) < 1e-4 * Math.abs(logit));
@@ -133,7 +231,15 @@ test('Dense on a rank-3 input: the kernel at every position; every Dense rule pe
 
 test('random augmentation and noise layers are identities at inference', () => {
   const x = uniform([2, 4, 4, 3], 12);
-  for (const cls of ['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness', 'GaussianNoise']) {
+  for (const cls of [
+    'RandomFlip',
+    'RandomRotation',
+    'RandomZoom',
+    'RandomTranslation',
+    'RandomContrast',
+    'RandomBrightness',
+    'GaussianNoise',
+  ]) {
     assert.equal(Array.from((singleLayer([4, 4, 3], { cls, config: {} }).predict(x) as Tensor).data), Array.from(x.data), cls);
   }
 });

@@ -38,7 +38,8 @@ function call(i: number, shape: number[]): { x: { shape: number[]; data: Float32
 /** A digest of everything an explanation returns. */
 function digest(r: Explanation): string {
   const parts = [Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64')];
-  for (const [name, t] of Object.entries(r.layers ?? {})) parts.push(name, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'));
+  for (const [name, t] of Object.entries(r.layers ?? {}))
+    parts.push(name, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'));
   if (r.conservation) parts.push(JSON.stringify(r.conservation));
   return parts.join('|');
 }
@@ -86,7 +87,11 @@ test('loads interleaved with explanations and with each other give the same mode
   const bytes = new Uint8Array(readFileSync(fixturePath('keras3/mobilenet_block.keras')));
   const { x } = call(7, fixedShape(model.inputShape, 'model.inputShape'));
   const want = Array.from(model.logits(x).data);
-  const models = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 3 === 2 ? explainLater(model, i).then(() => model) : loadModel(bytes, { reader: i % 2 ? 'h5wasm' : 'pure' }))));
+  const models = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      i % 3 === 2 ? explainLater(model, i).then(() => model) : loadModel(bytes, { reader: i % 2 ? 'h5wasm' : 'pure' }),
+    ),
+  );
   for (const m of models) assert.equal(Array.from(m.logits(x).data), want);
 });
 
@@ -96,7 +101,12 @@ test('loads interleaved with explanations and with each other give the same mode
 const HEAP_BOUND = 4 * 2 ** 20;
 const EXTERNAL_BOUND = 4 * 2 ** 20;
 
-interface Measure { heap: number; external: number; wasm: number; files: number }
+interface Measure {
+  heap: number;
+  external: number;
+  wasm: number;
+  files: number;
+}
 
 test('loading and dropping a model 1,000 times leaves the heap and the WebAssembly memory flat (child process, --expose-gc)', () => {
   const script = `
@@ -125,12 +135,18 @@ test('loading and dropping a model 1,000 times leaves the heap and the WebAssemb
       result[reader] = { warm, end: measure(), msPerLoad: (performance.now() - start) / 1000 };
     }
     console.log(JSON.stringify(result));`;
-  const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fixturePath('.'), timeout: 300_000 });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd: fixturePath('.'),
+    timeout: 300_000,
+  });
   assert.is(run.status, 0, run.stderr.slice(-2000));
   const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, { warm: Measure; end: Measure; msPerLoad: number }>;
   const mib = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
   for (const [reader, { warm, end, msPerLoad }] of Object.entries(result)) {
-    console.log(`  ${reader}: 1,000 loads (${msPerLoad.toFixed(1)} ms each); heap ${mib(warm.heap)} → ${mib(end.heap)}, external ${mib(warm.external)} → ${mib(end.external)}, WebAssembly ${mib(warm.wasm)} → ${mib(end.wasm)}`);
+    console.log(
+      `  ${reader}: 1,000 loads (${msPerLoad.toFixed(1)} ms each); heap ${mib(warm.heap)} → ${mib(end.heap)}, external ${mib(warm.external)} → ${mib(end.external)}, WebAssembly ${mib(warm.wasm)} → ${mib(end.wasm)}`,
+    );
     assert.ok(end.heap - warm.heap < HEAP_BOUND, `${reader}: the heap grew by ${mib(end.heap - warm.heap)} from load 200 to 1,000`);
     assert.ok(end.external - warm.external < EXTERNAL_BOUND, `${reader}: external memory grew by ${mib(end.external - warm.external)}`);
     assert.is(end.wasm, warm.wasm, `${reader}: the HDF5 WebAssembly memory grew`);

@@ -55,7 +55,10 @@ test('predict applies the removed softmax; summary lists layers like Keras', asy
   assert.match(summary, '(None, 26, 26, 8)');
   // 3·3·1·8+8 + 3·3·8·16+16 + 576·32+32 + 32·10+10
   assert.match(summary, 'Total params: 20,042');
-  assert.equal(model.layers.map((l) => l.className), ['InputLayer', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'AveragePooling2D', 'Flatten', 'Dense', 'Dense']);
+  assert.equal(
+    model.layers.map((l) => l.className),
+    ['InputLayer', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'AveragePooling2D', 'Flatten', 'Dense', 'Dense'],
+  );
 });
 
 test('the .h5 and .keras saves of one model give the same logits, bit for bit', async () => {
@@ -63,7 +66,10 @@ test('the .h5 and .keras saves of one model give the same logits, bit for bit', 
   const a = await loadModel(fixturePath('keras3/residual_cnn.h5'));
   const b = await loadModel(fixturePath('keras3/residual_cnn.keras'));
   assert.equal(a.inputShape, fixedShape(b.inputShape, 'b.inputShape'));
-  const xs = { shape: [1, ...fixedShape(a.inputShape, 'a.inputShape')], data: new Float32Array(fixedShape(a.inputShape, 'a.inputShape').reduce((p, d) => p * d, 1)).map((_, i) => Math.sin(i)) };
+  const xs = {
+    shape: [1, ...fixedShape(a.inputShape, 'a.inputShape')],
+    data: new Float32Array(fixedShape(a.inputShape, 'a.inputShape').reduce((p, d) => p * d, 1)).map((_, i) => Math.sin(i)),
+  };
   assert.equal(Array.from(a.logits(xs).data), Array.from(b.logits(xs).data));
   void x;
 });
@@ -119,9 +125,9 @@ test('bad files: not a model, truncated, missing, weights-only without config', 
 /** Corpus files we refuse, with what the message must name (file, layer name and class, reason). */
 const REFUSED: Record<string, (string | RegExp)[]> = {
   'k1.2.0_full_seq_nvidia_lambda_elu_opt.h5': ["'lambda_1' (Lambda)"],
-  'k2.2.4_full_func_densenet_concat_lambda_opt.h5': ["(Lambda)"],
-  'tfk2.13.1_full_func_hgq_custom_layers_int8.h5': ["(FixedPointQuantizer)", /custom or unknown/],
-  'k3.14.1_keras_zip_seq_qkeras_custom.keras': ["(QDense)", /custom or unknown/],
+  'k2.2.4_full_func_densenet_concat_lambda_opt.h5': ['(Lambda)'],
+  'tfk2.13.1_full_func_hgq_custom_layers_int8.h5': ['(FixedPointQuantizer)', /custom or unknown/],
+  'k3.14.1_keras_zip_seq_qkeras_custom.keras': ['(QDense)', /custom or unknown/],
   'k1_theano_weights_dqn_cartpole_mlp.h5f': [/weights-only/],
   'k1_theano_weights_ddpg_pendulum_nested.h5f': [/weights-only/],
   'k2.2.4_weights_lenet_nobias_avgpool.h5': [/weights-only/],
@@ -130,8 +136,12 @@ const REFUSED: Record<string, (string | RegExp)[]> = {
 test('every corpus file loads or is refused with a message naming the file and the layer', async () => {
   const dir = sharedPath('keras-corpus');
   const files = dir
-    ? readdirSync(dir).filter((f) => /\.(h5|hdf5|h5f|keras)$/.test(f)).map((f) => join(dir, f))
-    : readdirSync(fixturePath('corpus')).filter((f) => /\.(h5|hdf5|h5f|keras)$/.test(f)).map((f) => fixturePath(`corpus/${f}`));
+    ? readdirSync(dir)
+        .filter((f) => /\.(h5|hdf5|h5f|keras)$/.test(f))
+        .map((f) => join(dir, f))
+    : readdirSync(fixturePath('corpus'))
+        .filter((f) => /\.(h5|hdf5|h5f|keras)$/.test(f))
+        .map((f) => fixturePath(`corpus/${f}`));
   const report: string[] = [];
   for (const path of files) {
     const name = path.split('/').pop()!;

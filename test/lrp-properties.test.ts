@@ -14,31 +14,54 @@ import { uniformGenerator as prng } from '../src/attribution/random.js';
 // ---------------------------------------------------------------------------------------------
 // Models from a config and seeded random weights
 
-interface Layer { class_name: string; config: Record<string, unknown> }
+interface Layer {
+  class_name: string;
+  config: Record<string, unknown>;
+}
 type Groups = Map<string, WeightTensor[]>;
 type Padding = 'same' | 'valid';
 
-const conv = (name: string, filters: number, o: { k?: number; s?: number; padding?: Padding; activation?: string; bias?: boolean } = {}): Layer => ({
+const conv = (
+  name: string,
+  filters: number,
+  o: { k?: number; s?: number; padding?: Padding; activation?: string; bias?: boolean } = {},
+): Layer => ({
   class_name: 'Conv2D',
   config: {
-    name, filters, kernel_size: [o.k ?? 3, o.k ?? 3], strides: [o.s ?? 1, o.s ?? 1], padding: o.padding ?? 'same',
-    data_format: 'channels_last', dilation_rate: [1, 1], activation: o.activation ?? 'linear', use_bias: o.bias ?? true,
+    name,
+    filters,
+    kernel_size: [o.k ?? 3, o.k ?? 3],
+    strides: [o.s ?? 1, o.s ?? 1],
+    padding: o.padding ?? 'same',
+    data_format: 'channels_last',
+    dilation_rate: [1, 1],
+    activation: o.activation ?? 'linear',
+    use_bias: o.bias ?? true,
   },
 });
-const dense = (name: string, units: number, activation = 'linear', bias = true): Layer =>
-  ({ class_name: 'Dense', config: { name, units, activation, use_bias: bias } });
-const maxPool = (name: string, pool = 2, stride = pool, padding: Padding = 'valid'): Layer =>
-  ({ class_name: 'MaxPooling2D', config: { name, pool_size: [pool, pool], strides: [stride, stride], padding, data_format: 'channels_last' } });
-const avgPool = (name: string, pool = 2, stride = pool, padding: Padding = 'valid'): Layer =>
-  ({ class_name: 'AveragePooling2D', config: { name, pool_size: [pool, pool], strides: [stride, stride], padding, data_format: 'channels_last' } });
+const dense = (name: string, units: number, activation = 'linear', bias = true): Layer => ({
+  class_name: 'Dense',
+  config: { name, units, activation, use_bias: bias },
+});
+const maxPool = (name: string, pool = 2, stride = pool, padding: Padding = 'valid'): Layer => ({
+  class_name: 'MaxPooling2D',
+  config: { name, pool_size: [pool, pool], strides: [stride, stride], padding, data_format: 'channels_last' },
+});
+const avgPool = (name: string, pool = 2, stride = pool, padding: Padding = 'valid'): Layer => ({
+  class_name: 'AveragePooling2D',
+  config: { name, pool_size: [pool, pool], strides: [stride, stride], padding, data_format: 'channels_last' },
+});
 const flatten = (name: string): Layer => ({ class_name: 'Flatten', config: { name, data_format: 'channels_last' } });
 const activation = (name: string, act: string): Layer => ({ class_name: 'Activation', config: { name, activation: act } });
 const leakyRelu = (name: string, alpha: number): Layer => ({ class_name: 'LeakyReLU', config: { name, alpha } });
-const batchNorm = (name: string): Layer =>
-  ({ class_name: 'BatchNormalization', config: { name, axis: -1, momentum: 0.99, epsilon: 1e-3, center: true, scale: true } });
+const batchNorm = (name: string): Layer => ({
+  class_name: 'BatchNormalization',
+  config: { name, axis: -1, momentum: 0.99, epsilon: 1e-3, center: true, scale: true },
+});
 
 const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const windowOut = (n: number, k: number, s: number, padding: unknown): number => (padding === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+const windowOut = (n: number, k: number, s: number, padding: unknown): number =>
+  padding === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
 
 /** The weights each layer stores (Keras' order and shapes), following the shape through the layers. */
 function weightShapes(inputShape: number[], layers: Layer[]): Map<string, { name: string; shape: number[] }[]> {
@@ -46,7 +69,11 @@ function weightShapes(inputShape: number[], layers: Layer[]): Map<string, { name
   const out = new Map<string, { name: string; shape: number[] }[]>();
   for (const { class_name: cls, config } of layers) {
     const name = config.name as string;
-    const w = (...list: [string, number[]][]) => out.set(name, list.map(([n, s]) => ({ name: `${name}/${n}:0`, shape: s })));
+    const w = (...list: [string, number[]][]) =>
+      out.set(
+        name,
+        list.map(([n, s]) => ({ name: `${name}/${n}:0`, shape: s })),
+      );
     if (cls === 'Conv2D') {
       const [kh, kw] = config.kernel_size as number[];
       const [sh, sw] = config.strides as number[];
@@ -77,31 +104,41 @@ function randomWeights(inputShape: number[], layers: Layer[], seed: number, bias
   const u = (a: number, b: number): number => a + (b - a) * rand();
   const groups: Groups = new Map();
   for (const [layer, list] of weightShapes(inputShape, layers)) {
-    groups.set(layer, list.map(({ name, shape }) => {
-      const data = new Float32Array(prod(shape));
-      const kind = name.slice(name.lastIndexOf('/') + 1, name.lastIndexOf(':'));
-      const a = Math.sqrt(6 / prod(shape.slice(0, -1)));
-      for (let i = 0; i < data.length; i++) {
-        data[i] = kind === 'kernel' ? u(-a, a)
-          : kind === 'bias' ? u(-biasScale, biasScale)
-          : kind === 'gamma' || kind === 'moving_variance' ? u(0.5, 1.5)
-          : u(-0.5, 0.5);
-      }
-      return { name, shape, data };
-    }));
+    groups.set(
+      layer,
+      list.map(({ name, shape }) => {
+        const data = new Float32Array(prod(shape));
+        const kind = name.slice(name.lastIndexOf('/') + 1, name.lastIndexOf(':'));
+        const a = Math.sqrt(6 / prod(shape.slice(0, -1)));
+        for (let i = 0; i < data.length; i++) {
+          data[i] =
+            kind === 'kernel'
+              ? u(-a, a)
+              : kind === 'bias'
+                ? u(-biasScale, biasScale)
+                : kind === 'gamma' || kind === 'moving_variance'
+                  ? u(0.5, 1.5)
+                  : u(-0.5, 0.5);
+        }
+        return { name, shape, data };
+      }),
+    );
   }
   return groups;
 }
 
 function buildModel(inputShape: number[], layers: Layer[], groups: Groups): Model {
   const input: Layer = { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, ...inputShape], dtype: 'float32' } };
-  return modelFromArchive({
-    fileName: 'in-memory.h5',
-    config: { class_name: 'Sequential', config: { name: 'net', layers: [input, ...layers] } },
-    kerasVersion: '2.15.0',
-    backend: 'tensorflow',
-    groups,
-  }, {});
+  return modelFromArchive(
+    {
+      fileName: 'in-memory.h5',
+      config: { class_name: 'Sequential', config: { name: 'net', layers: [input, ...layers] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups,
+    },
+    {},
+  );
 }
 
 const randomModel = (inputShape: number[], layers: Layer[], seed: number, biasScale?: number): Model =>
@@ -146,7 +183,8 @@ function assertClose(actual: Tensor, expected: Tensor, rtol: number, what: strin
   const size = expected.data.length / n;
   for (let s = 0; s < n; s++) {
     const scale = maxAbs(expected.data, s * size, (s + 1) * size);
-    if (!(scale > 0 && Number.isFinite(scale))) assert.unreachable(`${what}: sample ${s} of the expected value is all zero or not finite (max|·| = ${scale})`);
+    if (!(scale > 0 && Number.isFinite(scale)))
+      assert.unreachable(`${what}: sample ${s} of the expected value is all zero or not finite (max|·| = ${scale})`);
     let diff = 0;
     let at = 0;
     for (let i = s * size; i < (s + 1) * size; i++) {
@@ -154,7 +192,9 @@ function assertClose(actual: Tensor, expected: Tensor, rtol: number, what: strin
       if (!(d <= diff)) [diff, at] = [Number.isNaN(d) ? Infinity : d, i - s * size];
     }
     if (!(diff <= rtol * scale)) {
-      assert.unreachable(`${what}: sample ${s}: max|Δ| = ${diff.toExponential(3)} at ${at} > ${rtol} · max|expected| = ${(rtol * scale).toExponential(3)}`);
+      assert.unreachable(
+        `${what}: sample ${s}: max|Δ| = ${diff.toExponential(3)} at ${at} > ${rtol} · max|expected| = ${(rtol * scale).toExponential(3)}`,
+      );
     }
   }
 }
@@ -164,7 +204,8 @@ function assertSame(actual: Tensor, expected: Tensor, what: string): void {
   assert.equal(actual.shape, expected.shape, `${what}: shape`);
   assert.ok(maxAbs(expected.data) > 0, `${what}: the expected value is all zero`);
   for (let i = 0; i < expected.data.length; i++) {
-    if (!Object.is(actual.data[i], expected.data[i])) assert.unreachable(`${what}: differs at flat index ${i}: ${actual.data[i]} vs ${expected.data[i]}`);
+    if (!Object.is(actual.data[i], expected.data[i]))
+      assert.unreachable(`${what}: differs at flat index ${i}: ${actual.data[i]} vs ${expected.data[i]}`);
   }
 }
 
@@ -201,9 +242,15 @@ const scaleTensor = (t: Tensor, f: (v: number, i: number) => number): Tensor => 
 const RELU_CONV = {
   shape: [8, 8, 2],
   layers: [
-    conv('c1', 4, { activation: 'relu', bias: false }), maxPool('p1', 3, 2, 'same'),
-    conv('c2', 5, { bias: false }), activation('a2', 'relu'), maxPool('p2', 2),
-    flatten('f'), dense('d1', 8, 'linear', false), leakyRelu('lr', 0.1), dense('out', 4, 'linear', false),
+    conv('c1', 4, { activation: 'relu', bias: false }),
+    maxPool('p1', 3, 2, 'same'),
+    conv('c2', 5, { bias: false }),
+    activation('a2', 'relu'),
+    maxPool('p2', 2),
+    flatten('f'),
+    dense('d1', 8, 'linear', false),
+    leakyRelu('lr', 0.1),
+    dense('out', 4, 'linear', false),
   ],
 };
 /** Bias-free MLP with ReLU. */
@@ -215,8 +262,13 @@ const RELU_MLP = {
 const BIASED_CONV = {
   shape: [8, 8, 2],
   layers: [
-    conv('c1', 4, { activation: 'relu' }), avgPool('p1', 2), conv('c2', 5, { activation: 'relu' }), maxPool('p2', 2),
-    flatten('f'), dense('d1', 8, 'relu'), dense('out', 4),
+    conv('c1', 4, { activation: 'relu' }),
+    avgPool('p1', 2),
+    conv('c2', 5, { activation: 'relu' }),
+    maxPool('p2', 2),
+    flatten('f'),
+    dense('d1', 8, 'relu'),
+    dense('out', 4),
   ],
 };
 const BIASED_MLP = {
@@ -227,8 +279,12 @@ const BIASED_MLP = {
 const SMOOTH = {
   shape: [5, 5, 2],
   layers: [
-    conv('c1', 3, { activation: 'tanh' }), conv('c2', 4, { padding: 'valid', activation: 'softplus' }), avgPool('p', 2, 1),
-    flatten('f'), dense('d1', 6, 'elu'), dense('out', 3),
+    conv('c1', 3, { activation: 'tanh' }),
+    conv('c2', 4, { padding: 'valid', activation: 'softplus' }),
+    avgPool('p', 2, 1),
+    flatten('f'),
+    dense('d1', 6, 'elu'),
+    dense('out', 3),
   ],
 };
 
@@ -236,7 +292,10 @@ const SMOOTH = {
 // (a) lrp-0 = gradient × input
 
 test('(a) lrp-0 equals gradient-x-input on bias-free ReLU/max-pool conv nets and MLPs (1e-5 of max|R|)', () => {
-  for (const [name, net, seed] of [['conv', RELU_CONV, 1], ['mlp', RELU_MLP, 2]] as const) {
+  for (const [name, net, seed] of [
+    ['conv', RELU_CONV, 1],
+    ['mlp', RELU_MLP, 2],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
     const r0 = analyze(model, x, { method: 'lrp-0' });
@@ -249,7 +308,10 @@ test('(a) lrp-0 equals gradient-x-input on bias-free ReLU/max-pool conv nets and
 // (b) conservation
 
 test('(b) without biases the input relevance of lrp-0 / epsilon(1e-9) sums to the target logit (1e-5 of |logit|); every layer conserves', () => {
-  for (const [name, net, seed] of [['conv', RELU_CONV, 3], ['mlp', RELU_MLP, 4]] as const) {
+  for (const [name, net, seed] of [
+    ['conv', RELU_CONV, 3],
+    ['mlp', RELU_MLP, 4],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
     const t = argmaxPerSample(model.logits(x));
@@ -279,13 +341,21 @@ test('(b) without biases the input relevance of lrp-0 / epsilon(1e-9) sums to th
         const inSums = sums(R.layers![row.layer]);
         for (let s = 0; s < 3; s++) {
           const tol = 1e-5 * Math.abs(logit[s]);
-          assert.ok(Math.abs(row.relevanceIn[s] - row.relevanceOut[s]) <= tol, `${what}: layer ${row.layer} sample ${s}: in ${row.relevanceIn[s]} vs out ${row.relevanceOut[s]}`);
+          assert.ok(
+            Math.abs(row.relevanceIn[s] - row.relevanceOut[s]) <= tol,
+            `${what}: layer ${row.layer} sample ${s}: in ${row.relevanceIn[s]} vs out ${row.relevanceOut[s]}`,
+          );
           assert.ok(Math.abs(row.absorbed[s]) <= 1e-5, `${what}: layer ${row.layer} sample ${s}: absorbed ${row.absorbed[s]}`);
-          assert.ok(Math.abs(inSums[s] - row.relevanceIn[s]) <= 1e-9 * Math.abs(logit[s]), `${what}: layer ${row.layer}: Σ layers tensor = relevanceIn`);
+          assert.ok(
+            Math.abs(inSums[s] - row.relevanceIn[s]) <= 1e-9 * Math.abs(logit[s]),
+            `${what}: layer ${row.layer}: Σ layers tensor = relevanceIn`,
+          );
         }
       }
       const last = R.conservation!.find((r) => r.layer === 'out')!;
-      last.relevanceOut.forEach((v, s) => assert.ok(Math.abs(v - logit[s]) <= 1e-6 * Math.abs(logit[s]), `${what}: the seed is the target logit`));
+      last.relevanceOut.forEach((v, s) =>
+        assert.ok(Math.abs(v - logit[s]) <= 1e-6 * Math.abs(logit[s]), `${what}: the seed is the target logit`),
+      );
     }
   }
 });
@@ -303,11 +373,17 @@ test('(b) with biases the report shows what they absorbed: the output layer abso
   t.forEach((c, s) => {
     const expected = bias[c] / logit[s];
     assert.ok(Math.abs(expected) > 1e-3, 'the test net has a bias that matters');
-    assert.ok(Math.abs(out.absorbed[s] - expected) <= 1e-5 * Math.max(1, Math.abs(expected)), `sample ${s}: absorbed ${out.absorbed[s]} vs b_t/logit_t = ${expected}`);
+    assert.ok(
+      Math.abs(out.absorbed[s] - expected) <= 1e-5 * Math.max(1, Math.abs(expected)),
+      `sample ${s}: absorbed ${out.absorbed[s]} vs b_t/logit_t = ${expected}`,
+    );
   });
   for (const layer of ['d1', 'd2']) {
     const row = R.conservation!.find((r) => r.layer === layer)!;
-    assert.ok(row.absorbed.some((a) => Math.abs(a) > 1e-3), `layer ${layer} with a bias absorbs relevance (${row.absorbed})`);
+    assert.ok(
+      row.absorbed.some((a) => Math.abs(a) > 1e-3),
+      `layer ${layer} with a bias absorbs relevance (${row.absorbed})`,
+    );
   }
 });
 
@@ -315,10 +391,17 @@ test('(b) with biases the report shows what they absorbed: the output layer abso
 // (c) z-plus = alpha-beta(1, 0)
 
 test('(c) z-plus equals alpha-beta with alpha=1, beta=0 exactly', () => {
-  for (const [name, net, seed] of [['conv', BIASED_CONV, 6], ['mlp', BIASED_MLP, 7]] as const) {
+  for (const [name, net, seed] of [
+    ['conv', BIASED_CONV, 6],
+    ['mlp', BIASED_MLP, 7],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
-    assertSame(analyze(model, x, { method: 'alpha-beta', alpha: 1, beta: 0 }), analyze(model, x, { method: 'z-plus' }), `${name}: alpha-beta(1,0) vs z-plus`);
+    assertSame(
+      analyze(model, x, { method: 'alpha-beta', alpha: 1, beta: 0 }),
+      analyze(model, x, { method: 'z-plus' }),
+      `${name}: alpha-beta(1,0) vs z-plus`,
+    );
   }
 });
 
@@ -329,7 +412,10 @@ test('(d) R / logit_target is invariant when the last Dense kernel and bias are 
   const net = BIASED_CONV;
   const groups = randomWeights(net.shape, net.layers, 8);
   const scaled: Groups = new Map(groups);
-  scaled.set('out', groups.get('out')!.map((w) => ({ ...w, data: w.data.map((v) => 3 * v) })));
+  scaled.set(
+    'out',
+    groups.get('out')!.map((w) => ({ ...w, data: w.data.map((v) => 3 * v) })),
+  );
   const m1 = buildModel(net.shape, net.layers, groups);
   const m3 = buildModel(net.shape, net.layers, scaled);
   const x = randomInput([3, ...net.shape], 108, 0, 1);
@@ -345,8 +431,13 @@ test('(d) R / logit_target is invariant when the last Dense kernel and bias are 
   const cases: AnalyzeOptions[] = [
     { method: 'epsilon' },
     { method: 'epsilon', epsilon: 0.25, layerRules: { out: { rule: 'epsilon', epsilon: 1e-9 } } },
-    { method: 'z-plus' }, { method: 'alpha-beta', alpha: 2, beta: 1 }, { method: 'gamma' }, { method: 'flat' },
-    { method: 'w-square' }, { method: 'epsilon-plus' }, { method: 'epsilon-gamma-box' },
+    { method: 'z-plus' },
+    { method: 'alpha-beta', alpha: 2, beta: 1 },
+    { method: 'gamma' },
+    { method: 'flat' },
+    { method: 'w-square' },
+    { method: 'epsilon-plus' },
+    { method: 'epsilon-gamma-box' },
   ];
   for (const options of cases) {
     const what = JSON.stringify(options);
@@ -354,7 +445,12 @@ test('(d) R / logit_target is invariant when the last Dense kernel and bias are 
     const r3 = perLogit(analyze(m3, x, options), l3);
     assertClose(r3, r1, 1e-5, `${what}: R/logit`);
     // … and the relevance itself scales with the seed.
-    assertClose(analyze(m3, x, options), scaleTensor(analyze(m1, x, options), (v) => 3 * v), 1e-5, `${what}: R(3·seed) = 3·R`);
+    assertClose(
+      analyze(m3, x, options),
+      scaleTensor(analyze(m1, x, options), (v) => 3 * v),
+      1e-5,
+      `${what}: R(3·seed) = 3·R`,
+    );
   }
 });
 
@@ -366,11 +462,24 @@ test('(e) a sample relevance alone equals its relevance inside a batch of 4 (exa
   const model = randomModel(net.shape, net.layers, 9);
   const x = randomInput([4, ...net.shape], 109, 0, 1);
   const methods: AnalyzeOptions[] = [
-    { method: 'lrp-0' }, { method: 'epsilon', epsilon: 0.25 }, { method: 'z-plus' }, { method: 'alpha-beta' }, { method: 'gamma' },
-    { method: 'flat' }, { method: 'w-square' }, { method: 'z-box', low: 0, high: 1 }, { method: 'epsilon-plus' },
-    { method: 'epsilon-plus-flat' }, { method: 'epsilon-alpha2-beta1' }, { method: 'epsilon-gamma-box' },
-    { method: 'gradient' }, { method: 'gradient-x-input' }, { method: 'integrated-gradients', steps: 5 },
-    { method: 'guided-backprop' }, { method: 'deconvnet' }, { method: 'gradient', target: 2 },
+    { method: 'lrp-0' },
+    { method: 'epsilon', epsilon: 0.25 },
+    { method: 'z-plus' },
+    { method: 'alpha-beta' },
+    { method: 'gamma' },
+    { method: 'flat' },
+    { method: 'w-square' },
+    { method: 'z-box', low: 0, high: 1 },
+    { method: 'epsilon-plus' },
+    { method: 'epsilon-plus-flat' },
+    { method: 'epsilon-alpha2-beta1' },
+    { method: 'epsilon-gamma-box' },
+    { method: 'gradient' },
+    { method: 'gradient-x-input' },
+    { method: 'integrated-gradients', steps: 5 },
+    { method: 'guided-backprop' },
+    { method: 'deconvnet' },
+    { method: 'gradient', target: 2 },
   ];
   for (const options of methods) {
     const batch = analyze(model, x, options);
@@ -384,18 +493,33 @@ test('(e) a sample relevance alone equals its relevance inside a batch of 4 (exa
 // (f) integrated gradients
 
 test('(f) integrated-gradients with steps=1 equals gradient-x-input (exactly)', () => {
-  for (const [net, seed] of [[BIASED_CONV, 10], [SMOOTH, 11]] as const) {
+  for (const [net, seed] of [
+    [BIASED_CONV, 10],
+    [SMOOTH, 11],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
-    assertSame(analyze(model, x, { method: 'integrated-gradients', steps: 1 }), analyze(model, x, { method: 'gradient-x-input' }), 'steps 1');
+    assertSame(
+      analyze(model, x, { method: 'integrated-gradients', steps: 1 }),
+      analyze(model, x, { method: 'gradient-x-input' }),
+      'steps 1',
+    );
   }
 });
 
 test('(f) on a bias-free ReLU/max-pool net integrated-gradients equals gradient-x-input for steps=7 (1e-5 of max|R|)', () => {
-  for (const [name, net, seed] of [['conv', RELU_CONV, 12], ['mlp', RELU_MLP, 13]] as const) {
+  for (const [name, net, seed] of [
+    ['conv', RELU_CONV, 12],
+    ['mlp', RELU_MLP, 13],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
-    assertClose(analyze(model, x, { method: 'integrated-gradients', steps: 7 }), analyze(model, x, { method: 'gradient-x-input' }), 1e-5, `${name}: steps 7`);
+    assertClose(
+      analyze(model, x, { method: 'integrated-gradients', steps: 7 }),
+      analyze(model, x, { method: 'gradient-x-input' }),
+      1e-5,
+      `${name}: steps 7`,
+    );
   }
 });
 
@@ -411,7 +535,10 @@ test('(f) completeness: Σ IG → logit(x) − logit(baseline): error(200) < err
   const model = randomModel(shape, layers, 14);
   const x = randomInput([3, ...shape], 114);
   const t = argmaxPerSample(model.logits(x));
-  const baselines: [string, Tensor | undefined][] = [['zeros', undefined], ['random', randomInput([1, ...shape], 214, -0.5, 0.5)]];
+  const baselines: [string, Tensor | undefined][] = [
+    ['zeros', undefined],
+    ['random', randomInput([1, ...shape], 214, -0.5, 0.5)],
+  ];
   for (const [name, baseline] of baselines) {
     const base: Tensor = baseline
       ? { shape: x.shape, data: Float32Array.from(x.data, (_, i) => baseline.data[i % baseline.data.length]) }
@@ -422,9 +549,12 @@ test('(f) completeness: Σ IG → logit(x) − logit(baseline): error(200) < err
     delta.forEach((d, s) => assert.ok(Math.abs(d) > 0.05, `${name} sample ${s}: logit(x) − logit(baseline) = ${d} is not tiny`));
     /** Σ IG − Δ per sample. */
     const gap = (steps: number): number[] =>
-      sums(analyze(model, x, { method: 'integrated-gradients', steps, target: t, ...(baseline ? { baseline } : {}) })).map((sum, s) => sum - delta[s]);
+      sums(analyze(model, x, { method: 'integrated-gradients', steps, target: t, ...(baseline ? { baseline } : {}) })).map(
+        (sum, s) => sum - delta[s],
+      );
     const path = scaleTensor(x, (v, i) => v - base.data[i]);
-    const slope = (at: Tensor): number[] => sums(scaleTensor(analyze(model, at, { method: 'gradient', target: t }), (g, i) => g * path.data[i]));
+    const slope = (at: Tensor): number[] =>
+      sums(scaleTensor(analyze(model, at, { method: 'gradient', target: t }), (g, i) => g * path.data[i]));
     const [f1, f0] = [slope(x), slope(base)];
     const [g5, g200, g2000] = [gap(5), gap(200), gap(2000)];
     for (let s = 0; s < 3; s++) {
@@ -433,7 +563,10 @@ test('(f) completeness: Σ IG → logit(x) − logit(baseline): error(200) < err
       assert.ok(rel(g200[s]) < rel(g5[s]), `${what}: error at 200 steps (${rel(g200[s])}) < at 5 (${rel(g5[s])})`);
       assert.ok(rel(g2000[s]) < rel(g200[s]), `${what}: error at 2000 steps (${rel(g2000[s])}) < at 200 (${rel(g200[s])})`);
       const leading = (f1[s] - f0[s]) / (2 * 200);
-      assert.ok(Math.abs(g200[s] - leading) <= 2e-5 * Math.abs(delta[s]), `${what}: gap at 200 steps ${g200[s]} vs (f'(1) − f'(0))/2n = ${leading}`);
+      assert.ok(
+        Math.abs(g200[s] - leading) <= 2e-5 * Math.abs(delta[s]),
+        `${what}: gap at 200 steps ${g200[s]} vs (f'(1) − f'(0))/2n = ${leading}`,
+      );
       assert.ok(rel(g2000[s]) < 1e-3, `${what}: relative error at 2000 steps ${rel(g2000[s])} < 1e-3`);
     }
   }
@@ -454,7 +587,10 @@ test('(g) gradient matches central finite differences (h = 1e-2) at every input 
     // One batch holding x + h·eᵢ and x − h·eᵢ for every position i.
     const perturbed = new Float32Array(2 * size * size);
     for (let i = 0; i < size; i++) {
-      for (const [k, sign] of [[0, 1], [1, -1]] as const) {
+      for (const [k, sign] of [
+        [0, 1],
+        [1, -1],
+      ] as const) {
         const row = (2 * i + k) * size;
         perturbed.set(x.data.subarray(s * size, (s + 1) * size), row);
         perturbed[row + i] += sign * h;
@@ -462,8 +598,16 @@ test('(g) gradient matches central finite differences (h = 1e-2) at every input 
     }
     const logits = model.logits({ shape: [2 * size, ...net.shape], data: perturbed });
     const c = logits.data.length / (2 * size);
-    const fd = Float32Array.from({ length: size }, (_, i) => (logits.data[2 * i * c + t[s]] - logits.data[(2 * i + 1) * c + t[s]]) / (2 * h));
-    assertClose({ shape: [1, ...net.shape], data: g.data.slice(s * size, (s + 1) * size) }, { shape: [1, ...net.shape], data: fd }, 1e-3, `sample ${s}: gradient vs finite differences`);
+    const fd = Float32Array.from(
+      { length: size },
+      (_, i) => (logits.data[2 * i * c + t[s]] - logits.data[(2 * i + 1) * c + t[s]]) / (2 * h),
+    );
+    assertClose(
+      { shape: [1, ...net.shape], data: g.data.slice(s * size, (s + 1) * size) },
+      { shape: [1, ...net.shape], data: fd },
+      1e-3,
+      `sample ${s}: gradient vs finite differences`,
+    );
   }
 });
 
@@ -475,7 +619,10 @@ test('(h) guided-backprop and deconvnet equal gradient exactly on nets without g
     shape: [6, 6, 2],
     layers: [conv('c1', 3), leakyRelu('lr1', 0.2), maxPool('p', 2), flatten('f'), dense('d1', 5, 'tanh'), dense('out', 3)],
   };
-  for (const [net, seed] of [[SMOOTH, 16], [leaky, 17]] as const) {
+  for (const [net, seed] of [
+    [SMOOTH, 16],
+    [leaky, 17],
+  ] as const) {
     const model = randomModel(net.shape, net.layers, seed);
     const x = randomInput([3, ...net.shape], seed + 100);
     const g = analyze(model, x, { method: 'gradient' });
@@ -538,7 +685,10 @@ test('(h) a relu right after the input: guided-backprop ≥ 0 and 0 where x < 0;
     assert.is(v, Math.max(g.data[i], 0), `guided[${i}] = max(gradient, 0) here`);
   });
   deconv.data.forEach((v, i) => assert.ok(v >= 0, `deconvnet[${i}] = ${v} ≥ 0`));
-  assert.ok(deconv.data.some((v, i) => v > 0 && x.data[i] < 0), 'deconvnet ignores the forward mask');
+  assert.ok(
+    deconv.data.some((v, i) => v > 0 && x.data[i] < 0),
+    'deconvnet ignores the forward mask',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -580,7 +730,13 @@ test('(j) BatchNormalization after a bias-free conv is folded for LRP: same rele
   const x = randomInput([3, ...shape], 122);
   assertClose(mBn.predict(x), mFolded.predict(x), 1e-5, 'predict');
   assertClose(mBn.logits(x), mFolded.logits(x), 1e-5, 'logits');
-  for (const options of [{ method: 'epsilon' }, { method: 'z-plus' }, { method: 'epsilon-plus' }, { method: 'gamma' }, { method: 'gradient' }]) {
+  for (const options of [
+    { method: 'epsilon' },
+    { method: 'z-plus' },
+    { method: 'epsilon-plus' },
+    { method: 'gamma' },
+    { method: 'gradient' },
+  ]) {
     assertClose(analyze(mBn, x, options), analyze(mFolded, x, options), 1e-5, `${options.method}: conv+BN vs folded conv`);
   }
   // Without folding the BN (a relu between), z-plus would see a different layer: it is not the same model.
@@ -608,7 +764,11 @@ test('(k) lrp(model, x) equals analyze(…, epsilon-plus) exactly; target "max" 
     assertSame(byMax, analyze(model, x, { method, target: t }), `${method}: 'max' = explicit argmax`);
   }
   // A single class index applies to every sample.
-  assertSame(analyze(model, x, { method: 'epsilon', target: 1 }), analyze(model, x, { method: 'epsilon', target: [1, 1, 1, 1] }), 'scalar target');
+  assertSame(
+    analyze(model, x, { method: 'epsilon', target: 1 }),
+    analyze(model, x, { method: 'epsilon', target: [1, 1, 1, 1] }),
+    'scalar target',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -627,16 +787,20 @@ const ALIAS_EXPECTED: Record<string, AnalyzeOptions> = {
   'lrp.sequential_preset_b': { method: 'epsilon-alpha2-beta1', epsilon: 0.1 },
   'lrp.sequential_preset_a_flat': { method: 'epsilon-plus-flat', epsilon: 0.1 },
   'lrp.sequential_preset_b_flat': { method: 'epsilon-alpha2-beta1-flat', epsilon: 0.1 },
-  'gradient': { method: 'gradient' },
-  'input_t_gradient': { method: 'gradient-x-input' },
-  'integrated_gradients': { method: 'integrated-gradients' },
-  'smoothgrad': { method: 'smoothgrad' },
-  'guided_backprop': { method: 'guided-backprop' },
-  'deconvnet': { method: 'deconvnet' },
+  gradient: { method: 'gradient' },
+  input_t_gradient: { method: 'gradient-x-input' },
+  integrated_gradients: { method: 'integrated-gradients' },
+  smoothgrad: { method: 'smoothgrad' },
+  guided_backprop: { method: 'guided-backprop' },
+  deconvnet: { method: 'deconvnet' },
 };
 
 test('(l) every innvestigate alias equals the method and defaults documented in methods.ts (exactly)', () => {
-  assert.equal(Object.keys(ALIASES).sort(), Object.keys(ALIAS_EXPECTED).sort(), 'the aliases this test knows are the aliases the library accepts');
+  assert.equal(
+    Object.keys(ALIASES).sort(),
+    Object.keys(ALIAS_EXPECTED).sort(),
+    'the aliases this test knows are the aliases the library accepts',
+  );
   const net = BIASED_CONV;
   const model = randomModel(net.shape, net.layers, 24);
   const x = randomInput([2, ...net.shape], 124, -0.5, 1);
@@ -645,8 +809,17 @@ test('(l) every innvestigate alias equals the method and defaults documented in 
   }
   assertSame(analyze(model, x, { method: 'lrp.alpha_1_beta_0' }), analyze(model, x, { method: 'z-plus' }), 'lrp.alpha_1_beta_0 vs z-plus');
   // An explicit option wins over the alias default, and the default does change the result.
-  assertSame(analyze(model, x, { method: 'lrp.epsilon', epsilon: 0.25 }), analyze(model, x, { method: 'epsilon', epsilon: 0.25 }), 'lrp.epsilon with epsilon 0.25');
-  assertDiffer(analyze(model, x, { method: 'lrp.sequential_preset_a' }), analyze(model, x, { method: 'epsilon-plus' }), 1e-4, 'preset_a uses ε = 0.1');
+  assertSame(
+    analyze(model, x, { method: 'lrp.epsilon', epsilon: 0.25 }),
+    analyze(model, x, { method: 'epsilon', epsilon: 0.25 }),
+    'lrp.epsilon with epsilon 0.25',
+  );
+  assertDiffer(
+    analyze(model, x, { method: 'lrp.sequential_preset_a' }),
+    analyze(model, x, { method: 'epsilon-plus' }),
+    1e-4,
+    'preset_a uses ε = 0.1',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -655,18 +828,39 @@ test('(l) every innvestigate alias equals the method and defaults documented in 
 test('(m) layerRules by class and by name give exactly the equivalent method; name beats class', () => {
   const mlp = randomModel(BIASED_MLP.shape, BIASED_MLP.layers, 25);
   const xm = randomInput([3, ...BIASED_MLP.shape], 125);
-  assertSame(analyze(mlp, xm, { method: 'epsilon', layerRules: { Dense: 'flat' } }), analyze(mlp, xm, { method: 'flat' }), 'mlp: {Dense: flat} = flat');
+  assertSame(
+    analyze(mlp, xm, { method: 'epsilon', layerRules: { Dense: 'flat' } }),
+    analyze(mlp, xm, { method: 'flat' }),
+    'mlp: {Dense: flat} = flat',
+  );
   assertSame(
     analyze(mlp, xm, { method: 'epsilon', layerRules: { Dense: { rule: 'alpha-beta', alpha: 3, beta: 2 } } }),
-    analyze(mlp, xm, { method: 'alpha-beta', alpha: 3, beta: 2 }), 'mlp: {Dense: αβ(3,2)} = alpha-beta 3/2');
+    analyze(mlp, xm, { method: 'alpha-beta', alpha: 3, beta: 2 }),
+    'mlp: {Dense: αβ(3,2)} = alpha-beta 3/2',
+  );
   assertSame(
-    analyze(mlp, xm, { method: 'epsilon', layerRules: { d1: { rule: 'epsilon', epsilon: 0.25 }, d2: { rule: 'epsilon', epsilon: 0.25 }, out: { rule: 'epsilon', epsilon: 0.25 } } }),
-    analyze(mlp, xm, { method: 'epsilon', epsilon: 0.25 }), 'mlp: ε 0.25 on every layer by name = epsilon 0.25');
-  assertDiffer(analyze(mlp, xm, { method: 'epsilon', layerRules: { d2: 'z-plus' } }), analyze(mlp, xm, { method: 'epsilon' }), 1e-3, 'mlp: {d2: z-plus} changes ε');
+    analyze(mlp, xm, {
+      method: 'epsilon',
+      layerRules: {
+        d1: { rule: 'epsilon', epsilon: 0.25 },
+        d2: { rule: 'epsilon', epsilon: 0.25 },
+        out: { rule: 'epsilon', epsilon: 0.25 },
+      },
+    }),
+    analyze(mlp, xm, { method: 'epsilon', epsilon: 0.25 }),
+    'mlp: ε 0.25 on every layer by name = epsilon 0.25',
+  );
+  assertDiffer(
+    analyze(mlp, xm, { method: 'epsilon', layerRules: { d2: 'z-plus' } }),
+    analyze(mlp, xm, { method: 'epsilon' }),
+    1e-3,
+    'mlp: {d2: z-plus} changes ε',
+  );
 
   const cnn = randomModel(BIASED_CONV.shape, BIASED_CONV.layers, 26);
   const x = randomInput([3, ...BIASED_CONV.shape], 126, 0, 1);
-  const eq = (options: AnalyzeOptions, method: string): void => assertSame(analyze(cnn, x, options), analyze(cnn, x, { method }), `conv: ${JSON.stringify(options)} = ${method}`);
+  const eq = (options: AnalyzeOptions, method: string): void =>
+    assertSame(analyze(cnn, x, options), analyze(cnn, x, { method }), `conv: ${JSON.stringify(options)} = ${method}`);
   eq({ method: 'epsilon', layerRules: { Conv2D: 'z-plus' } }, 'epsilon-plus');
   eq({ method: 'epsilon-plus', layerRules: { c1: 'flat' } }, 'epsilon-plus-flat');
   eq({ method: 'epsilon', layerRules: { Conv2D: 'z-plus', c1: 'flat' } }, 'epsilon-plus-flat');
@@ -692,7 +886,7 @@ test('(m) a flat rule on the first Dense gives every input Σⱼ Rⱼ / (N + 1e-
     assert.ok(mass > 0, `sample ${s}: d1 receives relevance`);
     for (let i = s * 10; i < (s + 1) * 10; i++) {
       const expected = sum / (10 + 1e-6);
-      assert.ok(Math.abs(R.data[i] - expected) <= 1e-6 * mass / 10, `sample ${s}: R[${i % 10}] = ${R.data[i]} vs ${expected}`);
+      assert.ok(Math.abs(R.data[i] - expected) <= (1e-6 * mass) / 10, `sample ${s}: R[${i % 10}] = ${R.data[i]} vs ${expected}`);
     }
   }
 });

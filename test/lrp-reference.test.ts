@@ -83,17 +83,25 @@ for (const ref of allReferences()) {
         const { err, scale } = sampleError(R.data, expected.data, s, size);
         const tol = toleranceFor(key, deviation);
         if (deviation > 1e-2) {
-          notReproducible.push(`${ref.name} ${key}[${s}] (Zennit float32 deviation ${deviation.toExponential(1)}, ours ${(err / scale).toExponential(1)})`);
+          notReproducible.push(
+            `${ref.name} ${key}[${s}] (Zennit float32 deviation ${deviation.toExponential(1)}, ours ${(err / scale).toExponential(1)})`,
+          );
           continue;
         }
         const ratio = scale > 0 ? err / (tol * scale) : err > 0 ? Infinity : 0;
         if (ratio <= 1) {
-          if (ratio > worst.ratio) worst = { ratio, where: `${ref.name} ${key}[${s}]: ${(err / scale).toExponential(2)} of max|R| (tol ${tol.toExponential(1)})` };
+          if (ratio > worst.ratio)
+            worst = { ratio, where: `${ref.name} ${key}[${s}]: ${(err / scale).toExponential(2)} of max|R| (tol ${tol.toExponential(1)})` };
           continue;
         }
-        const sample = ref.input.data.slice(s * (ref.input.data.length / ref.input.shape[0]), (s + 1) * (ref.input.data.length / ref.input.shape[0]));
+        const sample = ref.input.data.slice(
+          s * (ref.input.data.length / ref.input.shape[0]),
+          (s + 1) * (ref.input.data.length / ref.input.shape[0]),
+        );
         if (key === 'integrated_gradients' && kinkWithinRounding(model, sample, 20)) {
-          excused.push(`${ref.name} ${key}[${s}]: ${(err / scale).toExponential(1)} (a relu unit or max-pool window within float32 rounding of its kink)`);
+          excused.push(
+            `${ref.name} ${key}[${s}]: ${(err / scale).toExponential(1)} (a relu unit or max-pool window within float32 rounding of its kink)`,
+          );
           continue;
         }
         failures.push(`${key}[${s}]: max|ΔR| = ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);

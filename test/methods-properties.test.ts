@@ -21,19 +21,35 @@ const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 type LayerConfig = { class_name: string; config: Record<string, unknown> };
 
 /** A Sequential model from seeded U(−0.5, 0.5) weights; returns the weights too, by layer. */
-function build(inputShape: number[], layers: LayerConfig[], weights: Record<string, number[][]>, seed: number): { model: Model; w: Record<string, Float32Array[]> } {
+function build(
+  inputShape: number[],
+  layers: LayerConfig[],
+  weights: Record<string, number[][]>,
+  seed: number,
+): { model: Model; w: Record<string, Float32Array[]> } {
   const rand = prng(seed);
   const groups = new Map<string, WeightTensor[]>();
   const w: Record<string, Float32Array[]> = {};
   for (const [layer, shapes] of Object.entries(weights)) {
-    const tensors = shapes.map((shape, k) => ({ name: `${layer}/${k === 0 ? 'kernel' : 'bias'}:0`, shape, data: Float32Array.from({ length: prod(shape) }, () => rand() - 0.5) }));
+    const tensors = shapes.map((shape, k) => ({
+      name: `${layer}/${k === 0 ? 'kernel' : 'bias'}:0`,
+      shape,
+      data: Float32Array.from({ length: prod(shape) }, () => rand() - 0.5),
+    }));
     groups.set(layer, tensors);
     w[layer] = tensors.map((t) => t.data);
   }
   const input = { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, ...inputShape] } };
-  const model = modelFromArchive({
-    fileName: 'methods.h5', config: { class_name: 'Sequential', config: { name: 'net', layers: [input, ...layers] } }, kerasVersion: '2.15.0', backend: 'tensorflow', groups,
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'methods.h5',
+      config: { class_name: 'Sequential', config: { name: 'net', layers: [input, ...layers] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups,
+    },
+    {},
+  );
   return { model, w };
 }
 
@@ -43,9 +59,13 @@ const input = (shape: number[], seed: number): Tensor => {
 };
 
 const conv = (name: string, filters: number, extra: Record<string, unknown> = {}): LayerConfig => ({
-  class_name: 'Conv2D', config: { name, filters, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', activation: 'linear', use_bias: true, ...extra },
+  class_name: 'Conv2D',
+  config: { name, filters, kernel_size: [3, 3], strides: [1, 1], padding: 'valid', activation: 'linear', use_bias: true, ...extra },
 });
-const dense = (name: string, units: number, extra: Record<string, unknown> = {}): LayerConfig => ({ class_name: 'Dense', config: { name, units, activation: 'linear', use_bias: true, ...extra } });
+const dense = (name: string, units: number, extra: Record<string, unknown> = {}): LayerConfig => ({
+  class_name: 'Dense',
+  config: { name, units, activation: 'linear', use_bias: true, ...extra },
+});
 
 /** max |a − b| ≤ tol · max |b| over each sample (all zero only where `zeroOk`). */
 function close(a: Float32Array, b: ArrayLike<number>, n: number, tol: number, what: string, zeroOk = false): void {
@@ -76,14 +96,21 @@ function interpolation(inSize: number, outSize: number): [number, number, number
 
 // (6, 6, 2) → Conv2D(3, 3×3 valid) → GlobalAveragePooling2D → Dense(4): logit_t = Σₖ W[k,t]·mean(Aₖ) + b,
 // so αₖ = W[k,t] / 16 and CAM = ReLU(Σₖ αₖAₖ) on the 4×4 conv output.
-const CAM_NET = build([6, 6, 2], [conv('c1', 3), { class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } }, dense('d', 4)], { c1: [[3, 3, 2, 3], [3]], d: [[3, 4], [4]] }, 7);
+const CAM_NET = build(
+  [6, 6, 2],
+  [conv('c1', 3), { class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } }, dense('d', 4)],
+  { c1: [[3, 3, 2, 3], [3]], d: [[3, 4], [4]] },
+  7,
+);
 
 function handCam(x: Float32Array, t: number): Float64Array {
   const [K, bias] = CAM_NET.w.c1;
   const W = CAM_NET.w.d[0];
   const A = (y: number, xx: number, k: number): number => {
     let acc = bias[k];
-    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) for (let c = 0; c < 2; c++) acc += x[((y + dy) * 6 + xx + dx) * 2 + c] * K[((dy * 3 + dx) * 2 + c) * 3 + k];
+    for (let dy = 0; dy < 3; dy++)
+      for (let dx = 0; dx < 3; dx++)
+        for (let c = 0; c < 2; c++) acc += x[((y + dy) * 6 + xx + dx) * 2 + c] * K[((dy * 3 + dx) * 2 + c) * 3 + k];
     return acc;
   };
   const cam = new Float64Array(16);
@@ -131,14 +158,29 @@ test('guided-grad-cam is guided backprop times the resized CAM, channel by chann
 });
 
 // A bias-free linear model: the score is linear, so removing one position changes it by Σ_c x·∂score/∂x there.
-const LINEAR = build([5, 5, 2], [conv('c1', 3, { padding: 'same', use_bias: false }), { class_name: 'Flatten', config: { name: 'f' } }, dense('d', 3, { use_bias: false })], { c1: [[3, 3, 2, 3]], d: [[75, 3]] }, 3);
+const LINEAR = build(
+  [5, 5, 2],
+  [
+    conv('c1', 3, { padding: 'same', use_bias: false }),
+    { class_name: 'Flatten', config: { name: 'f' } },
+    dense('d', 3, { use_bias: false }),
+  ],
+  { c1: [[3, 3, 2, 3]], d: [[75, 3]] },
+  3,
+);
 
 test('occlusion with a 1×1 window and stride 1 on a bias-free linear model is gradient × input summed over channels', () => {
   const x = input([2, 5, 5, 2], 13);
   const gxi = analyze(LINEAR.model, x, { method: 'gradient-x-input', target: 2 }).data;
   const summed = gxi.map((_, i) => gxi[i - (i % 2)] + gxi[i - (i % 2) + 1]);
   close(analyze(LINEAR.model, x, { method: 'occlusion', window: 1, stride: 1, target: 2 }).data, summed, 2, 1e-5, 'occlusion 1×1');
-  close(analyze(LINEAR.model, x, { method: 'occlusion', window: [1, 1], stride: [1, 1], baseline: 0, target: 2, batchSize: 7 }).data, summed, 2, 1e-5, 'occlusion 1×1, batches of 7');
+  close(
+    analyze(LINEAR.model, x, { method: 'occlusion', window: [1, 1], stride: [1, 1], baseline: 0, target: 2, batchSize: 7 }).data,
+    summed,
+    2,
+    1e-5,
+    'occlusion 1×1, batches of 7',
+  );
 });
 
 test('occlusion: windows at 0, s, 2s, … ≤ size − window; uncovered elements get 0; the mean over covering windows', () => {
@@ -165,15 +207,31 @@ test('occlusion: windows at 0, s, 2s, … ≤ size − window; uncovered element
 });
 
 // (6, 6, 2) → Conv2D(4, relu) → Conv2D(3, relu) → Flatten → Dense(5, softmax): every path crosses c1.
-const CNN = build([6, 6, 2], [conv('c1', 4, { activation: 'relu' }), conv('c2', 3, { activation: 'relu', padding: 'same' }), { class_name: 'Flatten', config: { name: 'f' } }, dense('out', 5, { activation: 'softmax' })], { c1: [[3, 3, 2, 4], [4]], c2: [[3, 3, 4, 3], [3]], out: [[48, 5], [5]] }, 5);
+const CNN = build(
+  [6, 6, 2],
+  [
+    conv('c1', 4, { activation: 'relu' }),
+    conv('c2', 3, { activation: 'relu', padding: 'same' }),
+    { class_name: 'Flatten', config: { name: 'f' } },
+    dense('out', 5, { activation: 'softmax' }),
+  ],
+  { c1: [[3, 3, 2, 4], [4]], c2: [[3, 3, 4, 3], [3]], out: [[48, 5], [5]] },
+  5,
+);
 
 test('an inner target on the output layer (softmax removed) equals the class target, bit for bit, for every family', () => {
   const x = input([3, 6, 6, 2], 15);
   for (const method of ['gradient', 'integrated-gradients', 'epsilon-plus', 'alpha-beta', 'grad-cam', 'occlusion']) {
     for (let t = 0; t < 5; t += 2) {
       const plain = analyze(CNN.model, x, { method, target: t, window: 2 } as AnalyzeOptions).data;
-      for (const target of [{ layer: 'out', index: t }, { layer: 'out', channel: t }]) {
-        assert.ok(identical(analyze(CNN.model, x, { method, target, window: 2 } as AnalyzeOptions).data, plain), `${method} ${JSON.stringify(target)}`);
+      for (const target of [
+        { layer: 'out', index: t },
+        { layer: 'out', channel: t },
+      ]) {
+        assert.ok(
+          identical(analyze(CNN.model, x, { method, target, window: 2 } as AnalyzeOptions).data, plain),
+          `${method} ${JSON.stringify(target)}`,
+        );
       }
     }
   }
@@ -191,8 +249,14 @@ test('an inner channel target: gradient seeds 1 at every position of the channel
   close(channel, sum, 2, 1e-6, 'channel = Σ of its units (gradient)');
   // lrp-0 with no rule below but ε-free ReLU convs: the relevance of a unit sums to its activation minus what biases absorb.
   const R = analyze(CNN.model, x, { method: 'lrp-0', target: { layer: 'c1', index: 5 }, returnLayers: true });
-  assert.ok(R.conservation?.some((row) => row.layer === 'c1'), 'the report starts at the target layer');
-  assert.not.ok(R.conservation?.some((row) => row.layer === 'out' || row.layer === 'c2'), 'no layer above the target');
+  assert.ok(
+    R.conservation?.some((row) => row.layer === 'c1'),
+    'the report starts at the target layer',
+  );
+  assert.not.ok(
+    R.conservation?.some((row) => row.layer === 'out' || row.layer === 'c2'),
+    'no layer above the target',
+  );
 });
 
 test('condition: heatmaps over all channels of a layer every path crosses add up to the unconditioned LRP', () => {
@@ -207,20 +271,31 @@ test('condition: heatmaps over all channels of a layer every path crosses add up
       }
       close(sum, analyze(CNN.model, x, { method }).data, 3, 1e-5, `${method} over ${layer}`);
       const all = Array.from({ length: channels }, (_, k) => k);
-      assert.ok(identical(analyze(CNN.model, x, { method, condition: { layer, channels: all } }).data, analyze(CNN.model, x, { method }).data), `${method}: all channels = no condition`);
+      assert.ok(
+        identical(analyze(CNN.model, x, { method, condition: { layer, channels: all } }).data, analyze(CNN.model, x, { method }).data),
+        `${method}: all channels = no condition`,
+      );
     }
   }
 });
 
-test('topConcepts: channels by relevance at the layer, most relevant first, adding up to the layer\'s relevance', () => {
+test("topConcepts: channels by relevance at the layer, most relevant first, adding up to the layer's relevance", () => {
   const x = input([2, 6, 6, 2], 18);
   const concepts = topConcepts(CNN.model, x, 'c2', { method: 'epsilon-plus', target: 3 });
-  const report = analyze(CNN.model, x, { method: 'epsilon-plus', target: 3, returnLayers: true }).conservation!.find((row) => row.layer === 'c2')!;
+  const report = analyze(CNN.model, x, { method: 'epsilon-plus', target: 3, returnLayers: true }).conservation!.find(
+    (row) => row.layer === 'c2',
+  )!;
   concepts.forEach((ranked, s) => {
     assert.equal(ranked.map((c) => c.channel).sort(), [0, 1, 2]);
-    assert.ok(ranked.every((c, i) => i === 0 || c.relevance <= ranked[i - 1].relevance), 'sorted');
+    assert.ok(
+      ranked.every((c, i) => i === 0 || c.relevance <= ranked[i - 1].relevance),
+      'sorted',
+    );
     const total = ranked.reduce((a, c) => a + c.relevance, 0);
-    assert.ok(Math.abs(total - report.relevanceOut[s]) <= 1e-5 * Math.abs(report.relevanceOut[s]), `sample ${s}: ${total} vs ${report.relevanceOut[s]}`);
+    assert.ok(
+      Math.abs(total - report.relevanceOut[s]) <= 1e-5 * Math.abs(report.relevanceOut[s]),
+      `sample ${s}: ${total} vs ${report.relevanceOut[s]}`,
+    );
   });
 });
 
@@ -230,7 +305,8 @@ test('grad-cam on a Conv1D model maps along the time axis', async () => {
   const x = input([2, T, C], 19);
   const R = analyze(model, x, { method: 'grad-cam', returnLayers: true });
   assert.equal(R.shape, [2, T, C]);
-  for (let i = 0; i < R.data.length; i++) assert.ok(R.data[i] >= 0 && R.data[i] === R.data[i - (i % C)], 'one non-negative value per time step');
+  for (let i = 0; i < R.data.length; i++)
+    assert.ok(R.data[i] >= 0 && R.data[i] === R.data[i - (i % C)], 'one non-negative value per time step');
   const [cam] = Object.values(R.layers ?? {});
   assert.is(cam.shape.length, 2, 'the raw CAM has one spatial axis');
 });
@@ -278,7 +354,11 @@ function fails(f: () => unknown, parts: (string | RegExp)[], what: string): void
     f();
   } catch (e) {
     assert.instance(e, LrpKerasError, what);
-    for (const p of parts) assert.ok(typeof p === 'string' ? (e as Error).message.includes(p) : p.test((e as Error).message), `${what}: '${(e as Error).message}' lacks ${p}`);
+    for (const p of parts)
+      assert.ok(
+        typeof p === 'string' ? (e as Error).message.includes(p) : p.test((e as Error).message),
+        `${what}: '${(e as Error).message}' lacks ${p}`,
+      );
     return;
   }
   assert.unreachable(`${what}: no error`);
@@ -286,31 +366,84 @@ function fails(f: () => unknown, parts: (string | RegExp)[], what: string): void
 
 test('bad targets, layers, windows and conditions are named', async () => {
   const x = input([1, 6, 6, 2], 21);
-  fails(() => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c3', channel: 0 } }), ['target.layer', 'c3', 'c2'], 'unknown layer');
-  fails(() => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', channel: 3 } }), ['target.channel', '3 channels'], 'channel out of range');
-  fails(() => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', index: 48 } }), ['target.index', '0 to 47'], 'index out of range');
-  fails(() => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', index: 1, channel: 1 } as never }), ['either channel or index'], 'both');
-  fails(() => analyze(CNN.model, x, { method: 'grad-cam', layer: 'out' }), ['option layer', 'out', 'spatial'], 'a layer without spatial axes');
-  fails(() => analyze(CNN.model, x, { method: 'grad-cam', layer: 'c2', target: { layer: 'c1', channel: 0 } }), ['option layer', 'after the target'], 'layer above the target');
+  fails(
+    () => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c3', channel: 0 } }),
+    ['target.layer', 'c3', 'c2'],
+    'unknown layer',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', channel: 3 } }),
+    ['target.channel', '3 channels'],
+    'channel out of range',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', index: 48 } }),
+    ['target.index', '0 to 47'],
+    'index out of range',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'gradient', target: { layer: 'c2', index: 1, channel: 1 } as never }),
+    ['either channel or index'],
+    'both',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'grad-cam', layer: 'out' }),
+    ['option layer', 'out', 'spatial'],
+    'a layer without spatial axes',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'grad-cam', layer: 'c2', target: { layer: 'c1', channel: 0 } }),
+    ['option layer', 'after the target'],
+    'layer above the target',
+  );
   fails(() => analyze(CNN.model, x, { method: 'occlusion', window: 7 }), ['option window', '7'], 'window too large');
-  fails(() => analyze(CNN.model, x, { method: 'occlusion', window: [2, 2, 2] }), ['option window', 'per spatial axis (2)'], 'window per axis');
+  fails(
+    () => analyze(CNN.model, x, { method: 'occlusion', window: [2, 2, 2] }),
+    ['option window', 'per spatial axis (2)'],
+    'window per axis',
+  );
   fails(() => analyze(CNN.model, x, { method: 'occlusion', stride: 0 }), ['option stride'], 'stride 0');
-  fails(() => analyze(CNN.model, x, { method: 'gradient', condition: { layer: 'c1', channels: [0] } }), ['option condition', 'LRP method', 'gradient'], 'condition on a gradient method');
-  fails(() => analyze(CNN.model, x, { method: 'epsilon', condition: { layer: 'c1', channels: [4] } }), ['condition.channels', '0 to 3'], 'condition channel');
-  fails(() => analyze(CNN.model, x, { method: 'epsilon', condition: { layer: 'c1', channels: [] } }), ['option condition', 'non-empty'], 'no channels');
+  fails(
+    () => analyze(CNN.model, x, { method: 'gradient', condition: { layer: 'c1', channels: [0] } }),
+    ['option condition', 'LRP method', 'gradient'],
+    'condition on a gradient method',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'epsilon', condition: { layer: 'c1', channels: [4] } }),
+    ['condition.channels', '0 to 3'],
+    'condition channel',
+  );
+  fails(
+    () => analyze(CNN.model, x, { method: 'epsilon', condition: { layer: 'c1', channels: [] } }),
+    ['option condition', 'non-empty'],
+    'no channels',
+  );
   fails(() => topConcepts(CNN.model, x, 'c1', { method: 'gradient' }), ['topConcepts', 'LRP'], 'topConcepts with a gradient method');
   const mlp = build([4], [dense('h', 3, { activation: 'relu' }), dense('o', 2)], { h: [[4, 3], [3]], o: [[3, 2], [2]] }, 9).model;
   fails(() => analyze(mlp, input([1, 4], 1), { method: 'grad-cam' }), ['grad-cam', 'spatial'], 'grad-cam on an MLP');
   // LRP folds BatchNormalization into the conv before it: that conv has no output of its own there.
   const folded = await loadModel(new Uint8Array(readFileSync(fixturePath('keras3/residual_cnn.h5'))));
   const xr = input([1, ...(folded.inputShape as number[])], 2);
-  fails(() => analyze(folded, xr, { method: 'epsilon', target: { layer: 'conv2d', channel: 0 } }), ["'conv2d'", "use layer 'batch_normalization'"], 'folded target');
-  fails(() => analyze(folded, xr, { method: 'epsilon', condition: { layer: 'conv2d_1', channels: [0] } }), ["use layer 'batch_normalization_1'"], 'folded condition');
-  assert.is(analyze(folded, xr, { method: 'gradient', target: { layer: 'conv2d', channel: 0 } }).shape.length, 4, 'gradients keep the unfolded conv');
+  fails(
+    () => analyze(folded, xr, { method: 'epsilon', target: { layer: 'conv2d', channel: 0 } }),
+    ["'conv2d'", "use layer 'batch_normalization'"],
+    'folded target',
+  );
+  fails(
+    () => analyze(folded, xr, { method: 'epsilon', condition: { layer: 'conv2d_1', channels: [0] } }),
+    ["use layer 'batch_normalization_1'"],
+    'folded condition',
+  );
+  assert.is(
+    analyze(folded, xr, { method: 'gradient', target: { layer: 'conv2d', channel: 0 } }).shape.length,
+    4,
+    'gradients keep the unfolded conv',
+  );
   // Grad-CAM and occlusion map over one input.
   const twoInputs = await loadModel(new Uint8Array(readFileSync(fixturePath('zoo/multi_io.h5'))));
   const xs = twoInputs.inputShapes.map((shape, k) => input([1, ...(shape as number[])], 30 + k));
-  for (const method of ['grad-cam', 'guided-grad-cam', 'occlusion']) fails(() => analyze(twoInputs, xs, { method }), [method, '2 inputs', 'one input'], `${method} on two inputs`);
+  for (const method of ['grad-cam', 'guided-grad-cam', 'occlusion'])
+    fails(() => analyze(twoInputs, xs, { method }), [method, '2 inputs', 'one input'], `${method} on two inputs`);
 });
 
 test.run();

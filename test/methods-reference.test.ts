@@ -9,15 +9,30 @@ import { analyze, loadModel, type AnalyzeOptions } from '../src/node.js';
 import { fixturePath, repoRoot } from './fixtures.js';
 import { sampleError, type RefTensor } from './references.js';
 
-interface MethodsEntry { options: AnalyzeOptions; relevance: { shape: number[]; npy: string }; float32_deviation: number[]; layer_used?: string }
-interface MethodsReference { model_file: string; input: { shape: number[]; npy: string }; target: number[]; grad_cam_default_layer: string; attributions: Record<string, MethodsEntry> }
+interface MethodsEntry {
+  options: AnalyzeOptions;
+  relevance: { shape: number[]; npy: string };
+  float32_deviation: number[];
+  layer_used?: string;
+}
+interface MethodsReference {
+  model_file: string;
+  input: { shape: number[]; npy: string };
+  target: number[];
+  grad_cam_default_layer: string;
+  attributions: Record<string, MethodsEntry>;
+}
 
 function readNpy(path: string): RefTensor {
   const buf = readFileSync(path);
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
   if (!header.includes("'<f4'")) throw new Error(`${path}: expected little-endian float32`);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   return { shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.length)) };
 }
 
@@ -25,7 +40,11 @@ const shared = resolve(repoRoot, '../shared/fixtures');
 const root = existsSync(join(shared, 'methods/reference')) ? shared : fixturePath('.');
 if (root !== shared) console.log('  note: ../shared is absent; the methods references run on the copies in test/fixtures/methods');
 const dir = join(root, 'methods/reference');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.methods.json')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.methods.json'))
+      .sort()
+  : [];
 
 test('the methods references are there (2 models, 15 entries each)', () => {
   assert.ok(files.length >= 2, `found ${files.length} in ${dir}`);
@@ -40,7 +59,10 @@ for (const file of files) {
     const logits = model.logits(input).data;
     const classes = logits.length / input.shape[0];
     ref.target.forEach((t, s) => {
-      assert.ok(logits.subarray(s * classes, (s + 1) * classes).every((v, k) => v <= logits[s * classes + t] || k === t), `${file}: target of sample ${s}`);
+      assert.ok(
+        logits.subarray(s * classes, (s + 1) * classes).every((v, k) => v <= logits[s * classes + t] || k === t),
+        `${file}: target of sample ${s}`,
+      );
     });
     for (const [key, entry] of Object.entries(ref.attributions)) {
       const R = analyze(model, input, entry.options);
@@ -49,7 +71,10 @@ for (const file of files) {
       entry.float32_deviation.forEach((deviation, s) => {
         const { err, scale } = sampleError(R.data, expected.data, s, size);
         const tol = Math.max(1e-5, 10 * deviation);
-        assert.ok(err <= tol * scale, `${file} ${key} sample ${s}: max error ${err.toExponential(3)} > ${tol.toExponential(1)} · ${scale.toExponential(3)}`);
+        assert.ok(
+          err <= tol * scale,
+          `${file} ${key} sample ${s}: max error ${err.toExponential(3)} > ${tol.toExponential(1)} · ${scale.toExponential(3)}`,
+        );
       });
       if (entry.options.method === 'grad-cam' && entry.layer_used) {
         const layers = analyze(model, input, { ...entry.options, returnLayers: true }).layers ?? {};

@@ -44,7 +44,8 @@ test('analyze takes ndarrays, transposed views included, and explains what they 
   const packed = { shape: [1, H, W, C], data: pixels(1) };
   // The same pixels stored channels-first and viewed channels-last: strides, no copy.
   const chw = new Float32Array(H * W * C);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) chw[(c * H + y) * W + x] = packed.data[(y * W + x) * C + c];
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) chw[(c * H + y) * W + x] = packed.data[(y * W + x) * C + c];
   const view = ndarray(chw, [1, C, H, W]).transpose(0, 2, 3, 1);
   const expected = analyze(model, packed, { method: 'epsilon-gamma-box' });
   assert.equal(Array.from(analyze(model, view, { method: 'epsilon-gamma-box' }).data), Array.from(expected.data));
@@ -63,9 +64,18 @@ test('fromNdarray reads offsets, steps and other dtypes; packed float32 stays sh
 });
 
 test('mistakes are LrpKerasErrors naming what was expected', () => {
-  assert.throws(() => toNdarray({ shape: [2, 3], data: new Float32Array(5) }), (e: Error) => e instanceof LrpKerasError && /\(2, 3\) needs 6 values, data has 5/.test(e.message));
-  assert.throws(() => toNdarray({ shape: [2], data: [1, 2] } as never), (e: Error) => e instanceof LrpKerasError && /Float32Array/.test(e.message));
-  assert.throws(() => fromNdarray({ shape: [2] } as never), (e: Error) => e instanceof LrpKerasError && /expected an ndarray/.test(e.message));
+  assert.throws(
+    () => toNdarray({ shape: [2, 3], data: new Float32Array(5) }),
+    (e: Error) => e instanceof LrpKerasError && /\(2, 3\) needs 6 values, data has 5/.test(e.message),
+  );
+  assert.throws(
+    () => toNdarray({ shape: [2], data: [1, 2] } as never),
+    (e: Error) => e instanceof LrpKerasError && /Float32Array/.test(e.message),
+  );
+  assert.throws(
+    () => fromNdarray({ shape: [2] } as never),
+    (e: Error) => e instanceof LrpKerasError && /expected an ndarray/.test(e.message),
+  );
 });
 
 test.run();

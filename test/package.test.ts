@@ -9,7 +9,17 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath, repoRoot } from './fixtures.js';
-import { checkRecipe, pictureDifference, RECIPE_DIGIT, RECIPE_MODEL, referencePicture, runBrowser, runEdge, runScript, runWorker } from './recipes.js';
+import {
+  checkRecipe,
+  pictureDifference,
+  RECIPE_DIGIT,
+  RECIPE_MODEL,
+  referencePicture,
+  runBrowser,
+  runEdge,
+  runScript,
+  runWorker,
+} from './recipes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-pack-'));
 const app = join(dir, 'app');
@@ -42,13 +52,16 @@ test('the app depends on lrp-keras alone; the tarball holds dist, not the tests'
 });
 
 test('plain Node loads a model from a path and explains it', () => {
-  writeFileSync(join(app, 'main.js'), `
+  writeFileSync(
+    join(app, 'main.js'),
+    `
     import { loadModel, lrp } from 'lrp-keras';
     const model = await loadModel(${JSON.stringify(fixturePath('models/mlp.h5'))});
     const x = { shape: [1, ...model.inputShape], data: new Float32Array(model.inputShape.reduce((a, b) => a * b, 1)).fill(0.5) };
     const R = lrp(model, x);
     console.log(JSON.stringify({ shape: R.shape, finite: R.data.every(Number.isFinite), classes: model.outputShape }));
-  `);
+  `,
+  );
   const out = JSON.parse(execFileSync('node', ['main.js'], { ...quiet, cwd: app }).trim());
   assert.equal(out.shape[0], 1);
   assert.ok(out.finite);
@@ -70,7 +83,9 @@ test('the README\'s "Use" snippet runs as printed: a PNG in, the heatmap PNG out
 });
 
 test('TypeScript type-checks an app that uses lrp-keras, lrp-keras/viz and lrp-keras/browser', () => {
-  writeFileSync(join(app, 'typed.ts'), `
+  writeFileSync(
+    join(app, 'typed.ts'),
+    `
     import { loadModel, lrp, type Explanation, type Model } from 'lrp-keras';
     import { heatmap, imageToTensor, overlay, toJPEG, toPNG, type RGBAImage } from 'lrp-keras/viz';
     import * as browser from 'lrp-keras/browser';
@@ -82,9 +97,30 @@ test('TypeScript type-checks an app that uses lrp-keras, lrp-keras/viz and lrp-k
       return [toPNG(overlay(x, map)), toJPEG(map, 80)];
     }
     export const same: typeof browser.heatmap = heatmap;
-  `);
+  `,
+  );
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--types', '', '--skipLibCheck', 'typed.ts'], { ...quiet, cwd: app });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--lib',
+      'es2022,dom',
+      '--types',
+      '',
+      '--skipLibCheck',
+      'typed.ts',
+    ],
+    { ...quiet, cwd: app },
+  );
 });
 
 test('installed: the Cloudflare Worker recipe in workerd', async () => {
@@ -95,11 +131,15 @@ test('installed: the Next.js edge route in edge-runtime', async () => {
   await checkRecipe('installed vercel-edge', await runEdge(join(app, 'examples/vercel-edge')));
 });
 
-test('installed: the page in Chromium, its module the package\'s dist/browser/lrp-keras.js', async () => {
+test("installed: the page in Chromium, its module the package's dist/browser/lrp-keras.js", async () => {
   await checkRecipe('installed browser', await runBrowser(join(app, 'examples/browser'), installed));
 });
 
-for (const [runtime, file] of [['deno', 'deno/explain.ts'], ['bun', 'bun/explain.ts'], ['node', 'node/explain.mjs']] as const) {
+for (const [runtime, file] of [
+  ['deno', 'deno/explain.ts'],
+  ['bun', 'bun/explain.ts'],
+  ['node', 'node/explain.mjs'],
+] as const) {
   test(`installed: examples/${file} run by ${runtime}`, async () => {
     await checkRecipe(`installed ${runtime}`, await runScript(runtime, join(app, 'examples', file), app));
   });

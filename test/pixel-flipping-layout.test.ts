@@ -8,16 +8,26 @@ import { imageGeometry } from '../src/viz/layout.js';
 import { legacyH5 } from './keras-writer.js';
 
 test('a (N, 16) input: 2×2 regions of a 4×4 image with width 4, 1×2 strips of one row without', async () => {
-  const model = await loadModel(await legacyH5({
-    class_name: 'Sequential',
-    config: { name: 'flat', layers: [
-      { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 16], dtype: 'float32' } },
-      { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true } },
-    ] },
-  }, { d: [
-    { name: 'd/kernel:0', shape: [16, 2], data: Float32Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? i / 32 : -i / 64)) },
-    { name: 'd/bias:0', shape: [2], data: new Float32Array(2) },
-  ] }));
+  const model = await loadModel(
+    await legacyH5(
+      {
+        class_name: 'Sequential',
+        config: {
+          name: 'flat',
+          layers: [
+            { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 16], dtype: 'float32' } },
+            { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true } },
+          ],
+        },
+      },
+      {
+        d: [
+          { name: 'd/kernel:0', shape: [16, 2], data: Float32Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? i / 32 : -i / 64)) },
+          { name: 'd/bias:0', shape: [2], data: new Float32Array(2) },
+        ],
+      },
+    ),
+  );
   const x = { shape: [1, 16], data: Float32Array.from({ length: 16 }, (_, i) => 1 + i / 16) };
   // Relevance on the image's top-left 2×2 block only: pixels 0, 1, 4 and 5 of the 4×4 image.
   const relevance = { shape: [1, 16], data: Float32Array.from({ length: 16 }, (_, i) => ([0, 1, 4, 5].includes(i) ? 1 : 0)) };

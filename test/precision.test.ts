@@ -24,8 +24,14 @@ test('precision float64 is the TypeScript kernels bit for bit; float32 agrees wi
 
 test('model.backend names the kernels in use; a bad precision is an LrpKerasError naming the option', () => {
   assert.type(model.backend.name, 'string');
-  assert.is(withTypeScriptKernels(() => model.backend.name), 'typescript');
-  assert.throws(() => analyze(model, x, { method: 'gradient', precision: 'half' as never }), /option precision must be 'float32' or 'float64', got "half"/);
+  assert.is(
+    withTypeScriptKernels(() => model.backend.name),
+    'typescript',
+  );
+  assert.throws(
+    () => analyze(model, x, { method: 'gradient', precision: 'half' as never }),
+    /option precision must be 'float32' or 'float64', got "half"/,
+  );
 });
 
 test.run();

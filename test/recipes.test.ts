@@ -17,11 +17,15 @@ test('examples/vercel-edge in edge-runtime, the model fetched from the app', asy
   await checkRecipe('vercel-edge', await runEdge(join(examples, 'vercel-edge')));
 });
 
-test('examples/browser in Chromium, the module from the package\'s dist/browser', async () => {
+test("examples/browser in Chromium, the module from the package's dist/browser", async () => {
   await checkRecipe('browser', await runBrowser(join(examples, 'browser'), repoRoot));
 });
 
-for (const [runtime, file] of [['deno', 'deno/explain.ts'], ['bun', 'bun/explain.ts'], ['node', 'node/explain.mjs']] as const) {
+for (const [runtime, file] of [
+  ['deno', 'deno/explain.ts'],
+  ['bun', 'bun/explain.ts'],
+  ['node', 'node/explain.mjs'],
+] as const) {
   test(`examples/${file} run by ${runtime}`, async () => {
     await checkRecipe(runtime, await runScript(runtime, join(examples, file), repoRoot));
   });

@@ -91,8 +91,17 @@ export async function runWorker(recipe: string, packageRoot: string): Promise<Re
   const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-recipe-worker-'));
   const mf = await (async () => {
     const result = await build({
-      entryPoints: [join(recipe, tomlValue(toml, 'main'))], bundle: true, format: 'esm', platform: 'neutral', minify: true,
-      conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['*.wasm'], write: false, metafile: true, logLevel: 'silent',
+      entryPoints: [join(recipe, tomlValue(toml, 'main'))],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      minify: true,
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      external: ['*.wasm'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
     });
     const script = result.outputFiles[0].text;
     writeFileSync(join(dir, 'worker.js'), script);
@@ -104,14 +113,21 @@ export async function runWorker(recipe: string, packageRoot: string): Promise<Re
       modules.push(new Uint8Array(readFileSync(from)));
     }
     const worker = new Miniflare({
-      modules: true, scriptPath: join(dir, 'worker.js'), modulesRoot: dir, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-      compatibilityDate: tomlValue(toml, 'compatibility_date'), r2Buckets: [tomlValue(toml, 'binding')], bindings: { MODEL_KEY: tomlValue(toml, 'MODEL_KEY') },
+      modules: true,
+      scriptPath: join(dir, 'worker.js'),
+      modulesRoot: dir,
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate: tomlValue(toml, 'compatibility_date'),
+      r2Buckets: [tomlValue(toml, 'binding')],
+      bindings: { MODEL_KEY: tomlValue(toml, 'MODEL_KEY') },
     });
     (worker as unknown as { bundle: ReturnType<typeof size> }).bundle = size([script, ...modules]);
     return worker;
   })();
   try {
-    const bucket = (await mf.getR2Bucket(tomlValue(toml, 'binding'))) as unknown as { put(key: string, value: Uint8Array): Promise<unknown> };
+    const bucket = (await mf.getR2Bucket(tomlValue(toml, 'binding'))) as unknown as {
+      put(key: string, value: Uint8Array): Promise<unknown>;
+    };
     await bucket.put(tomlValue(toml, 'MODEL_KEY'), new Uint8Array(readFileSync(RECIPE_MODEL)));
     const image = readFileSync(RECIPE_DIGIT);
     const { last, firstMs, requestMs } = await timed(async () => {
@@ -130,8 +146,15 @@ export async function runWorker(recipe: string, packageRoot: string): Promise<Re
 /** examples/vercel-edge: the route bundled as Next.js bundles edge code (edge-light condition), in edge-runtime; the model from the app's static files. */
 export async function runEdge(recipe: string): Promise<RecipeResult> {
   const result = await build({
-    entryPoints: [join(recipe, 'app/api/explain/route.js')], bundle: true, format: 'iife', globalName: 'route', platform: 'browser', minify: true,
-    conditions: ['edge-light', 'worker', 'browser'], write: false, logLevel: 'silent',
+    entryPoints: [join(recipe, 'app/api/explain/route.js')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'route',
+    platform: 'browser',
+    minify: true,
+    conditions: ['edge-light', 'worker', 'browser'],
+    write: false,
+    logLevel: 'silent',
   });
   const script = result.outputFiles[0].text;
   const model = readFileSync(RECIPE_MODEL);
@@ -141,11 +164,16 @@ export async function runEdge(recipe: string): Promise<RecipeResult> {
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  const runtime = new EdgeRuntime({ initialCode: `${script}\naddEventListener('fetch', (event) => event.respondWith(route.POST(event.request)));` });
+  const runtime = new EdgeRuntime({
+    initialCode: `${script}\naddEventListener('fetch', (event) => event.respondWith(route.POST(event.request)));`,
+  });
   try {
     const image = readFileSync(RECIPE_DIGIT);
     const { last, firstMs, requestMs } = await timed(async () => {
-      const response = await runtime.dispatchFetch(`${origin}/api/explain`, { method: 'POST', body: image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer });
+      const response = await runtime.dispatchFetch(`${origin}/api/explain`, {
+        method: 'POST',
+        body: image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer,
+      });
       const body = new Uint8Array(await response.arrayBuffer());
       if (response.status !== 200) throw new Error(`edge: ${response.status} ${new TextDecoder().decode(body)}`);
       return { png: body, predicted: Number(response.headers.get('x-class')) };
@@ -161,12 +189,16 @@ export async function runBrowser(recipe: string, packageRoot: string): Promise<R
   const module = readFileSync(join(packageRoot, 'dist/browser/lrp-keras.js'));
   const browser = await launchChromium();
   if (typeof browser === 'string') return browser;
-  const server = await serveStatic(recipe, { '/mnist.h5': { type: 'application/octet-stream', body: new Uint8Array(readFileSync(RECIPE_MODEL)) } });
+  const server = await serveStatic(recipe, {
+    '/mnist.h5': { type: 'application/octet-stream', body: new Uint8Array(readFileSync(RECIPE_MODEL)) },
+  });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.route('https://cdn.jsdelivr.net/npm/lrp-keras@*/dist/browser/lrp-keras.js', (route) => route.fulfill({ body: module, contentType: 'text/javascript' }));
+    await page.route('https://cdn.jsdelivr.net/npm/lrp-keras@*/dist/browser/lrp-keras.js', (route) =>
+      route.fulfill({ body: module, contentType: 'text/javascript' }),
+    );
     let started = performance.now();
     await page.goto(`${server.origin}/index.html`);
     await page.waitForFunction(() => document.getElementById('result')?.textContent === 'choose an image', undefined, { timeout: 30_000 });
@@ -175,15 +207,23 @@ export async function runBrowser(recipe: string, packageRoot: string): Promise<R
     let predicted = -1;
     for (let i = 0; i < 6; i++) {
       started = performance.now();
-      await page.evaluate(() => { (document.getElementById('result') as HTMLOutputElement).textContent = ''; });
+      await page.evaluate(() => {
+        (document.getElementById('result') as HTMLOutputElement).textContent = '';
+      });
       await page.setInputFiles('#image', []);
       await page.setInputFiles('#image', RECIPE_DIGIT);
-      await page.waitForFunction(() => /^class \d+$/.test(document.getElementById('result')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => /^class \d+$/.test(document.getElementById('result')?.textContent ?? ''), undefined, {
+        timeout: 30_000,
+      });
       times.push(performance.now() - started);
       predicted = Number((await page.textContent('#result'))!.split(' ')[1]);
     }
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
-    const png = new Uint8Array(await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch((document.getElementById('heatmap') as HTMLImageElement).src)).arrayBuffer()))));
+    const png = new Uint8Array(
+      await page.evaluate(async () =>
+        Array.from(new Uint8Array(await (await fetch((document.getElementById('heatmap') as HTMLImageElement).src)).arrayBuffer())),
+      ),
+    );
     return { png, predicted, bundle: size([module]), firstMs: load + times[0], requestMs: median(times.slice(1)) };
   } finally {
     await browser.close();
@@ -194,18 +234,41 @@ export async function runBrowser(recipe: string, packageRoot: string): Promise<R
 /** Deno, Bun and Node one-file scripts: run by their binaries in `cwd` (where 'lrp-keras' resolves); they print "<out>: class N, T ms". Undefined binary → the reason. */
 export async function runScript(runtime: 'deno' | 'bun' | 'node', script: string, cwd: string): Promise<RecipeResult | string> {
   const modules = join(repoRoot, 'node_modules');
-  const binary = runtime === 'node' ? process.execPath
-    : runtime === 'deno' ? findBinary([join(modules, 'deno/deno'), join(modules, `@deno/linux-${process.arch}-glibc/deno`)])
-      : findBinary([join(modules, 'bun/bin/bun.exe'), join(modules, `@oven/bun-linux-${ARCH}/bin/bun`), join(modules, `@oven/bun-linux-${ARCH}-baseline/bin/bun`)]);
+  const binary =
+    runtime === 'node'
+      ? process.execPath
+      : runtime === 'deno'
+        ? findBinary([join(modules, 'deno/deno'), join(modules, `@deno/linux-${process.arch}-glibc/deno`)])
+        : findBinary([
+            join(modules, 'bun/bin/bun.exe'),
+            join(modules, `@oven/bun-linux-${ARCH}/bin/bun`),
+            join(modules, `@oven/bun-linux-${ARCH}-baseline/bin/bun`),
+          ]);
   if (!binary) return `no ${runtime} binary in node_modules`;
   const dir = mkdtempSync(join(tmpdir(), `lrp-keras-recipe-${runtime}-`));
   try {
     const out = join(dir, 'heatmap.png');
-    const args = runtime === 'deno'
-      ? ['run', '--no-lock', '--no-prompt', '--allow-read', `--allow-write=${dir}`, '--allow-env', script, RECIPE_MODEL, RECIPE_DIGIT, out]
-      : [script, RECIPE_MODEL, RECIPE_DIGIT, out];
+    const args =
+      runtime === 'deno'
+        ? [
+            'run',
+            '--no-lock',
+            '--no-prompt',
+            '--allow-read',
+            `--allow-write=${dir}`,
+            '--allow-env',
+            script,
+            RECIPE_MODEL,
+            RECIPE_DIGIT,
+            out,
+          ]
+        : [script, RECIPE_MODEL, RECIPE_DIGIT, out];
     const started = performance.now();
-    const { stdout } = await promisify(execFile)(binary, args, { cwd, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(binary, args, {
+      cwd,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     const wall = performance.now() - started;
     const m = /: class (\d+), ([\d.]+) ms/.exec(stdout);
     if (!m) throw new Error(`${runtime}: unexpected output ${stdout}`);
@@ -218,7 +281,8 @@ export async function runScript(runtime: 'deno' | 'bun' | 'node', script: string
 /** One line for the test output: what a recipe costs. */
 export function recipeLine(name: string, r: RecipeResult): string {
   const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
-  if (!r.bundle) return `${name}: whole run ${r.firstMs.toFixed(0)} ms (start, load the model, explain once), the explanation ${r.requestMs.toFixed(1)} ms`;
+  if (!r.bundle)
+    return `${name}: whole run ${r.firstMs.toFixed(0)} ms (start, load the model, explain once), the explanation ${r.requestMs.toFixed(1)} ms`;
   return `${name}: bundle ${kib(r.bundle.bytes)} (${kib(r.bundle.gzip)} gzip), first request ${r.firstMs.toFixed(0)} ms (loads the model), then ${r.requestMs.toFixed(1)} ms a request`;
 }
 

@@ -3,7 +3,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fixturePath, repoRoot, skipTest } from './fixtures.js';
 
-export interface RefTensor { shape: number[]; data: Float32Array }
+export interface RefTensor {
+  shape: number[];
+  data: Float32Array;
+}
 export interface Reference {
   name: string;
   modelPath: string;
@@ -28,7 +31,11 @@ function readNpy(path: string): RefTensor {
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
   if (!header.includes("'<f4'")) throw new Error(`${path}: expected little-endian float32`);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const start = 10 + headerLen;
   const data = new Float32Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
   return { shape, data };
@@ -71,20 +78,22 @@ export function allReferences(): Reference[] {
   const shared = resolve(repoRoot, '../shared');
   const sets: [string, string[]][] = existsSync(shared)
     ? [
-      [join(shared, 'fixtures/reference'), [join(shared, 'fixtures/models')]],
-      [join(shared, 'fixtures/keras3/reference'), [join(shared, 'fixtures/keras3')]],
-      [join(shared, 'keras-corpus/reference'), [join(shared, 'keras-corpus')]],
-    ]
+        [join(shared, 'fixtures/reference'), [join(shared, 'fixtures/models')]],
+        [join(shared, 'fixtures/keras3/reference'), [join(shared, 'fixtures/keras3')]],
+        [join(shared, 'keras-corpus/reference'), [join(shared, 'keras-corpus')]],
+      ]
     : [
-      [fixturePath('reference'), [fixturePath('models')]],
-      [fixturePath('keras3/reference'), [fixturePath('keras3')]],
-      [fixturePath('corpus/reference'), [fixturePath('corpus')]],
-    ];
+        [fixturePath('reference'), [fixturePath('models')]],
+        [fixturePath('keras3/reference'), [fixturePath('keras3')]],
+        [fixturePath('corpus/reference'), [fixturePath('corpus')]],
+      ];
   if (!existsSync(shared)) console.log('  note: ../shared is absent; reference tests use the copies in test/fixtures');
   const refs: Reference[] = [];
   for (const [dir, modelDirs] of sets) {
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'index.json')
+      .sort()) {
       const ref = loadReference(join(dir, file), modelDirs);
       if (ref) refs.push(ref);
     }

@@ -15,9 +15,18 @@ function runSuite(files: Record<string, string>): { status: number | null; lines
   const dir = mkdtempSync(join(repoRoot, 'build', 'run-summary-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const r = spawnSync(process.execPath, [join(repoRoot, 'build/test/run.js')], { encoding: 'utf8', env: { ...process.env, LRP_KERAS_TEST_DIR: dir } });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
-    return { status: r.status, lines: r.stdout.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n') };
+    const r = spawnSync(process.execPath, [join(repoRoot, 'build/test/run.js')], {
+      encoding: 'utf8',
+      env: { ...process.env, LRP_KERAS_TEST_DIR: dir },
+    });
+    return {
+      status: r.status,
+      lines: r.stdout
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .trimEnd()
+        .split('\n'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -36,8 +45,15 @@ test('skipped tests are counted as skipped with their reasons; passes and failur
   });
   assert.is(ok.status, 0);
   // Reasons in the order printed: uvu imports every file (b registers its skip) before running any test.
-  assert.equal(ok.lines.slice(-4), ['skipped:', '  - zoo x.json: needs LSTM', '  - chromium: no browser here', '2 passed, 0 failed, 2 skipped']);
-  const failing = runSuite({ 'c.test.js': `import { test } from 'uvu'; import * as assert from 'uvu/assert'; test('fails', () => assert.ok(false)); test('runs', () => {}); test.run();` });
+  assert.equal(ok.lines.slice(-4), [
+    'skipped:',
+    '  - zoo x.json: needs LSTM',
+    '  - chromium: no browser here',
+    '2 passed, 0 failed, 2 skipped',
+  ]);
+  const failing = runSuite({
+    'c.test.js': `import { test } from 'uvu'; import * as assert from 'uvu/assert'; test('fails', () => assert.ok(false)); test('runs', () => {}); test.run();`,
+  });
   assert.is(failing.status, 1);
   assert.is(failing.lines[failing.lines.length - 1], '1 passed, 1 failed, 0 skipped');
 });

@@ -12,7 +12,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const uvuBin = join(dirname(createRequire(import.meta.url).resolve('uvu')), '..', 'bin.js');
 const pattern = `(${process.argv[2] ?? ''}).*\\.test\\.js$`;
 // LRP_KERAS_TEST_DIR: another folder of compiled tests (test/run-summary.test.ts runs this on its own).
-const run = spawnSync(process.execPath, [uvuBin, process.env.LRP_KERAS_TEST_DIR ?? here, pattern], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+const run = spawnSync(process.execPath, [uvuBin, process.env.LRP_KERAS_TEST_DIR ?? here, pattern], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  maxBuffer: 1 << 28,
+});
 process.stdout.write(run.stdout);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
 const plain = run.stdout.replace(/\x1b\[[0-9;]*m/g, '');
@@ -23,8 +27,10 @@ const uvuSkipped = count('Skipped:');
 // A line may start with the dots uvu prints for the tests before it.
 const reasons = [...plain.matchAll(/^[\s•✘]*skip: (.*)$/gm)].map((m) => m[1].trim());
 // uvu's Total counts the tests that ran: passed and failed, not skipped.
-if (!Number.isFinite(total) || !Number.isFinite(uvuPassed) || run.status !== 0 && total === uvuPassed) {
-  console.log(`${Number.isFinite(uvuPassed) ? uvuPassed : 0} passed, ${Number.isFinite(total) ? Math.max(1, total - uvuPassed) : 1} failed`);
+if (!Number.isFinite(total) || !Number.isFinite(uvuPassed) || (run.status !== 0 && total === uvuPassed)) {
+  console.log(
+    `${Number.isFinite(uvuPassed) ? uvuPassed : 0} passed, ${Number.isFinite(total) ? Math.max(1, total - uvuPassed) : 1} failed`,
+  );
   process.exit(1);
 }
 // Skips uvu saw as passes: the tests that returned early.

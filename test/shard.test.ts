@@ -15,7 +15,7 @@ test('the shards of a list are disjoint, cover it, and are balanced', () => {
   const shards = Array.from({ length: 7 }, (_, index) => inShard(names, { index, count: 7 }));
   assert.equal(shards.flat().sort(), [...names].sort());
   assert.is(new Set(shards.flat()).size, names.length);
-  for (const s of shards) assert.ok(s.length > 1000 / 7 * 0.8 && s.length < 1000 / 7 * 1.2, `shard of ${s.length}`);
+  for (const s of shards) assert.ok(s.length > (1000 / 7) * 0.8 && s.length < (1000 / 7) * 1.2, `shard of ${s.length}`);
 });
 
 test("a file's shard depends on its name only: not on order, directory or the other files", () => {
@@ -25,7 +25,10 @@ test("a file's shard depends on its name only: not on order, directory or the ot
   }
   assert.is(shardOf('/mnt/a/images/cat_3.jpg', 7), shardOf('images/cat_3.jpg', 7));
   // Pinned values: the split must not change between versions, or resumed jobs would redo or miss files.
-  assert.equal(['a.png', 'b.png', 'mnist_test_00_label7.png'].map((n) => shardOf(n, 4)), [1, 0, 3]);
+  assert.equal(
+    ['a.png', 'b.png', 'mnist_test_00_label7.png'].map((n) => shardOf(n, 4)),
+    [1, 0, 3],
+  );
 });
 
 test('--shard takes i/n with 0 ≤ i < n', () => {
@@ -35,7 +38,9 @@ test('--shard takes i/n with 0 ≤ i < n', () => {
 
 const cli = join(repoRoot, 'build/src/cli/main.js');
 const model = join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5');
-const digits = readdirSync(join(repoRoot, 'example/digits')).filter((f) => f.endsWith('.png')).map((f) => join(repoRoot, 'example/digits', f));
+const digits = readdirSync(join(repoRoot, 'example/digits'))
+  .filter((f) => f.endsWith('.png'))
+  .map((f) => join(repoRoot, 'example/digits', f));
 
 const explain = (out: string, ...args: string[]): string => {
   const r = spawnSync(process.execPath, [cli, 'explain', model, ...digits, '--out', out, ...args], { encoding: 'utf8' });
@@ -49,7 +54,9 @@ test('explain --shard: two shards write what one run writes, and a rerun explain
     explain(join(work, 'whole'));
     explain(join(work, 'split'), '--shard', '0/2');
     explain(join(work, 'split'), '--shard', '1/2');
-    const whole = readdirSync(join(work, 'whole')).filter((f) => f !== 'grid.png').sort();
+    const whole = readdirSync(join(work, 'whole'))
+      .filter((f) => f !== 'grid.png')
+      .sort();
     assert.equal(readdirSync(join(work, 'split')).sort(), whole, 'the shards write every heatmap and no grid');
     for (const f of whole) assert.ok(readFileSync(join(work, 'whole', f)).equals(readFileSync(join(work, 'split', f))), `${f} differs`);
 

@@ -19,11 +19,38 @@ const recipe = ['--vocab', vocab, '--num-words', '5000', '--oov-token', '<OOV>',
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('raw text with a word-index vocabulary: the scores of the training recipe (post) and of the notebook (pre), JSON results, HTML pages', () => {
-  writeFileSync(join(work, 'reviews.txt'), 'Great music service, the audio is high quality\nReally buggy and terrible to use as of recently\n');
-  const post = run('explain', model, 'reviews.txt', ...recipe, '--padding', 'post', '--truncating', 'post', '--method', 'epsilon', '--json', '--out', 'out');
+  writeFileSync(
+    join(work, 'reviews.txt'),
+    'Great music service, the audio is high quality\nReally buggy and terrible to use as of recently\n',
+  );
+  const post = run(
+    'explain',
+    model,
+    'reviews.txt',
+    ...recipe,
+    '--padding',
+    'post',
+    '--truncating',
+    'post',
+    '--method',
+    'epsilon',
+    '--json',
+    '--out',
+    'out',
+  );
   assert.is(post.status, 0, post.stderr);
-  const results = JSON.parse(post.stdout).results as { input: string; ids: number[]; tokens: string[]; scores: number[]; relevance: number[]; heatmap: string }[];
-  assert.equal(results.map((r) => r.scores[0].toFixed(3)), ['0.847', '0.022']);
+  const results = JSON.parse(post.stdout).results as {
+    input: string;
+    ids: number[];
+    tokens: string[];
+    scores: number[];
+    relevance: number[];
+    heatmap: string;
+  }[];
+  assert.equal(
+    results.map((r) => r.scores[0].toFixed(3)),
+    ['0.847', '0.022'],
+  );
   assert.equal(results[0].tokens.slice(0, 3), ['great', 'music', 'service']);
   assert.equal(results[0].ids.slice(0, 3), [17, 4, 125]);
   assert.is(results[0].ids.length, 20);
@@ -39,7 +66,10 @@ test('token ids from JSON, printed plainly with --no-color (padding shown where 
   writeFileSync(join(work, 'ids.json'), '[[0, 0, 17, 4, 125]]');
   const r = run('explain', model, 'ids.json', '--method', 'gradient', '--vocab', vocab, '--no-color', '--out', 'out');
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^ids\.json — gradient: score 0\.7096\n<pad>\[[+−][\d.]+\] <pad>\[[+−][\d.]+\] great\[\+[\d.]+\] music\[[+−][\d.]+\] service\[[+−][\d.]+\]\n/);
+  assert.match(
+    r.stdout,
+    /^ids\.json — gradient: score 0\.7096\n<pad>\[[+−][\d.]+\] <pad>\[[+−][\d.]+\] great\[\+[\d.]+\] music\[[+−][\d.]+\] service\[[+−][\d.]+\]\n/,
+  );
 });
 
 test('usage errors: text without a vocabulary, a bad --padding', () => {

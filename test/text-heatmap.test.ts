@@ -62,10 +62,12 @@ test('in Chromium, a screenshot of the HTML shows each token on its colour', asy
     const page = await browser.newPage({ viewport: { width: 800, height: 300 }, deviceScaleFactor: 1 });
     await page.setContent(textHeatmapHTML(TOKENS, RELEVANCE, { page: true }));
     const png = decodeImage(new Uint8Array(await page.screenshot({ type: 'png' })));
-    const spans = await page.$$eval('.tok', (els) => els.map((e) => {
-      const r = e.getBoundingClientRect();
-      return { x: r.x, y: r.y, w: r.width, h: r.height };
-    }));
+    const spans = await page.$$eval('.tok', (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x, y: r.y, w: r.width, h: r.height };
+      }),
+    );
     assert.equal(spans.length, TOKENS.length);
     const expected = tokenColours(TOKENS, RELEVANCE).map((c) => c.background);
     spans.forEach((box, i) => {
@@ -74,7 +76,8 @@ test('in Chromium, a screenshot of the HTML shows each token on its colour', asy
       const y = Math.round(box.y + box.h / 2);
       const at = (y * png.width + x) * png.channels;
       const got = [png.data[at], png.data[at + 1], png.data[at + 2]];
-      for (const [k, v] of got.entries()) assert.ok(Math.abs(v - expected[i][k]) <= 2, `token ${i} '${TOKENS[i]}': ${got} vs ${expected[i]}`);
+      for (const [k, v] of got.entries())
+        assert.ok(Math.abs(v - expected[i][k]) <= 2, `token ${i} '${TOKENS[i]}': ${got} vs ${expected[i]}`);
     });
   } finally {
     await browser.close();
@@ -90,7 +93,20 @@ test('Keras text preprocessing: filters, lower case, num_words and the OOV token
   assert.equal(padSequence([5, 6, 7], ['a', 'b', 'c'], 2).ids, [6, 7]);
   assert.equal(padSequence([5, 6, 7], ['a', 'b', 'c'], 2, { truncating: 'post', padding: 'post' }).ids, [5, 6]);
   assert.equal(padSequence([5], ['a'], 3, { padding: 'post' }).ids, [5, 0, 0]);
-  const tokenizer = parseVocabulary(JSON.stringify({ class_name: 'Tokenizer', config: { num_words: 3, oov_token: '<OOV>', lower: true, filters: '!', split: ' ', word_index: JSON.stringify({ '<OOV>': 1, a: 2, b: 3 }) } }), 't.json');
+  const tokenizer = parseVocabulary(
+    JSON.stringify({
+      class_name: 'Tokenizer',
+      config: {
+        num_words: 3,
+        oov_token: '<OOV>',
+        lower: true,
+        filters: '!',
+        split: ' ',
+        word_index: JSON.stringify({ '<OOV>': 1, a: 2, b: 3 }),
+      },
+    }),
+    't.json',
+  );
   assert.equal(encodeText('A b! c', tokenizer).ids, [2, 1, 1]);
   const tv = parseVocabulary('the\ncat\n', 'v.txt');
   assert.equal(encodeText("The cat's hat", tv).ids, [2, 1, 1]);

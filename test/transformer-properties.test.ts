@@ -24,41 +24,75 @@ const random = (shape: number[], seed: number, scale = 1): Float32Array => {
   return Float32Array.from({ length: size(shape) }, () => (rand() - 0.5) * scale);
 };
 
-const WEIGHTS = { q: random([D, H, DK], 1), k: random([D, H, DK], 2), v: random([D, H, DV], 3), o: random([H, DV, D], 4), d: random([T * D, C], 5) };
+const WEIGHTS = {
+  q: random([D, H, DK], 1),
+  k: random([D, H, DK], 2),
+  v: random([D, H, DV], 3),
+  o: random([H, DV, D], 4),
+  d: random([T * D, C], 5),
+};
 
 /** Input (T, D) → MHA(x, x; no bias) [→ + x] → Flatten → Dense(C, no bias), in tf.keras 2's call-node form. */
 function block(options: { causal?: boolean; residual?: boolean }): Model {
   const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
-  const layer = (class_name: string, config: Record<string, unknown>, inbound: unknown[]) => ({ class_name, config, inbound_nodes: inbound.length ? [inbound] : [] });
+  const layer = (class_name: string, config: Record<string, unknown>, inbound: unknown[]) => ({
+    class_name,
+    config,
+    inbound_nodes: inbound.length ? [inbound] : [],
+  });
   const kwargs = { value: ['x', 0, 0], ...(options.causal ? { use_causal_mask: true } : {}) };
   const layers = [
     layer('InputLayer', { name: 'x', batch_input_shape: [null, T, D] }, []),
-    layer('MultiHeadAttention', { name: 'mha', num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, output_shape: null, attention_axes: [1] }, [['x', 0, 0, kwargs]]),
-    ...(options.residual ? [layer('Add', { name: 'res' }, [['mha', 0, 0, {}], ['x', 0, 0, {}]])] : []),
+    layer(
+      'MultiHeadAttention',
+      { name: 'mha', num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, output_shape: null, attention_axes: [1] },
+      [['x', 0, 0, kwargs]],
+    ),
+    ...(options.residual
+      ? [
+          layer('Add', { name: 'res' }, [
+            ['mha', 0, 0, {}],
+            ['x', 0, 0, {}],
+          ]),
+        ]
+      : []),
     layer('Flatten', { name: 'f' }, [[options.residual ? 'res' : 'mha', 0, 0, {}]]),
     layer('Dense', { name: 'd', units: C, activation: 'linear', use_bias: false }, [['f', 0, 0, {}]]),
   ];
-  return modelFromArchive({
-    fileName: 'block.h5',
-    config: { class_name: 'Functional', config: { name: 'block', layers, input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } },
-    kerasVersion: '2.15.0',
-    backend: 'tensorflow',
-    groups: new Map([
-      ['mha', [w('mha/query/kernel:0', [D, H, DK], WEIGHTS.q), w('mha/key/kernel:0', [D, H, DK], WEIGHTS.k), w('mha/value/kernel:0', [D, H, DV], WEIGHTS.v), w('mha/attention_output/kernel:0', [H, DV, D], WEIGHTS.o)]],
-      ['d', [w('d/kernel:0', [T * D, C], WEIGHTS.d)]],
-    ]),
-  }, {});
+  return modelFromArchive(
+    {
+      fileName: 'block.h5',
+      config: { class_name: 'Functional', config: { name: 'block', layers, input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map([
+        [
+          'mha',
+          [
+            w('mha/query/kernel:0', [D, H, DK], WEIGHTS.q),
+            w('mha/key/kernel:0', [D, H, DK], WEIGHTS.k),
+            w('mha/value/kernel:0', [D, H, DV], WEIGHTS.v),
+            w('mha/attention_output/kernel:0', [H, DV, D], WEIGHTS.o),
+          ],
+        ],
+        ['d', [w('d/kernel:0', [T * D, C], WEIGHTS.d)]],
+      ]),
+    },
+    {},
+  );
 }
 
 /** y[t, j] = Σ_i x[t, i] W[i, j] in float64 (W as (in, out)). */
 const matmul = (x: Float64Array | Float32Array, W: Float32Array, rows: number, inF: number, outF: number): Float64Array => {
   const y = new Float64Array(rows * outF);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < inF; i++) for (let j = 0; j < outF; j++) y[r * outF + j] += x[r * inF + i] * W[i * outF + j];
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < inF; i++) for (let j = 0; j < outF; j++) y[r * outF + j] += x[r * inF + i] * W[i * outF + j];
   return y;
 };
 const matmulT = (g: Float64Array, W: Float32Array, rows: number, inF: number, outF: number): Float64Array => {
   const x = new Float64Array(rows * inF);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < inF; i++) for (let j = 0; j < outF; j++) x[r * inF + i] += g[r * outF + j] * W[i * outF + j];
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < inF; i++) for (let j = 0; j < outF; j++) x[r * inF + i] += g[r * outF + j] * W[i * outF + j];
   return x;
 };
 
@@ -66,7 +100,12 @@ const matmulT = (g: Float64Array, W: Float32Array, rows: number, inF: number, ou
  * The block in float64 for one sample: logits, and x ⊙ the gradient of logit[c] with the gradient at
  * q and k scaled by `qk` and at v by `v` (1, 1: the true gradient).
  */
-function reference(x: Float32Array, c: number, causal: boolean, scale: { qk: number; v: number }): { logits: Float64Array; grad: Float64Array } {
+function reference(
+  x: Float32Array,
+  c: number,
+  causal: boolean,
+  scale: { qk: number; v: number },
+): { logits: Float64Array; grad: Float64Array } {
   const q = matmul(x, WEIGHTS.q, T, D, H * DK);
   const k = matmul(x, WEIGHTS.k, T, D, H * DK);
   const v = matmul(x, WEIGHTS.v, T, D, H * DV);
@@ -86,7 +125,10 @@ function reference(x: Float32Array, c: number, causal: boolean, scale: { qk: num
     }
   }
   const ctx = new Float64Array(T * H * DV);
-  for (let h = 0; h < H; h++) for (let t = 0; t < T; t++) for (let u = 0; u < T; u++) for (let p = 0; p < DV; p++) ctx[(t * H + h) * DV + p] += A[(h * T + t) * T + u] * v[(u * H + h) * DV + p];
+  for (let h = 0; h < H; h++)
+    for (let t = 0; t < T; t++)
+      for (let u = 0; u < T; u++)
+        for (let p = 0; p < DV; p++) ctx[(t * H + h) * DV + p] += A[(h * T + t) * T + u] * v[(u * H + h) * DV + p];
   const out = matmul(ctx, WEIGHTS.o, T, H * DV, D);
   const logits = matmul(out, WEIGHTS.d, 1, T * D, C);
   const gOut = Float64Array.from({ length: T * D }, (_, i) => WEIGHTS.d[i * C + c]);
@@ -179,9 +221,17 @@ const npy = (file: string): Tensor => {
   const buf = readFileSync(fixture(join('reference', file)));
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const bytes = buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.length);
-  const data = header.includes("'<f4'") ? new Float32Array(bytes) : header.includes("'<i8'") ? Float32Array.from(new BigInt64Array(bytes), Number) : Float32Array.from(new Float64Array(bytes));
+  const data = header.includes("'<f4'")
+    ? new Float32Array(bytes)
+    : header.includes("'<i8'")
+      ? Float32Array.from(new BigInt64Array(bytes), Number)
+      : Float32Array.from(new Float64Array(bytes));
   return { shape, data };
 };
 const METHODS = ['gradient', 'gradient-x-input', 'epsilon', 'epsilon-plus', 'attnlrp', 'cp-lrp'];
@@ -194,14 +244,25 @@ test('masked (padding) tokens get no relevance from any LRP method', async () =>
   for (const method of ['epsilon', 'epsilon-plus', 'attnlrp', 'cp-lrp']) {
     const R = analyze(model, tokens, { method });
     for (const i of padded) assert.is(R.data[i], 0, `${method}: token ${i} (padding) has relevance ${R.data[i]}`);
-    assert.ok(R.data.some((r) => r !== 0), `${method}: every token has relevance 0`);
+    assert.ok(
+      R.data.some((r) => r !== 0),
+      `${method}: every token has relevance 0`,
+    );
   }
 });
 
 for (const [name, files, input] of [
-  ['ts_transformer', ['ts_transformer_k3.keras', 'ts_transformer_tfk2.15.keras', 'ts_transformer_k3.h5'], ['ts_transformer_k3_keras_input0.npy']],
+  [
+    'ts_transformer',
+    ['ts_transformer_k3.keras', 'ts_transformer_tfk2.15.keras', 'ts_transformer_k3.h5'],
+    ['ts_transformer_k3_keras_input0.npy'],
+  ],
   ['causal_text', ['causal_text_k3.keras', 'causal_text_tfk2.15.keras', 'causal_text_k3.h5'], ['causal_text_k3_keras_input0.npy']],
-  ['cross_attention', ['cross_attention_k3.keras', 'cross_attention_tfk2.15.keras', 'cross_attention_k3.h5'], ['cross_attention_k3_keras_input0.npy', 'cross_attention_k3_keras_input1.npy']],
+  [
+    'cross_attention',
+    ['cross_attention_k3.keras', 'cross_attention_tfk2.15.keras', 'cross_attention_k3.h5'],
+    ['cross_attention_k3_keras_input0.npy', 'cross_attention_k3_keras_input1.npy'],
+  ],
 ] as const) {
   test(`${name}: the three layouts (Keras 3 .keras, tf.keras 2.15 .keras, Keras 3 .h5) give identical outputs and relevance`, async () => {
     if (!existsSync(fixture(files[0]))) return;
@@ -231,12 +292,20 @@ test('cross-attention returns its attention weights as a model output: rows sum 
 /** A tf.keras 2 functional model of TFOpLambda / SlicingOpLambda layers on x (3, 4), in tf.keras' flat call form. */
 function tfOpModel(extra: unknown[] = []): Model {
   const op = (name: string, fn: string, first: unknown[], kwargs: Record<string, unknown>, className = 'TFOpLambda') => ({
-    class_name: className, config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [[...first, { ...kwargs, name: null }]],
+    class_name: className,
+    config: { name, trainable: true, dtype: 'float32', function: fn },
+    inbound_nodes: [[...first, { ...kwargs, name: null }]],
   });
   const ref = (layer: string): unknown[] => [layer, 0, 0];
   const layers = [
     { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
-    op('rev', '__operators__.getitem', ref('x'), { slice_spec: [{ class_name: '__ellipsis__' }, { start: null, stop: null, step: -1 }] }, 'SlicingOpLambda'),
+    op(
+      'rev',
+      '__operators__.getitem',
+      ref('x'),
+      { slice_spec: [{ class_name: '__ellipsis__' }, { start: null, stop: null, step: -1 }] },
+      'SlicingOpLambda',
+    ),
     op('twice', 'math.multiply', ref('rev'), { y: 2.0 }),
     op('plus', '__operators__.add', ref('twice'), { y: ref('x') }),
     op('swap', 'transpose', ref('plus'), { perm: [0, 2, 1] }),
@@ -244,17 +313,32 @@ function tfOpModel(extra: unknown[] = []): Model {
     op('shift', 'math.subtract', ref('mean'), { y: 0.5 }),
     op('square', 'reshape', ref('shift'), { shape: [-1, 2, 2] }),
     op('flip', 'math.subtract', ['_CONSTANT_VALUE', -1, 1.0], { y: ref('square') }),
-    op('corner', '__operators__.getitem', ref('x'), { slice_spec: [{ start: null, stop: null, step: null }, { start: 1, stop: null, step: null }, { start: null, stop: null, step: 2 }] }, 'SlicingOpLambda'),
+    op(
+      'corner',
+      '__operators__.getitem',
+      ref('x'),
+      {
+        slice_spec: [
+          { start: null, stop: null, step: null },
+          { start: 1, stop: null, step: null },
+          { start: null, stop: null, step: 2 },
+        ],
+      },
+      'SlicingOpLambda',
+    ),
     op('out', 'math.subtract', ref('flip'), { y: ref('corner') }),
     ...extra,
   ];
-  return modelFromArchive({
-    fileName: 'ops.keras',
-    config: { class_name: 'Functional', config: { name: 'ops', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
-    kerasVersion: '2.15.0',
-    backend: 'tensorflow',
-    groups: new Map(),
-  }, {});
+  return modelFromArchive(
+    {
+      fileName: 'ops.keras',
+      config: { class_name: 'Functional', config: { name: 'ops', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map(),
+    },
+    {},
+  );
 }
 
 /** The same computation written out. */
@@ -273,7 +357,10 @@ test('TFOpLambda / SlicingOpLambda layers compute as TensorFlow (getitem with El
   assert.equal(y.shape, [2, 2, 2]);
   for (let s = 0; s < 2; s++) {
     const expected = tfOpReference(x.data.subarray(s * 12, (s + 1) * 12));
-    assert.ok(relError(y.data.subarray(s * 4, (s + 1) * 4), expected) < 1e-6, `sample ${s}: ${[...y.data.subarray(s * 4, s * 4 + 4)]} vs ${expected}`);
+    assert.ok(
+      relError(y.data.subarray(s * 4, (s + 1) * 4), expected) < 1e-6,
+      `sample ${s}: ${[...y.data.subarray(s * 4, s * 4 + 4)]} vs ${expected}`,
+    );
   }
   // Every op here is affine: the gradient of output cell 3 is the difference quotient, exactly.
   const g = analyze(model, { shape: [1, 3, 4], data: x.data.slice(0, 12) }, { method: 'gradient', target: 3 });
@@ -287,11 +374,19 @@ test('TFOpLambda / SlicingOpLambda layers compute as TensorFlow (getitem with El
 });
 
 test('an unknown TF function or Keras operation is refused by its name', async () => {
-  const cumsum = { class_name: 'TFOpLambda', config: { name: 'c', trainable: true, dtype: 'float32', function: 'math.cumsum' }, inbound_nodes: [['out', 0, 0, { axis: 1, name: null }]] };
+  const cumsum = {
+    class_name: 'TFOpLambda',
+    config: { name: 'c', trainable: true, dtype: 'float32', function: 'math.cumsum' },
+    inbound_nodes: [['out', 0, 0, { axis: 1, name: null }]],
+  };
   assert.throws(() => tfOpModel([cumsum]), /'c' \(TFOpLambda\).*the function 'tf\.math\.cumsum'/);
   const k3 = {
-    class_name: 'Cumsum', module: 'keras.src.ops.numpy', config: { name: 'k' },
-    inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { shape: [null, 2, 2], keras_history: ['out', 0, 0] } }], kwargs: {} }],
+    class_name: 'Cumsum',
+    module: 'keras.src.ops.numpy',
+    config: { name: 'k' },
+    inbound_nodes: [
+      { args: [{ class_name: '__keras_tensor__', config: { shape: [null, 2, 2], keras_history: ['out', 0, 0] } }], kwargs: {} },
+    ],
   };
   assert.throws(() => tfOpModel([k3]), /'k' \(Cumsum\).*the operation Cumsum of keras\.src\.ops\.numpy/);
 });
@@ -323,7 +418,9 @@ test('time-step heatmap of a time-series transformer: relevance per step summed 
 
 test('tf.split: one output per piece (a count or sizes), each readable by later layers', () => {
   const op = (name: string, fn: string, first: unknown[], kwargs: Record<string, unknown>) => ({
-    class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [[...first, { ...kwargs, name: null }]],
+    class_name: 'TFOpLambda',
+    config: { name, trainable: true, dtype: 'float32', function: fn },
+    inbound_nodes: [[...first, { ...kwargs, name: null }]],
   });
   const layers = [
     { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
@@ -331,21 +428,49 @@ test('tf.split: one output per piece (a count or sizes), each readable by later 
     op('parts', 'split', ['x', 0, 0], { num_or_size_splits: [1, 2], axis: 1 }),
     op('diff', 'math.subtract', ['halves', 0, 0], { y: ['halves', 0, 1] }),
   ];
-  const model = modelFromArchive({
-    fileName: 'split.keras',
-    config: { class_name: 'Functional', config: { name: 'split', layers, input_layers: [['x', 0, 0]], output_layers: [['diff', 0, 0], ['parts', 0, 1]] } },
-    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'split.keras',
+      config: {
+        class_name: 'Functional',
+        config: {
+          name: 'split',
+          layers,
+          input_layers: [['x', 0, 0]],
+          output_layers: [
+            ['diff', 0, 0],
+            ['parts', 0, 1],
+          ],
+        },
+      },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map(),
+    },
+    {},
+  );
   const x: Tensor = { shape: [1, 3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i * i) };
   const [diff, rest] = model.predict(x) as unknown as Tensor[];
   assert.equal(diff.shape, [1, 3, 2]);
-  assert.equal([...diff.data], [0, 1, 2, 3, 4, 5].map((i) => { const [t, f] = [Math.floor(i / 2), i % 2]; return (4 * t + f) ** 2 - (4 * t + f + 2) ** 2; }));
+  assert.equal(
+    [...diff.data],
+    [0, 1, 2, 3, 4, 5].map((i) => {
+      const [t, f] = [Math.floor(i / 2), i % 2];
+      return (4 * t + f) ** 2 - (4 * t + f + 2) ** 2;
+    }),
+  );
   assert.equal(rest.shape, [1, 2, 4]);
-  assert.equal([...rest.data], [4, 5, 6, 7, 8, 9, 10, 11].map((i) => i * i));
+  assert.equal(
+    [...rest.data],
+    [4, 5, 6, 7, 8, 9, 10, 11].map((i) => i * i),
+  );
 });
 
 /** A Keras 3 `__keras_tensor__` reference. */
-const kt = (layer: string, index = 0) => ({ class_name: '__keras_tensor__', config: { shape: null, dtype: 'float32', keras_history: [layer, 0, index] } });
+const kt = (layer: string, index = 0) => ({
+  class_name: '__keras_tensor__',
+  config: { shape: null, dtype: 'float32', keras_history: [layer, 0, index] },
+});
 
 test('an explicit attention_mask (Keras 3 kwargs tensor) of the lower triangle equals use_causal_mask; the mask input gets no relevance or gradient', () => {
   const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
@@ -353,22 +478,65 @@ test('an explicit attention_mask (Keras 3 kwargs tensor) of the lower triangle e
     { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, T, D] }, inbound_nodes: [] },
     { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'm', batch_shape: [null, T, T] }, inbound_nodes: [] },
     {
-      class_name: 'MultiHeadAttention', module: 'keras.layers',
-      config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, output_shape: null, attention_axes: null },
+      class_name: 'MultiHeadAttention',
+      module: 'keras.layers',
+      config: {
+        name: 'mha',
+        trainable: true,
+        num_heads: H,
+        key_dim: DK,
+        value_dim: DV,
+        use_bias: false,
+        output_shape: null,
+        attention_axes: null,
+      },
       inbound_nodes: [{ args: [kt('x'), kt('x')], kwargs: { attention_mask: kt('m') } }],
     },
-    { class_name: 'Flatten', module: 'keras.layers', config: { name: 'f', trainable: true }, inbound_nodes: [{ args: [kt('mha')], kwargs: {} }] },
-    { class_name: 'Dense', module: 'keras.layers', config: { name: 'd', trainable: true, units: C, activation: 'linear', use_bias: false }, inbound_nodes: [{ args: [kt('f')], kwargs: {} }] },
+    {
+      class_name: 'Flatten',
+      module: 'keras.layers',
+      config: { name: 'f', trainable: true },
+      inbound_nodes: [{ args: [kt('mha')], kwargs: {} }],
+    },
+    {
+      class_name: 'Dense',
+      module: 'keras.layers',
+      config: { name: 'd', trainable: true, units: C, activation: 'linear', use_bias: false },
+      inbound_nodes: [{ args: [kt('f')], kwargs: {} }],
+    },
   ];
-  const masked = modelFromArchive({
-    fileName: 'masked.keras',
-    config: { class_name: 'Functional', config: { name: 'masked', layers, input_layers: [['x', 0, 0], ['m', 0, 0]], output_layers: [['d', 0, 0]] } },
-    kerasVersion: '3.15.1', backend: 'tensorflow',
-    groups: new Map([
-      ['mha', [w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q), w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k), w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v), w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o)].reverse()],
-      ['d', [w('d/vars/0', [T * D, C], WEIGHTS.d)]],
-    ]),
-  }, {});
+  const masked = modelFromArchive(
+    {
+      fileName: 'masked.keras',
+      config: {
+        class_name: 'Functional',
+        config: {
+          name: 'masked',
+          layers,
+          input_layers: [
+            ['x', 0, 0],
+            ['m', 0, 0],
+          ],
+          output_layers: [['d', 0, 0]],
+        },
+      },
+      kerasVersion: '3.15.1',
+      backend: 'tensorflow',
+      groups: new Map([
+        [
+          'mha',
+          [
+            w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q),
+            w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k),
+            w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v),
+            w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o),
+          ].reverse(),
+        ],
+        ['d', [w('d/vars/0', [T * D, C], WEIGHTS.d)]],
+      ]),
+    },
+    {},
+  );
   const causal = block({ causal: true });
   const tri: Tensor = { shape: [1, T, T], data: Float32Array.from({ length: T * T }, (_, i) => (Math.floor(i / T) >= i % T ? 1 : 0)) };
   assert.ok(relError((masked.logits([X, tri]) as Tensor).data, (causal.logits(X) as Tensor).data) < 1e-7);
@@ -376,25 +544,51 @@ test('an explicit attention_mask (Keras 3 kwargs tensor) of the lower triangle e
     const [Rx, Rm] = analyze(masked, [X, tri], { method, target: 1 }) as Tensor[];
     const ref = analyze(causal, X, { method, target: 1 });
     assert.ok(relError(Rx.data, ref.data) < 1e-6, `${method}: ${relError(Rx.data, ref.data)}`);
-    assert.ok(Rm.data.every((v) => v === 0), `${method}: the mask input has relevance`);
+    assert.ok(
+      Rm.data.every((v) => v === 0),
+      `${method}: the mask input has relevance`,
+    );
   }
 });
 
 test('Keras 3 GetItem op node with tuples, slices and Ellipsis (as Keras 3 serialises them) and a Mean op with its axis in the config', () => {
-  const slice = (start: number | null, stop: number | null, step: number | null) => ({ class_name: '__slice__', config: { start, stop, step } });
+  const slice = (start: number | null, stop: number | null, step: number | null) => ({
+    class_name: '__slice__',
+    config: { start, stop, step },
+  });
   const layers = [
     { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, 3, 4] }, inbound_nodes: [] },
     {
-      class_name: 'GetItem', module: 'keras.src.ops.numpy', config: { name: 'get_item' },
-      inbound_nodes: [{ args: [kt('x'), { class_name: '__tuple__', config: { value: [{ class_name: '__ellipsis__', config: {} }, slice(null, null, -2)] } }], kwargs: {} }],
+      class_name: 'GetItem',
+      module: 'keras.src.ops.numpy',
+      config: { name: 'get_item' },
+      inbound_nodes: [
+        {
+          args: [
+            kt('x'),
+            { class_name: '__tuple__', config: { value: [{ class_name: '__ellipsis__', config: {} }, slice(null, null, -2)] } },
+          ],
+          kwargs: {},
+        },
+      ],
     },
-    { class_name: 'Mean', module: 'keras.src.ops.numpy', config: { name: 'mean', axis: 1, keepdims: false }, inbound_nodes: [{ args: [kt('get_item')], kwargs: {} }] },
+    {
+      class_name: 'Mean',
+      module: 'keras.src.ops.numpy',
+      config: { name: 'mean', axis: 1, keepdims: false },
+      inbound_nodes: [{ args: [kt('get_item')], kwargs: {} }],
+    },
   ];
-  const model = modelFromArchive({
-    fileName: 'ops3.keras',
-    config: { class_name: 'Functional', config: { name: 'ops3', layers, input_layers: [['x', 0, 0]], output_layers: [['mean', 0, 0]] } },
-    kerasVersion: '3.15.1', backend: 'tensorflow', groups: new Map(),
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'ops3.keras',
+      config: { class_name: 'Functional', config: { name: 'ops3', layers, input_layers: [['x', 0, 0]], output_layers: [['mean', 0, 0]] } },
+      kerasVersion: '3.15.1',
+      backend: 'tensorflow',
+      groups: new Map(),
+    },
+    {},
+  );
   const x: Tensor = { shape: [1, 3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i) };
   const y = model.predict(x) as Tensor;
   assert.equal(y.shape, [1, 2]);
@@ -410,16 +604,45 @@ test('a fully masked query row: tf.keras 2 keeps softmax(S − 1e9) (uniform her
       { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, T, D] }, inbound_nodes: [] },
       { class_name: 'InputLayer', config: { name: 'm', batch_input_shape: [null, T, T] }, inbound_nodes: [] },
       {
-        class_name: 'MultiHeadAttention', config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false },
+        class_name: 'MultiHeadAttention',
+        config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false },
         inbound_nodes: node([['x', 0, 0, { value: ['x', 0, 0], attention_mask: ['m', 0, 0], return_attention_scores: true }]]),
       },
     ];
-    return modelFromArchive({
-      fileName: `rows-${keras}.h5`,
-      config: { class_name: 'Functional', config: { name: 'rows', layers, input_layers: [['x', 0, 0], ['m', 0, 0]], output_layers: [['mha', 0, 0], ['mha', 0, 1]] } },
-      kerasVersion: keras, backend: 'tensorflow',
-      groups: new Map([['mha', [w('mha/query/kernel:0', [D, H, DK], WEIGHTS.q), w('mha/key/kernel:0', [D, H, DK], WEIGHTS.k), w('mha/value/kernel:0', [D, H, DV], WEIGHTS.v), w('mha/attention_output/kernel:0', [H, DV, D], WEIGHTS.o)]]]),
-    }, {});
+    return modelFromArchive(
+      {
+        fileName: `rows-${keras}.h5`,
+        config: {
+          class_name: 'Functional',
+          config: {
+            name: 'rows',
+            layers,
+            input_layers: [
+              ['x', 0, 0],
+              ['m', 0, 0],
+            ],
+            output_layers: [
+              ['mha', 0, 0],
+              ['mha', 0, 1],
+            ],
+          },
+        },
+        kerasVersion: keras,
+        backend: 'tensorflow',
+        groups: new Map([
+          [
+            'mha',
+            [
+              w('mha/query/kernel:0', [D, H, DK], WEIGHTS.q),
+              w('mha/key/kernel:0', [D, H, DK], WEIGHTS.k),
+              w('mha/value/kernel:0', [D, H, DV], WEIGHTS.v),
+              w('mha/attention_output/kernel:0', [H, DV, D], WEIGHTS.o),
+            ],
+          ],
+        ]),
+      },
+      {},
+    );
   };
   // Query step 0 sees no key; the others see every key.
   const mask: Tensor = { shape: [1, T, T], data: Float32Array.from({ length: T * T }, (_, i) => (i < T ? 0 : 1)) };
@@ -439,70 +662,147 @@ test('positional tables as constants (tf.keras TFOpLambda add of a (1, T, D) lis
   const table = Array.from({ length: T }, (_, t) => Array.from({ length: D }, (_, d) => Math.sin(t + 0.3 * d)));
   const w = (name: string, shape: number[], data: Float32Array): WeightTensor => ({ name, shape, data });
   const weights = new Map([
-    ['mha', [w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q), w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k), w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v), w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o)]],
+    [
+      'mha',
+      [
+        w('mha/query_dense/vars/0', [D, H, DK], WEIGHTS.q),
+        w('mha/key_dense/vars/0', [D, H, DK], WEIGHTS.k),
+        w('mha/value_dense/vars/0', [D, H, DV], WEIGHTS.v),
+        w('mha/output_dense/vars/0', [H, DV, D], WEIGHTS.o),
+      ],
+    ],
     ['d', [w('d/vars/0', [T * D, C], WEIGHTS.d)]],
   ]);
-  const keras3 = modelFromArchive({
-    fileName: 'pos3.keras',
-    config: { class_name: 'Functional', config: { name: 'pos3', input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]], layers: [
-      { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, T, D] }, inbound_nodes: [] },
-      { class_name: 'Add', module: 'keras.src.ops.numpy', config: { name: 'add' }, inbound_nodes: [{ args: [kt('x'), { class_name: '__numpy__', config: { value: [table], dtype: 'float32' } }], kwargs: {} }] },
-      { class_name: 'MultiHeadAttention', module: 'keras.layers', config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false }, inbound_nodes: [{ args: [], kwargs: { query: kt('add'), value: kt('add') } }] },
-      { class_name: 'Flatten', module: 'keras.layers', config: { name: 'f', trainable: true }, inbound_nodes: [{ args: [kt('mha')], kwargs: {} }] },
-      { class_name: 'Dense', module: 'keras.layers', config: { name: 'd', trainable: true, units: C, use_bias: false }, inbound_nodes: [{ args: [kt('f')], kwargs: {} }] },
-    ] } },
-    kerasVersion: '3.15.1', backend: 'tensorflow', groups: weights,
-  }, {});
+  const keras3 = modelFromArchive(
+    {
+      fileName: 'pos3.keras',
+      config: {
+        class_name: 'Functional',
+        config: {
+          name: 'pos3',
+          input_layers: [['x', 0, 0]],
+          output_layers: [['d', 0, 0]],
+          layers: [
+            { class_name: 'InputLayer', module: 'keras.layers', config: { name: 'x', batch_shape: [null, T, D] }, inbound_nodes: [] },
+            {
+              class_name: 'Add',
+              module: 'keras.src.ops.numpy',
+              config: { name: 'add' },
+              inbound_nodes: [{ args: [kt('x'), { class_name: '__numpy__', config: { value: [table], dtype: 'float32' } }], kwargs: {} }],
+            },
+            {
+              class_name: 'MultiHeadAttention',
+              module: 'keras.layers',
+              config: { name: 'mha', trainable: true, num_heads: H, key_dim: DK, value_dim: DV, use_bias: false },
+              inbound_nodes: [{ args: [], kwargs: { query: kt('add'), value: kt('add') } }],
+            },
+            {
+              class_name: 'Flatten',
+              module: 'keras.layers',
+              config: { name: 'f', trainable: true },
+              inbound_nodes: [{ args: [kt('mha')], kwargs: {} }],
+            },
+            {
+              class_name: 'Dense',
+              module: 'keras.layers',
+              config: { name: 'd', trainable: true, units: C, use_bias: false },
+              inbound_nodes: [{ args: [kt('f')], kwargs: {} }],
+            },
+          ],
+        },
+      },
+      kerasVersion: '3.15.1',
+      backend: 'tensorflow',
+      groups: weights,
+    },
+    {},
+  );
   const shifted: Tensor = { shape: X.shape, data: X.data.map((v, i) => v + Math.fround(table[Math.floor(i / D)][i % D])) };
   assert.ok(relError((keras3.logits(X) as Tensor).data, (block({}).logits(shifted) as Tensor).data) < 1e-6);
   // The constant passes relevance unchanged: attnlrp at the input is attnlrp at the shifted input.
   assert.ok(relError(analyze(keras3, X, { method: 'attnlrp' }).data, analyze(block({}), shifted, { method: 'attnlrp' }).data) < 1e-5);
   const op = {
-    class_name: 'TFOpLambda', config: { name: 'pe', trainable: true, dtype: 'float32', function: '__operators__.add' },
+    class_name: 'TFOpLambda',
+    config: { name: 'pe', trainable: true, dtype: 'float32', function: '__operators__.add' },
     inbound_nodes: [['x', 0, 0, { y: [table.slice(0, 3).map((r) => r.slice(0, 4))], name: null }]],
   };
   const layers = [{ class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] }, op];
-  const pe = modelFromArchive({
-    fileName: 'pe.h5', config: { class_name: 'Functional', config: { name: 'pe', layers, input_layers: [['x', 0, 0]], output_layers: [['pe', 0, 0]] } },
-    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
-  }, {});
+  const pe = modelFromArchive(
+    {
+      fileName: 'pe.h5',
+      config: { class_name: 'Functional', config: { name: 'pe', layers, input_layers: [['x', 0, 0]], output_layers: [['pe', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map(),
+    },
+    {},
+  );
   const y = pe.predict({ shape: [2, 3, 4], data: new Float32Array(24) }) as Tensor;
-  assert.equal([...y.data.subarray(12)], table.slice(0, 3).flatMap((r) => r.slice(0, 4)).map(Math.fround));
+  assert.equal(
+    [...y.data.subarray(12)],
+    table
+      .slice(0, 3)
+      .flatMap((r) => r.slice(0, 4))
+      .map(Math.fround),
+  );
 });
 
 test('a tf.keras 2 HDF5 file (model.save("x.h5")) of an attention block loads and runs as the same block', async () => {
-  const layer = (class_name: string, config: Record<string, unknown>, inbound: unknown[]) => ({ class_name, config, inbound_nodes: inbound.length ? [inbound] : [] });
+  const layer = (class_name: string, config: Record<string, unknown>, inbound: unknown[]) => ({
+    class_name,
+    config,
+    inbound_nodes: inbound.length ? [inbound] : [],
+  });
   const config = {
     class_name: 'Functional',
     config: {
-      name: 'block', input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]],
+      name: 'block',
+      input_layers: [['x', 0, 0]],
+      output_layers: [['d', 0, 0]],
       layers: [
         layer('InputLayer', { name: 'x', batch_input_shape: [null, T, D] }, []),
-        layer('MultiHeadAttention', { name: 'mha', num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, attention_axes: [1] }, [['x', 0, 0, { value: ['x', 0, 0] }]]),
+        layer('MultiHeadAttention', { name: 'mha', num_heads: H, key_dim: DK, value_dim: DV, use_bias: false, attention_axes: [1] }, [
+          ['x', 0, 0, { value: ['x', 0, 0] }],
+        ]),
         // tf.keras writes a TFOpLambda's call node flat: [layer, node, tensor, kwargs].
-        { class_name: 'TFOpLambda', config: { name: 'tf.__operators__.add', function: '__operators__.add' }, inbound_nodes: [['mha', 0, 0, { y: ['x', 0, 0], name: null }]] },
+        {
+          class_name: 'TFOpLambda',
+          config: { name: 'tf.__operators__.add', function: '__operators__.add' },
+          inbound_nodes: [['mha', 0, 0, { y: ['x', 0, 0], name: null }]],
+        },
         layer('Flatten', { name: 'f' }, [['tf.__operators__.add', 0, 0, {}]]),
         layer('Dense', { name: 'd', units: C, activation: 'linear', use_bias: false }, [['f', 0, 0, {}]]),
       ],
     },
   };
-  const bytes = await legacyH5(config, {
-    x: [], 'tf.__operators__.add': [], f: [],
-    mha: [
-      { name: 'mha/query/kernel:0', shape: [D, H, DK], data: WEIGHTS.q }, { name: 'mha/key/kernel:0', shape: [D, H, DK], data: WEIGHTS.k },
-      { name: 'mha/value/kernel:0', shape: [D, H, DV], data: WEIGHTS.v }, { name: 'mha/attention_output/kernel:0', shape: [H, DV, D], data: WEIGHTS.o },
-    ],
-    d: [{ name: 'd/kernel:0', shape: [T * D, C], data: WEIGHTS.d }],
-  }, '2.15.0');
+  const bytes = await legacyH5(
+    config,
+    {
+      x: [],
+      'tf.__operators__.add': [],
+      f: [],
+      mha: [
+        { name: 'mha/query/kernel:0', shape: [D, H, DK], data: WEIGHTS.q },
+        { name: 'mha/key/kernel:0', shape: [D, H, DK], data: WEIGHTS.k },
+        { name: 'mha/value/kernel:0', shape: [D, H, DV], data: WEIGHTS.v },
+        { name: 'mha/attention_output/kernel:0', shape: [H, DV, D], data: WEIGHTS.o },
+      ],
+      d: [{ name: 'd/kernel:0', shape: [T * D, C], data: WEIGHTS.d }],
+    },
+    '2.15.0',
+  );
   const fromFile = await loadModel(bytes);
   const inMemory = block({ residual: true });
   assert.equal(fromFile.logits(X), inMemory.logits(X));
-  for (const method of ['attnlrp', 'cp-lrp', 'gradient']) assert.equal(analyze(fromFile, X, { method }), analyze(inMemory, X, { method }), method);
+  for (const method of ['attnlrp', 'cp-lrp', 'gradient'])
+    assert.equal(analyze(fromFile, X, { method }), analyze(inMemory, X, { method }), method);
 });
 
 test('truediv of two tensors (broadcast) and reduce_sum: gradient against finite differences; LRP refuses the quotient by name', () => {
   const op = (name: string, fn: string, first: unknown[], kwargs: Record<string, unknown>) => ({
-    class_name: 'TFOpLambda', config: { name, trainable: true, dtype: 'float32', function: fn }, inbound_nodes: [[...first, { ...kwargs, name: null }]],
+    class_name: 'TFOpLambda',
+    config: { name, trainable: true, dtype: 'float32', function: fn },
+    inbound_nodes: [[...first, { ...kwargs, name: null }]],
   });
   const layers = [
     { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
@@ -511,16 +811,27 @@ test('truediv of two tensors (broadcast) and reduce_sum: gradient against finite
     op('sq', 'math.square', ['share', 0, 0], {}),
     op('out', 'math.reduce_sum', ['sq', 0, 0], { axis: 1 }),
   ];
-  const model = modelFromArchive({
-    fileName: 'div.keras',
-    config: { class_name: 'Functional', config: { name: 'div', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
-    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map(),
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'div.keras',
+      config: { class_name: 'Functional', config: { name: 'div', layers, input_layers: [['x', 0, 0]], output_layers: [['out', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map(),
+    },
+    {},
+  );
   const x = Float64Array.from({ length: 12 }, (_, i) => 1 + ((i * 7) % 5) / 3);
   // out[f] = Σ_t (x[t,f] / Σ_g x[t,g])²
-  const f = (v: Float64Array, j: number): number => [0, 1, 2].reduce((acc, t) => acc + (v[t * 4 + j] / (v[t * 4] + v[t * 4 + 1] + v[t * 4 + 2] + v[t * 4 + 3])) ** 2, 0);
+  const f = (v: Float64Array, j: number): number =>
+    [0, 1, 2].reduce((acc, t) => acc + (v[t * 4 + j] / (v[t * 4] + v[t * 4 + 1] + v[t * 4 + 2] + v[t * 4 + 3])) ** 2, 0);
   const y = model.predict({ shape: [1, 3, 4], data: Float32Array.from(x) }) as Tensor;
-  assert.ok(relError(y.data, [0, 1, 2, 3].map((j) => f(x, j))) < 1e-6);
+  assert.ok(
+    relError(
+      y.data,
+      [0, 1, 2, 3].map((j) => f(x, j)),
+    ) < 1e-6,
+  );
   const g = analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'gradient', target: 2 });
   const fd = Array.from({ length: 12 }, (_, i) => {
     const [up, down] = [x.slice(), x.slice()];
@@ -529,21 +840,33 @@ test('truediv of two tensors (broadcast) and reduce_sum: gradient against finite
     return (f(up, 2) - f(down, 2)) / 2e-6;
   });
   assert.ok(relError(g.data, fd) < 1e-5, `${[...g.data]} vs ${fd}`);
-  assert.throws(() => analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'epsilon', target: 2 }), /'share' \(TFOpLambda\).*quotient/);
+  assert.throws(
+    () => analyze(model, { shape: [1, 3, 4], data: Float32Array.from(x) }, { method: 'epsilon', target: 2 }),
+    /'share' \(TFOpLambda\).*quotient/,
+  );
 });
 
 test('reduce_mean (the Average rule) and reduce_sum conserve relevance: R_i = x_i·R / (n·stab(mean)), summing to the logit', () => {
   const layers = [
     { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 3, 4] }, inbound_nodes: [] },
-    { class_name: 'TFOpLambda', config: { name: 'm', function: 'math.reduce_mean' }, inbound_nodes: [['x', 0, 0, { axis: 1, name: null }]] },
+    {
+      class_name: 'TFOpLambda',
+      config: { name: 'm', function: 'math.reduce_mean' },
+      inbound_nodes: [['x', 0, 0, { axis: 1, name: null }]],
+    },
     { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false, activation: 'linear' }, inbound_nodes: [[['m', 0, 0, {}]]] },
   ];
   const W = random([4, 2], 21);
-  const model = modelFromArchive({
-    fileName: 'mean.h5',
-    config: { class_name: 'Functional', config: { name: 'mean', layers, input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } },
-    kerasVersion: '2.15.0', backend: 'tensorflow', groups: new Map([['d', [{ name: 'd/kernel:0', shape: [4, 2], data: W }]]]),
-  }, {});
+  const model = modelFromArchive(
+    {
+      fileName: 'mean.h5',
+      config: { class_name: 'Functional', config: { name: 'mean', layers, input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } },
+      kerasVersion: '2.15.0',
+      backend: 'tensorflow',
+      groups: new Map([['d', [{ name: 'd/kernel:0', shape: [4, 2], data: W }]]]),
+    },
+    {},
+  );
   const x: Tensor = { shape: [1, 3, 4], data: random([3, 4], 22, 2).map((v) => v + 2) };
   const logit = (model.logits(x) as Tensor).data[1];
   const R = analyze(model, x, { method: 'epsilon', epsilon: 0, target: 1 });

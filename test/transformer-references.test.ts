@@ -12,7 +12,10 @@ import { fixturePath, repoRoot, skipTest } from './fixtures.js';
 import { sampleError, type RefTensor } from './references.js';
 import { REFERENCE_METHODS, toleranceFor } from './reference-methods.js';
 
-interface Attribution { relevance: { shape: number[]; npy: string }; float32_deviation: number[] }
+interface Attribution {
+  relevance: { shape: number[]; npy: string };
+  float32_deviation: number[];
+}
 interface Reference {
   model_file: string;
   target: number[];
@@ -29,7 +32,11 @@ function readNpy(path: string): RefTensor {
   const buf = readFileSync(path);
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const start = 10 + headerLen;
   const bytes = buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
   if (header.includes("'<f4'")) return { shape, data: new Float32Array(bytes) };
@@ -54,7 +61,9 @@ let worst = { ratio: 0, where: '' };
 
 for (const folder of folders()) {
   const refDir = join(folder, 'reference');
-  for (const file of readdirSync(refDir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort()) {
+  for (const file of readdirSync(refDir)
+    .filter((f) => f.endsWith('.json') && f !== 'index.json')
+    .sort()) {
     const ref = JSON.parse(readFileSync(join(refDir, file), 'utf8')) as Reference;
     const modelPath = join(folder, ref.model_file);
     if (!existsSync(modelPath)) {
@@ -74,7 +83,8 @@ for (const folder of folders()) {
         const size = expected.data.length / expected.shape[0];
         for (let s = 0; s < expected.shape[0]; s++) {
           const { err, scale } = sampleError(got.data, expected.data, s, size);
-          if (err > 1e-5 * Math.max(scale, 1e-30)) failures.push(`logits of output ${k} [${s}]: ${(err / scale).toExponential(2)} of max|logit|`);
+          if (err > 1e-5 * Math.max(scale, 1e-30))
+            failures.push(`logits of output ${k} [${s}]: ${(err / scale).toExponential(2)} of max|logit|`);
         }
       });
       for (const [key, att] of Object.entries(ref.attributions)) {
@@ -99,7 +109,10 @@ for (const folder of folders()) {
             const tol = toleranceFor(key, part.float32_deviation[s]);
             const { err, scale } = sampleError(R[k].data, expected.data, s, n);
             const ratio = scale > 0 ? err / (tol * scale) : err > 1e-30 ? Infinity : 0;
-            if (ratio > 1) failures.push(`${key}[input ${k}, sample ${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);
+            if (ratio > 1)
+              failures.push(
+                `${key}[input ${k}, sample ${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`,
+              );
             else if (ratio > worst.ratio) worst = { ratio, where: `${file} ${key}[input ${k}, sample ${s}]` };
           }
         });
@@ -111,7 +124,9 @@ for (const folder of folders()) {
 }
 
 test('transformer references: report', () => {
-  console.log(`\n  transformers: ${checked} references checked; worst ${worst.where} at ${(worst.ratio * 100).toFixed(1)}% of its tolerance`);
+  console.log(
+    `\n  transformers: ${checked} references checked; worst ${worst.where} at ${(worst.ratio * 100).toFixed(1)}% of its tolerance`,
+  );
   assert.ok(checked > 0, 'no transformer reference could run');
 });
 

@@ -10,8 +10,20 @@ import { explanationPictures } from '../src/explanation-image.js';
 import { LrpKerasError } from '../src/errors.js';
 import { repoRoot } from './fixtures.js';
 import {
-  colorAt, COLORMAP_KINDS, colormaps, decodeImage, drawText, grid, heatmap, imageToTensor, solidImage, textWidth, toJPEG, toPNG,
-  type ColormapName, type RGBAImage,
+  colorAt,
+  COLORMAP_KINDS,
+  colormaps,
+  decodeImage,
+  drawText,
+  grid,
+  heatmap,
+  imageToTensor,
+  solidImage,
+  textWidth,
+  toJPEG,
+  toPNG,
+  type ColormapName,
+  type RGBAImage,
 } from '../src/viz/index.js';
 
 const pixel = (image: RGBAImage, x: number, y: number): number[] =>
@@ -36,7 +48,10 @@ test('imageToTensor: PNG bytes to (1, H, W, 1) pixels / 255; a batch of two; cha
   const png = grayPng(2, 2, [0, 51, 102, 255]);
   const x = imageToTensor(png, { inputShape: [2, 2, 1] });
   assert.equal(x.shape, [1, 2, 2, 1]);
-  assert.equal(Array.from(x.data), [0, 51, 102, 255].map((v) => Math.fround(v * (1 / 255))));
+  assert.equal(
+    Array.from(x.data),
+    [0, 51, 102, 255].map((v) => Math.fround(v * (1 / 255))),
+  );
   const batch = imageToTensor([png, png.buffer as ArrayBuffer], { inputShape: [2, 2, 1] }, { scale: 1 });
   assert.equal(batch.shape, [2, 2, 2, 1]);
   assert.equal(Array.from(batch.data.subarray(4)), [0, 51, 102, 255]);
@@ -49,12 +64,15 @@ test('imageToTensor: PNG bytes to (1, H, W, 1) pixels / 255; a batch of two; cha
   assert.ok(Math.abs(gray.data[0] - (0.299 * 10 + 0.587 * 20 + 0.114 * 30)) < 1e-4);
 });
 
-test('imageToTensor: resizes by default (bilinear, aligned centres), refuses with resize: false; free sizes keep the image\'s', () => {
+test("imageToTensor: resizes by default (bilinear, aligned centres), refuses with resize: false; free sizes keep the image's", () => {
   const png = grayPng(2, 1, [0, 255]);
   const x = imageToTensor(png, { inputShape: [1, 4, 1] }, { scale: 1 });
   // Output x samples the input at (x + 0.5)·2/4 − 0.5: −0.25 → 0 (clamped), 0.25, 0.75, 1.25 → 1.
   assert.equal(Array.from(x.data), [0, 63.75, 191.25, 255]);
-  throwsLrp(() => imageToTensor(png, { inputShape: [1, 4, 1] }, { resize: false }), 'the image is 2×1, the model expects 4×1; pass --resize');
+  throwsLrp(
+    () => imageToTensor(png, { inputShape: [1, 4, 1] }, { resize: false }),
+    'the image is 2×1, the model expects 4×1; pass --resize',
+  );
   const free = imageToTensor(png, { inputShape: [null, null, 1] });
   assert.equal(free.shape, [1, 1, 2, 1]);
   throwsLrp(() => imageToTensor([png, grayPng(1, 1, [0])], { inputShape: [null, null, 1] }), 'cannot share a batch');
@@ -79,9 +97,15 @@ test('sequential maps paint zero relevance with their first colour, diverging ma
 test('sequential maps: R / max|R| clipped to [0, 1], negative relevance at zero; the option overrides the kind', () => {
   const r = { shape: [1, 1, 4], data: Float32Array.from([-2, 0, 1, 2]) };
   const hot = heatmap(r, { colormap: 'gray' })[0];
-  assert.equal([0, 1, 2, 3].map((x) => pixel(hot, x, 0)[0]), [0, 0, 128, 255]);
+  assert.equal(
+    [0, 1, 2, 3].map((x) => pixel(hot, x, 0)[0]),
+    [0, 0, 128, 255],
+  );
   const centred = heatmap(r, { colormap: 'gray', sequential: false })[0];
-  assert.equal([0, 1, 2, 3].map((x) => pixel(centred, x, 0)[0]), [0, 128, 191, 255]);
+  assert.equal(
+    [0, 1, 2, 3].map((x) => pixel(centred, x, 0)[0]),
+    [0, 128, 191, 255],
+  );
   // A function has no kind: centred unless told.
   const fn = colormaps.gray;
   assert.equal(pixel(heatmap(r, { colormap: fn })[0], 1, 0)[0], 128);
@@ -104,7 +128,9 @@ test('a gray overlay keeps relevance visible: the most relevant pixel stands out
 
 /** Rows of an image (black on white) that hold a lit pixel. */
 const litRows = (image: RGBAImage): number[] =>
-  Array.from({ length: image.height }, (_, y) => y).filter((y) => Array.from({ length: image.width }, (_, x) => pixel(image, x, y)[0]).some((v) => v === 0));
+  Array.from({ length: image.height }, (_, y) => y).filter((y) =>
+    Array.from({ length: image.width }, (_, x) => pixel(image, x, y)[0]).some((v) => v === 0),
+  );
 
 test('g, j, p, q and y descend below the baseline; "g" is not "9" and "p" not "P"', () => {
   const draw = (text: string): RGBAImage => {
@@ -112,8 +138,16 @@ test('g, j, p, q and y descend below the baseline; "g" is not "9" and "p" not "P
     drawText(image, text, 0, 0, [0, 0, 0, 255]);
     return image;
   };
-  for (const ch of 'gjpqy') assert.ok(litRows(draw(ch)).some((y) => y >= 7), `${ch} has no descender`);
-  for (const ch of 'abcxz') assert.ok(litRows(draw(ch)).every((y) => y < 7), `${ch} reaches below the baseline`);
+  for (const ch of 'gjpqy')
+    assert.ok(
+      litRows(draw(ch)).some((y) => y >= 7),
+      `${ch} has no descender`,
+    );
+  for (const ch of 'abcxz')
+    assert.ok(
+      litRows(draw(ch)).every((y) => y < 7),
+      `${ch} reaches below the baseline`,
+    );
   assert.not.equal(Array.from(draw('g').data), Array.from(draw('9').data));
   assert.not.equal(Array.from(draw('p').data), Array.from(draw('P').data));
   assert.ok(litRows(draw('flipping')).includes(8), 'flipping: its p, p and g descend');
@@ -125,7 +159,9 @@ test('grid: a title above the cells, true labels under the captions, a colour le
   const image = solidImage(40, 40, [0, 128, 0, 255]);
   const plain = grid([{ image, label: '7 (0.98)' }], { padding: 4 });
   const out = grid([{ image, label: '7 (0.98)', trueLabel: 3 }], {
-    padding: 4, title: 'epsilon-plus', legend: { colormap: 'bwr', sequential: false },
+    padding: 4,
+    title: 'epsilon-plus',
+    legend: { colormap: 'bwr', sequential: false },
   });
   // Title band (9 + 2 + 2 rows), one more caption line (11 rows), legend (4 + 8 + 2·11 rows).
   assert.is(out.height, plain.height + 13 + 11 + 4 + 8 + 22);
@@ -146,7 +182,12 @@ test('grid: a title above the cells, true labels under the captions, a colour le
   const left = bar.indexOf('0,0,255,255');
   const right = bar.lastIndexOf('255,0,0,255');
   assert.ok(left >= 0 && right > left, 'blue … red along the bar');
-  assert.equal(pixel(out, Math.round((left + right) / 2), barTop + 1).slice(0, 3).map((v) => v >= 250), [true, true, true]);
+  assert.equal(
+    pixel(out, Math.round((left + right) / 2), barTop + 1)
+      .slice(0, 3)
+      .map((v) => v >= 250),
+    [true, true, true],
+  );
   assert.ok(black(barTop + 8, out.height) > 0, 'tick labels and caption are drawn');
   // A sequential legend runs the map from its first colour to its last.
   const seq = grid([image], { padding: 4, legend: { colormap: 'viridis', sequential: true } });
@@ -156,7 +197,7 @@ test('grid: a title above the cells, true labels under the captions, a colour le
 
 // --- JPEG -----------------------------------------------------------------------------------------
 
-test('toJPEG encodes without Node\'s Buffer (as in browsers and Workers); the JPEG decodes back close to the image', () => {
+test("toJPEG encodes without Node's Buffer (as in browsers and Workers); the JPEG decodes back close to the image", () => {
   const image = solidImage(16, 16, [200, 40, 40, 255]);
   const global = globalThis as { Buffer?: unknown };
   const saved = global.Buffer;
@@ -171,7 +212,10 @@ test('toJPEG encodes without Node\'s Buffer (as in browsers and Workers); the JP
   const back = decodeImage(jpeg);
   assert.equal([back.width, back.height, back.channels], [16, 16, 3]);
   for (let i = 0; i < back.data.length; i += 3) {
-    assert.ok(Math.abs(back.data[i] - 200) <= 4 && Math.abs(back.data[i + 1] - 40) <= 4 && Math.abs(back.data[i + 2] - 40) <= 4, `pixel ${i / 3}`);
+    assert.ok(
+      Math.abs(back.data[i] - 200) <= 4 && Math.abs(back.data[i + 1] - 40) <= 4 && Math.abs(back.data[i + 2] - 40) <= 4,
+      `pixel ${i / 3}`,
+    );
   }
   throwsLrp(() => toJPEG(image, 0), 'quality');
 });
@@ -180,11 +224,19 @@ test('toJPEG encodes without Node\'s Buffer (as in browsers and Workers); the JP
 
 test('lrp-keras/viz bundled for the edge generates no code and imports no Node module', async () => {
   const result = await build({
-    entryPoints: [join(repoRoot, 'dist/viz/index.js')], bundle: true, write: false, format: 'esm', platform: 'neutral',
-    mainFields: ['module', 'main'], minify: true, external: ['node:*'], logLevel: 'silent',
+    entryPoints: [join(repoRoot, 'dist/viz/index.js')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    minify: true,
+    external: ['node:*'],
+    logLevel: 'silent',
   });
   const code = result.outputFiles[0].text;
-  for (const pattern of [/new Function\b/, /\bFunction\(/, /\beval\(/, /["'`]node:/, /\brequire\(/]) assert.is(code.search(pattern), -1, String(pattern));
+  for (const pattern of [/new Function\b/, /\bFunction\(/, /\beval\(/, /["'`]node:/, /\brequire\(/])
+    assert.is(code.search(pattern), -1, String(pattern));
 });
 
 test.run();

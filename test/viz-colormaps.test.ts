@@ -9,20 +9,28 @@ function checkPoints(name: ColormapName, points: Point[]): void {
   for (const [t, rgb] of points) assert.equal(colorAt(name, t), rgb, `${name}(${t})`);
 }
 
-test('bwr is matplotlib\'s blue–white–red, white exactly at the centre', () => {
+test("bwr is matplotlib's blue–white–red, white exactly at the centre", () => {
   checkPoints('bwr', [
-    [0, [0, 0, 255]], [0.25, [128, 128, 255]], [0.5, [255, 255, 255]], [0.75, [255, 128, 128]], [1, [255, 0, 0]],
+    [0, [0, 0, 255]],
+    [0.25, [128, 128, 255]],
+    [0.5, [255, 255, 255]],
+    [0.75, [255, 128, 128]],
+    [1, [255, 0, 0]],
   ]);
 });
 
 test('seismic runs dark blue, blue, white, red, dark red at quarters', () => {
   // matplotlib: (0, 0, 0.3), (0, 0, 1), (1, 1, 1), (1, 0, 0), (0.5, 0, 0) evenly spaced.
   checkPoints('seismic', [
-    [0, [0, 0, 77]], [0.25, [0, 0, 255]], [0.5, [255, 255, 255]], [0.75, [255, 0, 0]], [1, [128, 0, 0]],
+    [0, [0, 0, 77]],
+    [0.25, [0, 0, 255]],
+    [0.5, [255, 255, 255]],
+    [0.75, [255, 0, 0]],
+    [1, [128, 0, 0]],
   ]);
 });
 
-test('hot follows matplotlib\'s segment data: black-red, red-yellow, yellow-white', () => {
+test("hot follows matplotlib's segment data: black-red, red-yellow, yellow-white", () => {
   checkPoints('hot', [
     [0, [11, 0, 0]], // red starts at 0.0416
     [0.365079, [255, 0, 0]],
@@ -33,7 +41,12 @@ test('hot follows matplotlib\'s segment data: black-red, red-yellow, yellow-whit
 });
 
 test('gray is linear from black to white', () => {
-  checkPoints('gray', [[0, [0, 0, 0]], [0.2, [51, 51, 51]], [0.5, [128, 128, 128]], [1, [255, 255, 255]]]);
+  checkPoints('gray', [
+    [0, [0, 0, 0]],
+    [0.2, [51, 51, 51]],
+    [0.5, [128, 128, 128]],
+    [1, [255, 255, 255]],
+  ]);
 });
 
 test('jet runs dark blue to dark red through cyan, green and yellow', () => {
@@ -47,13 +60,13 @@ test('jet runs dark blue to dark red through cyan, green and yellow', () => {
   ]);
 });
 
-test('at matplotlib\'s own sample points i/255 the colours are matplotlib\'s, rounded', () => {
+test("at matplotlib's own sample points i/255 the colours are matplotlib's, rounded", () => {
   // matplotlib: jet(0.5) = entry 128 = (0.490196, 1, 0.477546); bwr(0.5) = (1, 0.996078, 0.996078).
   assert.equal(colorAt('jet', 128 / 255), [125, 255, 122]);
   assert.equal(colorAt('bwr', 128 / 255), [255, 254, 254]);
 });
 
-test('viridis is matplotlib\'s 256-entry table, looked up at entry ⌊256·t⌋', () => {
+test("viridis is matplotlib's 256-entry table, looked up at entry ⌊256·t⌋", () => {
   checkPoints('viridis', [
     [0, [68, 1, 84]],
     [0.5, [33, 145, 140]], // entry 128: (0.127568, 0.566949, 0.550556)
@@ -65,7 +78,7 @@ test('viridis is matplotlib\'s 256-entry table, looked up at entry ⌊256·t⌋'
   ]);
 });
 
-test('coldnhot is Zennit\'s \'0ff,00f,80:000,f00,ff0,fff\' with its node positions', () => {
+test("coldnhot is Zennit's '0ff,00f,80:000,f00,ff0,fff' with its node positions", () => {
   checkPoints('coldnhot', [
     [0, [0, 255, 255]],
     [32 / 255, [0, 128, 255]], // half way cyan → blue
@@ -79,8 +92,12 @@ test('coldnhot is Zennit\'s \'0ff,00f,80:000,f00,ff0,fff\' with its node positio
   assert.equal(colorAt('coldnhot', 0.5), [0, 0, 2]);
 });
 
-test('wred is Zennit\'s white to red', () => {
-  checkPoints('wred', [[0, [255, 255, 255]], [0.5, [255, 128, 128]], [1, [255, 0, 0]]]);
+test("wred is Zennit's white to red", () => {
+  checkPoints('wred', [
+    [0, [255, 255, 255]],
+    [0.5, [255, 128, 128]],
+    [1, [255, 0, 0]],
+  ]);
 });
 
 test('values outside [0, 1] clamp to the ends', () => {

@@ -1,7 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  colorAt, drawText, grid, heatmap, normalizeRelevance, overlay, relevanceMaps, scoreLabel, solidImage, textWidth,
+  colorAt,
+  drawText,
+  grid,
+  heatmap,
+  normalizeRelevance,
+  overlay,
+  relevanceMaps,
+  scoreLabel,
+  solidImage,
+  textWidth,
   type RGBAImage,
 } from '../src/viz/index.js';
 import { LrpKerasError } from '../src/errors.js';
@@ -38,7 +47,7 @@ function closeTo(actual: ArrayLike<number>, expected: number[], tolerance = 1e-6
 
 // --- normalisation -------------------------------------------------------------------------------
 
-test('all-zero relevance is the colour map\'s centre colour everywhere', () => {
+test("all-zero relevance is the colour map's centre colour everywhere", () => {
   const zeros = tensor([1, 2, 3, 1], [0, 0, 0, 0, 0, 0]);
   const [white] = heatmap(zeros);
   assert.is(white.width, 3);
@@ -50,7 +59,12 @@ test('all-zero relevance is the colour map\'s centre colour everywhere', () => {
 
 test('symmetric: a single non-zero value is the end colour, the rest the centre', () => {
   const [image] = heatmap(tensor([1, 4], [0, 0, 3, 0]));
-  assert.equal(pixels(image), [[255, 255, 255, 255], [255, 255, 255, 255], [255, 0, 0, 255], [255, 255, 255, 255]]);
+  assert.equal(pixels(image), [
+    [255, 255, 255, 255],
+    [255, 255, 255, 255],
+    [255, 0, 0, 255],
+    [255, 255, 255, 255],
+  ]);
   closeTo(normalizeRelevance(tensor([1, 4], [0, 0, -3, 0])).data, [0.5, 0.5, 0, 0.5]);
 });
 
@@ -67,11 +81,11 @@ test('normalisation is per sample', () => {
   closeTo(maps.data, [0.75, 1, 1, 0.25]);
 });
 
-test('percentile: divides by that percentile of |R| (NumPy\'s linear rule) and clips beyond it', () => {
+test("percentile: divides by that percentile of |R| (NumPy's linear rule) and clips beyond it", () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);
   const maps = normalizeRelevance(tensor([1, 100], values), { percentile: 50 });
   // rank 0.5 · 99 = 49.5 → between 50 and 51.
-  const t = (v: number): number => 0.5 + 0.5 * v / 50.5;
+  const t = (v: number): number => 0.5 + (0.5 * v) / 50.5;
   closeTo([maps.data[24], maps.data[49], maps.data[50], maps.data[99]], [t(25), t(50), 1, 1]);
 });
 
@@ -103,7 +117,7 @@ test('NaN and ±Infinity are refused, naming the sample and index', () => {
 
 // --- channel reductions and layouts -------------------------------------------------------------
 
-test('reductions over channels: sum keeps sign, absmax keeps the largest magnitude\'s sign, l2 is the norm', () => {
+test("reductions over channels: sum keeps sign, absmax keeps the largest magnitude's sign, l2 is the norm", () => {
   // One pixel row of 2 pixels, 3 channels: [1, -3, 2] and [2, -2, 0].
   const r = tensor([1, 1, 2, 3], [1, -3, 2, 2, -2, 0]);
   closeTo(relevanceMaps(r).data, [0, 0]);
@@ -117,9 +131,12 @@ test('(N, C, H, W) with channelsLast: false gives the same maps as (N, H, W, C)'
   const [N, H, W, C] = [2, 3, 4, 3];
   const nhwc = Array.from({ length: N * H * W * C }, (_, i) => Math.sin(i * 1.7) * (i % 5));
   const nchw = new Array<number>(nhwc.length);
-  for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) {
-    nchw[((n * C + c) * H + h) * W + w] = nhwc[((n * H + h) * W + w) * C + c];
-  }
+  for (let n = 0; n < N; n++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++)
+        for (let c = 0; c < C; c++) {
+          nchw[((n * C + c) * H + h) * W + w] = nhwc[((n * H + h) * W + w) * C + c];
+        }
   for (const reduce of ['sum', 'absmax', 'l2'] as const) {
     const last = relevanceMaps(tensor([N, H, W, C], nhwc), { reduce });
     const first = relevanceMaps(tensor([N, C, H, W], nchw), { reduce, channelsLast: false });
@@ -151,8 +168,14 @@ test('(N, H, W) maps pass through; (N, F) is a 1×F strip or rows of the given w
 test('accepts nested arrays and gives one image per sample, in order', () => {
   const images = heatmap([[[1, 0]], [[0, -1]]]);
   assert.is(images.length, 2);
-  assert.equal(pixels(images[0]), [[255, 0, 0, 255], [255, 255, 255, 255]]);
-  assert.equal(pixels(images[1]), [[255, 255, 255, 255], [0, 0, 255, 255]]);
+  assert.equal(pixels(images[0]), [
+    [255, 0, 0, 255],
+    [255, 255, 255, 255],
+  ]);
+  assert.equal(pixels(images[1]), [
+    [255, 255, 255, 255],
+    [0, 0, 255, 255],
+  ]);
   assert.equal(heatmap(tensor([0, 3], [])), []);
 });
 
@@ -172,21 +195,36 @@ const heat2x2 = (): RGBAImage => ({ width: 2, height: 1, data: Uint8ClampedArray
 
 test('overlay: alpha 0 is the input, alpha 1 the heatmap, 0.5 the mean', () => {
   const rgb = tensor([1, 2, 3], [0.2, 0.4, 1, 0, 1, 0.6]);
-  assert.equal(pixels(overlay(rgb, heat2x2(), { alpha: 0 })), [[51, 102, 255, 255], [0, 255, 153, 255]]);
+  assert.equal(pixels(overlay(rgb, heat2x2(), { alpha: 0 })), [
+    [51, 102, 255, 255],
+    [0, 255, 153, 255],
+  ]);
   assert.equal(pixels(overlay(rgb, heat2x2(), { alpha: 1 })), pixels(heat2x2()));
-  assert.equal(pixels(overlay(rgb, heat2x2())), [[153, 51, 128, 255], [0, 128, 204, 255]]);
+  assert.equal(pixels(overlay(rgb, heat2x2())), [
+    [153, 51, 128, 255],
+    [0, 128, 204, 255],
+  ]);
 });
 
 test('overlay: [0, 255] input, grayscale, channels first, batches and scaled heatmaps', () => {
-  const asBytes = [[51, 102, 255, 255], [0, 255, 153, 255]];
+  const asBytes = [
+    [51, 102, 255, 255],
+    [0, 255, 153, 255],
+  ];
   const bytes = tensor([1, 2, 3], [51, 102, 255, 0, 255, 153]);
   assert.equal(pixels(overlay(bytes, heat2x2(), { alpha: 0, inputRange: [0, 255] })), asBytes);
   const gray = tensor([1, 2], [0.2, 1]);
-  assert.equal(pixels(overlay(gray, heat2x2(), { alpha: 0 })), [[51, 51, 51, 255], [255, 255, 255, 255]]);
+  assert.equal(pixels(overlay(gray, heat2x2(), { alpha: 0 })), [
+    [51, 51, 51, 255],
+    [255, 255, 255, 255],
+  ]);
   const chw = tensor([3, 1, 2], [0.2, 0, 0.4, 1, 1, 0.6]);
   assert.equal(pixels(overlay(chw, heat2x2(), { alpha: 0, channelsLast: false })), asBytes);
   const batch = tensor([2, 1, 2, 1], [0, 0, 0.2, 1]);
-  assert.equal(pixels(overlay(batch, heat2x2(), { alpha: 0, sample: 1 })), [[51, 51, 51, 255], [255, 255, 255, 255]]);
+  assert.equal(pixels(overlay(batch, heat2x2(), { alpha: 0, sample: 1 })), [
+    [51, 51, 51, 255],
+    [255, 255, 255, 255],
+  ]);
   // A heatmap at scale 2 over a 2×1 input: each input pixel covers a 2×2 block.
   const big = heatmap(tensor([1, 1, 2], [1, -1]), { scale: 2 })[0];
   const blended = overlay(gray, big, { alpha: 0 });
@@ -212,20 +250,13 @@ test('overlay refuses mismatched sizes, bad options and odd channel counts', () 
 /** Lit pixels of an image drawn in black on white, as rows of '#' and '.'. */
 const ascii = (image: RGBAImage): string[] =>
   Array.from({ length: image.height }, (_, y) =>
-    Array.from({ length: image.width }, (_, x) => (image.data[(y * image.width + x) * 4] === 0 ? '#' : '.')).join(''));
+    Array.from({ length: image.width }, (_, x) => (image.data[(y * image.width + x) * 4] === 0 ? '#' : '.')).join(''),
+  );
 
 test('the bitmap font draws 5×7 glyphs with a one-pixel gap, scalable', () => {
   const image = solidImage(11, 7, [255, 255, 255, 255]);
   drawText(image, '7(', 0, 0, [0, 0, 0, 255]);
-  assert.equal(ascii(image), [
-    '#####....#.',
-    '....#...#..',
-    '...#...#...',
-    '..#....#...',
-    '.#.....#...',
-    '.#......#..',
-    '.#.......#.',
-  ]);
+  assert.equal(ascii(image), ['#####....#.', '....#...#..', '...#...#...', '..#....#...', '.#.....#...', '.#......#..', '.#.......#.']);
   assert.is(textWidth('7 (0.98)'), 47);
   assert.is(textWidth('7 (0.98)', 2), 94);
   const big = solidImage(10, 14, [255, 255, 255, 255]);
@@ -263,7 +294,13 @@ test('grid: labels widen cells, sit under each image and are drawn in the label 
   const image = solidImage(10, 10, [0, 128, 0, 255]);
   const label = scoreLabel(7, 0.981);
   assert.is(label, '7 (0.98)');
-  const out = grid([{ image, label }, { image, label: 'cat' }], { padding: 2, labelColor: [255, 0, 255, 255] });
+  const out = grid(
+    [
+      { image, label },
+      { image, label: 'cat' },
+    ],
+    { padding: 2, labelColor: [255, 0, 255, 255] },
+  );
   const cellWidth = textWidth(label); // 47, wider than the image
   // A caption line is the font's 9 rows (descenders included) and 2 rows of gap.
   assert.equal([out.width, out.height], [2 * cellWidth + 3 * 2, 10 + 11 + 2 * 2]);

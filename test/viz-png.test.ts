@@ -52,13 +52,16 @@ test('decodes gray, 16-bit, 1-bit and indexed PNGs to 8-bit samples', () => {
     [1, 0, 1, 1, 0, 0, 0, 0, 0, 1, /* row 2 */ 0, 0, 0, 0, 0, 0, 0, 1, 1, 1],
   );
 
-  const palette = [[255, 0, 0], [0, 0, 255]];
+  const palette = [
+    [255, 0, 0],
+    [0, 0, 255],
+  ];
   const indexed = encodePng({ width: 3, height: 1, data: Uint8Array.from([1, 0, 1]), channels: 1, depth: 8, palette });
   const rgb = decodeImage(indexed);
   assert.equal([rgb.channels, ...rgb.data], [3, 0, 0, 255, 255, 0, 0, 0, 0, 255]);
 });
 
-test('decodes a JPEG (made with jpeg-js\' encoder) to RGB', () => {
+test("decodes a JPEG (made with jpeg-js' encoder) to RGB", () => {
   // 16×8: the left 8×8 block one colour, the right another, so block-wise compression keeps them flat.
   const [width, height] = [16, 8];
   const rgba = new Uint8Array(width * height * 4);

@@ -28,7 +28,10 @@ interface ZooReference {
   attributions: Record<string, Attribution | Attribution[]>;
 }
 
-interface Attribution { relevance: unknown; float32_deviation: number[] }
+interface Attribution {
+  relevance: unknown;
+  float32_deviation: number[];
+}
 
 const shared = resolve(repoRoot, '../shared/fixtures/zoo');
 const zoo = existsSync(shared) ? shared : fixturePath('zoo');
@@ -39,7 +42,11 @@ function readNpy(path: string): RefTensor {
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');
   if (!header.includes("'<f4'")) throw new Error(`${path}: expected little-endian float32`);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const start = 10 + headerLen;
   return { shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length)) };
 }
@@ -51,8 +58,9 @@ const tensorOf = (value: unknown): RefTensor => {
 
 /** The zoo's index: each model file's layer classes. */
 const index = new Map(
-  (JSON.parse(readFileSync(join(zoo, 'index.json'), 'utf8')) as { files: { file: string; layers_by_class: Record<string, number> }[] }).files
-    .map((f) => [f.file, f]),
+  (
+    JSON.parse(readFileSync(join(zoo, 'index.json'), 'utf8')) as { files: { file: string; layers_by_class: Record<string, number> }[] }
+  ).files.map((f) => [f.file, f]),
 );
 
 /** Why this reference cannot run yet, or undefined when it can. */
@@ -66,7 +74,9 @@ function blocker(ref: ZooReference): string | undefined {
 /** The analyzer's result as one tensor per model input. */
 const perInput = (r: RefTensor | RefTensor[]): RefTensor[] => (Array.isArray(r) ? r : [r]);
 
-const references = readdirSync(join(zoo, 'reference')).filter((f) => f.endsWith('.json')).sort();
+const references = readdirSync(join(zoo, 'reference'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const models = new Map<string, Promise<Model>>();
 const checked: string[] = [];
 let worst = { ratio: 0, where: '' };
@@ -107,7 +117,10 @@ for (const file of references) {
           const tol = toleranceFor(key, part.float32_deviation[s]);
           const { err, scale } = sampleError(R[k].data, expected.data, s, n);
           const ratio = scale > 0 ? err / (tol * scale) : err > 0 ? Infinity : 0;
-          if (ratio > 1) failures.push(`${key}[input ${k}, sample ${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`);
+          if (ratio > 1)
+            failures.push(
+              `${key}[input ${k}, sample ${s}]: ${(err / scale).toExponential(2)} of max|R_ref|, tolerance ${tol.toExponential(1)}`,
+            );
           else if (ratio > worst.ratio) worst = { ratio, where: `${file} ${key}[input ${k}, sample ${s}]` };
         }
       });

@@ -16,14 +16,33 @@ import { timing } from '../stats.js';
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const quick = process.argv.includes('--quick');
 
-interface Compiler { compileKernels(out: string, shapes: { float32?: number[]; float64?: number[] }): Uint8Array }
+interface Compiler {
+  compileKernels(out: string, shapes: { float32?: number[]; float64?: number[] }): Uint8Array;
+}
 const build = (await import(join(root, 'src/kernels/wasm/build.mjs'))) as Compiler;
 const tiles = (await import(join(root, 'src/kernels/wasm/tiles.mjs'))) as { SHIPPED: { float32: number[]; float64: number[] } };
 
 /** Candidate shapes: MR rows × NR columns (NR a multiple of 4). The accumulators (MR·NR/4 vectors in float32, MR·NR/2 in float64), B's vectors and one of A must fit 16 registers to run without spilling. */
 const CANDIDATES: Record<Precision, number[][]> = {
-  float32: [[5, 8], [4, 8], [6, 8], [3, 8], [2, 16], [3, 12], [4, 12], [4, 4], [8, 4]],
-  float64: [[4, 4], [2, 4], [3, 4], [5, 4], [2, 8], [6, 4]],
+  float32: [
+    [5, 8],
+    [4, 8],
+    [6, 8],
+    [3, 8],
+    [2, 16],
+    [3, 12],
+    [4, 12],
+    [4, 4],
+    [8, 4],
+  ],
+  float64: [
+    [4, 4],
+    [2, 4],
+    [3, 4],
+    [5, 4],
+    [2, 8],
+    [6, 4],
+  ],
 };
 
 /** GEMM shapes (M·K·N) from the benchmark models' layers. */
@@ -39,7 +58,22 @@ function call(M: number, K: number, N: number): GemmCall {
   const a = Float32Array.from({ length: M * K }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const w = Float32Array.from({ length: K * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
   const layout = { K, N, inner: K, base: 0, outerStride: 0, innerStride: N, nStride: 1 };
-  return { M, N, K, left: { kind: 'rows', lda: K }, a, part: 'all', weights: plainWeights(w), layout, layoutKey: 'tune', bias: null, biasOffset: 0, c: new Float32Array(M * N), ldc: N, cOffset: 0 };
+  return {
+    M,
+    N,
+    K,
+    left: { kind: 'rows', lda: K },
+    a,
+    part: 'all',
+    weights: plainWeights(w),
+    layout,
+    layoutKey: 'tune',
+    bias: null,
+    biasOffset: 0,
+    c: new Float32Array(M * N),
+    ldc: N,
+    cOffset: 0,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lrp-keras-tune-'));
@@ -48,10 +82,15 @@ try {
     const shipped = tiles.SHIPPED[precision].join('×');
     const variants = CANDIDATES[precision].map((shape) => {
       const bytes = build.compileKernels(join(dir, `${precision}-${shape.join('x')}.wasm`), { [precision]: shape });
-      const e = instantiate(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), new WebAssembly.Memory({ initial: 1, maximum: 65536 }));
+      const e = instantiate(
+        new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
+        new WebAssembly.Memory({ initial: 1, maximum: 65536 }),
+      );
       return { shape: shape.join('×'), e };
     });
-    console.log(`\n${precision}: tiles MR×NR, GFLOP/s of the kernel alone (median of ${quick ? 3 : 7} alternating rounds), ÷ shipped ${shipped}`);
+    console.log(
+      `\n${precision}: tiles MR×NR, GFLOP/s of the kernel alone (median of ${quick ? 3 : 7} alternating rounds), ÷ shipped ${shipped}`,
+    );
     const rows: Record<string, string>[] = variants.map((v) => ({ tile: v.shape }));
     for (const [label, M, K, N] of PROBLEMS) {
       const problem = call(M, K, N);

@@ -39,13 +39,16 @@ function expand(graph: Graph, index: number, n: number, v: BoundOption, name: st
   let id = inId;
   for (; nodeOf(graph, id).op.kind !== 'input'; id = nodeOf(graph, id).inputs[0]) {
     const kind = nodeOf(graph, id).op.kind;
-    if (kind !== 'gather' && kind !== 'identity') fail(`option ${name}: a tensor bound applies only to a layer that reads a model input, not to '${node.layer}'`);
+    if (kind !== 'gather' && kind !== 'identity')
+      fail(`option ${name}: a tensor bound applies only to a layer that reads a model input, not to '${node.layer}'`);
     path.unshift(id - 1);
   }
   const inputShape = tensorShape(graph, id);
   const modelSize = sizeOf(inputShape);
   if (t.data.length !== modelSize && t.data.length !== n * modelSize) {
-    fail(`option ${name} has shape ${formatShape(t.shape)}; expected the input shape ${formatShape(inputShape)} (with or without the batch)`);
+    fail(
+      `option ${name} has shape ${formatShape(t.shape)}; expected the input shape ${formatShape(inputShape)} (with or without the batch)`,
+    );
   }
   let value: Float32Array = new Float32Array(n * modelSize);
   for (let i = 0; i < value.length; i++) value[i] = t.data[i % t.data.length];

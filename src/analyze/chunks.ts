@@ -9,7 +9,8 @@ export function chunkOptions(options: AnalyzeOptions, n: number, from: number, t
     if (Array.isArray(value) && value.length === n && typeof value[0] !== 'number') return value.slice(from, to) as T;
     if (value && typeof value === 'object' && 'shape' in value && 'data' in value) {
       const t = value as unknown as Tensor;
-      if (t.shape[0] === n && t.shape.length > 1) return { shape: [to - from, ...t.shape.slice(1)], data: rowsOf(toTensor(t, 'option').data, n, from, to) } as T;
+      if (t.shape[0] === n && t.shape.length > 1)
+        return { shape: [to - from, ...t.shape.slice(1)], data: rowsOf(toTensor(t, 'option').data, n, from, to) } as T;
     }
     return value;
   };

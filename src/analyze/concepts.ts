@@ -9,7 +9,10 @@ import { channelAxis, channelMask, layerTensor } from './start.js';
  * relevance of `channels` goes on down; the rest is set to 0. Relevance on paths that bypass the
  * layer (a residual skip, another input) is left as it is.
  */
-export interface Condition { layer: string; channels: number[] }
+export interface Condition {
+  layer: string;
+  channels: number[];
+}
 
 /** The tensor a condition's layer outputs and its channel axis and count, checked. */
 export function conditionLayer(model: ModelInternals, layer: unknown, what: string): { tensor: number; shape: number[]; axis: number } {
@@ -27,7 +30,8 @@ export function conditionFilter(model: ModelInternals, condition: unknown, start
   }
   const { tensor, shape, axis } = conditionLayer(model, c.layer, 'option condition.layer');
   for (const k of c.channels) {
-    if (!Number.isInteger(k) || k < 0 || k >= shape[axis]) fail(`option condition.channels: ${JSON.stringify(k)} is not a channel of layer '${c.layer}' (0 to ${shape[axis] - 1})`);
+    if (!Number.isInteger(k) || k < 0 || k >= shape[axis])
+      fail(`option condition.channels: ${JSON.stringify(k)} is not a channel of layer '${c.layer}' (0 to ${shape[axis] - 1})`);
   }
   if (tensor > startTensor) fail(`option condition.layer: '${c.layer}' comes after the target, so no relevance reaches it`);
   const one = channelMask(shape, axis, c.channels);

@@ -34,7 +34,12 @@ function sampleSums(a: Float32Array | undefined, n: number): number[] {
  * Relevance at every Keras layer's input (summed over all its readers), and how much each layer
  * conserved: what reached its output against what it sent back to its inputs.
  */
-export function layerReport(graph: Graph, signals: (Float32Array | undefined)[], sent: Float32Array[][], n: number): Required<Pick<Explanation, 'layers' | 'conservation'>> {
+export function layerReport(
+  graph: Graph,
+  signals: (Float32Array | undefined)[],
+  sent: Float32Array[][],
+  n: number,
+): Required<Pick<Explanation, 'layers' | 'conservation'>> {
   const layers: Record<string, Tensor> = Object.create(null);
   const conservation: ConservationRow[] = [];
   const seen = new Set<string>();
@@ -47,9 +52,14 @@ export function layerReport(graph: Graph, signals: (Float32Array | undefined)[],
     const input = signals[node.inputs[0]];
     if (input) layers[node.layer] = { shape: [n, ...tensorShape(graph, node.inputs[0])], data: input };
     const relOut = sampleSums(outSignal, n);
-    const relIn = (sent[index] ?? []).map((a) => sampleSums(a, n)).reduce((a, b) => a.map((v, s) => v + b[s]), new Array<number>(n).fill(0));
+    const relIn = (sent[index] ?? [])
+      .map((a) => sampleSums(a, n))
+      .reduce((a, b) => a.map((v, s) => v + b[s]), new Array<number>(n).fill(0));
     conservation.push({
-      layer: node.layer, className: node.className, relevanceOut: relOut, relevanceIn: relIn,
+      layer: node.layer,
+      className: node.className,
+      relevanceOut: relOut,
+      relevanceIn: relIn,
       absorbed: relOut.map((o, s) => (o === 0 ? 0 : (o - relIn[s]) / o)),
     });
   });

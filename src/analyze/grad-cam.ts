@@ -23,7 +23,10 @@ function axesOf(graph: Graph, shape: readonly number[]): { axis: number; channel
 function camLayer(run: GradientRun, shape: number[]): { name: string; tensor: number } {
   const { model, start, options } = run;
   const rank = shape.length - 1;
-  if (rank < 2 || rank > 3) fail(`${options.method}: the input ${JSON.stringify(shape.slice(1))} has no spatial axes to map (1 or 2 spatial axes and a channel axis are needed)`);
+  if (rank < 2 || rank > 3)
+    fail(
+      `${options.method}: the input ${JSON.stringify(shape.slice(1))} has no spatial axes to map (1 or 2 spatial axes and a channel axis are needed)`,
+    );
   const nodes = model.graph.nodes;
   let name = options.layer;
   if (name === undefined) {
@@ -34,7 +37,10 @@ function camLayer(run: GradientRun, shape: number[]): { name: string; tensor: nu
   }
   const tensor = layerTensor(model, name, 'option layer', false);
   const out = tensorShape(model.graph, tensor);
-  if (out.length !== rank) fail(`option layer: layer '${name}' outputs shape [${out.join(', ')}], which lacks the input's spatial axes ${JSON.stringify(shape.slice(1))}`);
+  if (out.length !== rank)
+    fail(
+      `option layer: layer '${name}' outputs shape [${out.join(', ')}], which lacks the input's spatial axes ${JSON.stringify(shape.slice(1))}`,
+    );
   if (tensor > start.tensor) fail(`option layer: layer '${name}' comes after the target, so the target does not depend on it`);
   return { name, tensor };
 }

@@ -52,7 +52,12 @@ function atSites(run: GradientRun, mode: Mode, f: (g: Float32Array, x: Float32Ar
  * site, k = 0 … points − 1): a model input's values, or a token input's embeddings (which then replace
  * the Embedding's output in the forward pass).
  */
-function summedGradient(run: GradientRun, sites: AttributionSite[], points: number, pointAt: (k: number, into: Float32Array[]) => void): Float64Array[] {
+function summedGradient(
+  run: GradientRun,
+  sites: AttributionSite[],
+  points: number,
+  pointAt: (k: number, into: Float32Array[]) => void,
+): Float64Array[] {
   const sums = sites.map((s) => new Float64Array(run.values[s.tensor].length));
   const point = sites.map((s) => new Float32Array(run.values[s.tensor].length));
   const xs = sites.map((s, m) => (s.dim ? run.xs[m] : point[m]));
@@ -98,7 +103,12 @@ function integratedGradients(run: GradientRun): Float32Array[] {
       for (let i = 0; i < x.length; i++) point[m][i] = base[i] + ((k + 1) / steps) * (x[i] - base[i]);
     });
   });
-  return sums.map((sum, m) => perToken(Float32Array.from(sum, (s, i) => (at[m][i] - bases[m][i]) * (s / steps)), sites[m].dim));
+  return sums.map((sum, m) =>
+    perToken(
+      Float32Array.from(sum, (s, i) => (at[m][i] - bases[m][i]) * (s / steps)),
+      sites[m].dim,
+    ),
+  );
 }
 
 /** σ per sample: `noise` times the sample's value range. */
@@ -130,7 +140,12 @@ function smoothGrad(run: GradientRun): Float32Array[] {
       for (let i = 0; i < x.length; i++) noisy[m][i] = x[i] + sigmas[m][Math.floor(i / size)] * normal();
     });
   });
-  return sums.map((sum, m) => perToken(Float32Array.from(sum, (s) => s / samples), sites[m].dim));
+  return sums.map((sum, m) =>
+    perToken(
+      Float32Array.from(sum, (s) => s / samples),
+      sites[m].dim,
+    ),
+  );
 }
 
 /** A method that starts from 1 at the target logit and follows gradients (CONVENTIONS.md). */
@@ -142,7 +157,7 @@ export interface GradientMethod {
 }
 
 export const GRADIENT_METHODS: Record<string, GradientMethod> = {
-  'gradient': { family: 'gradient', description: '∂ logit_target / ∂x', attribute: (run) => atSites(run, 'gradient', (g) => g) },
+  gradient: { family: 'gradient', description: '∂ logit_target / ∂x', attribute: (run) => atSites(run, 'gradient', (g) => g) },
   'gradient-x-input': {
     family: 'gradient',
     description: 'x ⊙ gradient',
@@ -153,13 +168,13 @@ export const GRADIENT_METHODS: Record<string, GradientMethod> = {
     description: '(x − x̄) ⊙ mean of gradients along the straight path from the baseline x̄ (steps, baseline)',
     attribute: integratedGradients,
   },
-  'smoothgrad': { family: 'gradient', description: 'mean gradient over noisy copies of x (samples, noise, seed)', attribute: smoothGrad },
+  smoothgrad: { family: 'gradient', description: 'mean gradient over noisy copies of x (samples, noise, seed)', attribute: smoothGrad },
   'guided-backprop': {
     family: 'gradient',
     description: 'gradient where relu-like units also drop negative upstream gradients',
     attribute: (run) => atSites(run, 'guided-backprop', (g) => g),
   },
-  'deconvnet': {
+  deconvnet: {
     family: 'gradient',
     description: 'gradient where relu-like units pass max(upstream, 0) and ignore their input',
     attribute: (run) => atSites(run, 'deconvnet', (g) => g),

@@ -35,16 +35,26 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
   const inner = modelInternals(model, shapes, options.output);
   const rows = chunkRows(inner.graph, options.batchSize);
   const between = abortCheck(options.signal);
-  const perInput = withPrecision(precisionOf(options), () => withExecutor(executorFor(options.threads), () => {
-    if (n <= rows) return explain(inner, data, n, options, between);
-    // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
-    const parts: Explanation[][] = [];
-    for (let from = 0; from < n; from += rows) {
-      const to = Math.min(n, from + rows);
-      parts.push(explain(inner, data.map((d) => rowsOf(d, n, from, to)), to - from, chunkOptions(options, n, from, to), between));
-    }
-    return data.map((_, k) => mergeExplanations(parts.map((p) => p[k])));
-  }));
+  const perInput = withPrecision(precisionOf(options), () =>
+    withExecutor(executorFor(options.threads), () => {
+      if (n <= rows) return explain(inner, data, n, options, between);
+      // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
+      const parts: Explanation[][] = [];
+      for (let from = 0; from < n; from += rows) {
+        const to = Math.min(n, from + rows);
+        parts.push(
+          explain(
+            inner,
+            data.map((d) => rowsOf(d, n, from, to)),
+            to - from,
+            chunkOptions(options, n, from, to),
+            between,
+          ),
+        );
+      }
+      return data.map((_, k) => mergeExplanations(parts.map((p) => p[k])));
+    }),
+  );
   return perInput.length === 1 ? perInput[0] : perInput;
 }
 

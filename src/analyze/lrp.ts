@@ -31,7 +31,11 @@ export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<R
   const { signals, sent } = lrpSignals(run, method, defaults);
   const graph = run.model.lrpGraph;
   const report = sent ? { ...layerReport(graph, signals, sent, run.n), ...attentionReport(graph, run) } : {};
-  return graph.inputs.map((id, k) => ({ shape: run.shapes[k].slice(), data: signals[id] ?? new Float32Array(run.xs[k].length), ...report }));
+  return graph.inputs.map((id, k) => ({
+    shape: run.shapes[k].slice(),
+    data: signals[id] ?? new Float32Array(run.xs[k].length),
+    ...report,
+  }));
 }
 
 /** Attention weights beside the relevance, for models that have attention. */
@@ -41,7 +45,11 @@ function attentionReport(graph: LrpRun['model']['lrpGraph'], run: LrpRun): { att
 }
 
 /** The relevance at every tensor (and, with `returnLayers`, what each node sent back), kept to the `condition`'s channels at its layer. */
-export function lrpSignals(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): { signals: (Float32Array | undefined)[]; sent?: Float32Array[][] } {
+export function lrpSignals(
+  run: LrpRun,
+  method: LrpMethod,
+  defaults: Partial<RuleParams>,
+): { signals: (Float32Array | undefined)[]; sent?: Float32Array[][] } {
   const { model, n, start, options, values } = run;
   const p = ruleParams(options, defaults);
   const graph = model.lrpGraph;
@@ -53,9 +61,17 @@ export function lrpSignals(run: LrpRun, method: LrpMethod, defaults: Partial<Rul
   // Recurrent layers use the method's ε, the stabiliser it gives a Dense layer (CONVENTIONS-RECURRENT.md §2).
   const recurrentEpsilon = method.choose({ kind: 'dense', firstLinear: false, firstConv: false }, p).stabilizer ?? 0;
   const step = relevanceStep(graph, n, rules, bounds, method.transformer, p.stabilizer, recurrentEpsilon);
-  const signals = propagateBackward(graph, values, start.tensor, seed, (...args) => {
-    run.between();
-    return step(...args);
-  }, sent, conditionFilter(model, options.condition, start.tensor));
+  const signals = propagateBackward(
+    graph,
+    values,
+    start.tensor,
+    seed,
+    (...args) => {
+      run.between();
+      return step(...args);
+    },
+    sent,
+    conditionFilter(model, options.condition, start.tensor),
+  );
   return { signals, sent };
 }

@@ -21,10 +21,15 @@ export const MAP_METHODS: Record<string, MapMethod> = {
     description: 'ReLU(Σₖ αₖAₖ) at a layer (layer; αₖ = mean ∂ logit_target / ∂Aₖ), resized to the input, / channels',
     explain: (run) => gradCam(run, oneInput('grad-cam', run)),
   },
-  'guided-grad-cam': { family: 'map', description: 'guided-backprop ⊙ the resized Grad-CAM (layer)', explain: (run) => guidedGradCam(run, oneInput('guided-grad-cam', run)) },
-  'occlusion': {
+  'guided-grad-cam': {
     family: 'map',
-    description: 'mean over covering windows of logit_target(x) − logit_target(x with the window set to the baseline) (window, stride, baseline)',
+    description: 'guided-backprop ⊙ the resized Grad-CAM (layer)',
+    explain: (run) => guidedGradCam(run, oneInput('guided-grad-cam', run)),
+  },
+  occlusion: {
+    family: 'map',
+    description:
+      'mean over covering windows of logit_target(x) − logit_target(x with the window set to the baseline) (window, stride, baseline)',
     explain: (run) => ({ shape: oneInput('occlusion', run).slice(), data: occlusion(run) }),
   },
 };

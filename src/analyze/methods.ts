@@ -8,11 +8,20 @@ import { GRADIENT_METHODS, type GradientMethod } from './gradients.js';
 import { MAP_METHODS, type MapMethod } from './maps.js';
 
 /** An LRP method: the rule it gives each Dense/Conv node, and how it treats attention and LayerNormalization. */
-export interface LrpMethod { family: 'lrp'; description: string; choose: RuleChooser; transformer?: TransformerRules }
+export interface LrpMethod {
+  family: 'lrp';
+  description: string;
+  choose: RuleChooser;
+  transformer?: TransformerRules;
+}
 
 export type Method = GradientMethod | MapMethod | LrpMethod;
 
-const ruleMethod = (id: string, rule: RuleSpec): LrpMethod => ({ family: 'lrp', description: rule.description, choose: (_, p) => makeRule(id, p) });
+const ruleMethod = (id: string, rule: RuleSpec): LrpMethod => ({
+  family: 'lrp',
+  description: rule.description,
+  choose: (_, p) => makeRule(id, p),
+});
 
 /**
  * Every method `analyze` accepts, by id, in the order `lrp-keras methods` lists them: the gradient
@@ -22,11 +31,18 @@ export const METHOD_TABLE: Record<string, Method> = {
   ...GRADIENT_METHODS,
   ...MAP_METHODS,
   ...Object.fromEntries(Object.entries(RULES).map(([id, rule]) => [id, ruleMethod(id, rule)])),
-  ...Object.fromEntries(Object.entries(COMPOSITES).map(([id, c]): [string, LrpMethod] => [id, { family: 'lrp', description: c.description, choose: c.choose, transformer: c.transformer }])),
+  ...Object.fromEntries(
+    Object.entries(COMPOSITES).map(([id, c]): [string, LrpMethod] => [
+      id,
+      { family: 'lrp', description: c.description, choose: c.choose, transformer: c.transformer },
+    ]),
+  ),
 };
 
 /** Method id → one-line description (for errors, the CLI and the README). Kept in step with `METHOD_TABLE`. */
-export const METHODS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(METHOD_TABLE).map(([id, m]) => [id, m.description]));
+export const METHODS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(METHOD_TABLE).map(([id, m]) => [id, m.description]),
+);
 
 /**
  * innvestigate analyzer names mapped to the closest method and the defaults that make them closest;
@@ -45,12 +61,12 @@ export const ALIASES: Readonly<Record<string, { method: string; defaults?: Parti
   'lrp.sequential_preset_b': { method: 'epsilon-alpha2-beta1', defaults: { epsilon: 0.1 } },
   'lrp.sequential_preset_a_flat': { method: 'epsilon-plus-flat', defaults: { epsilon: 0.1 } },
   'lrp.sequential_preset_b_flat': { method: 'epsilon-alpha2-beta1-flat', defaults: { epsilon: 0.1 } },
-  'gradient': { method: 'gradient' },
-  'input_t_gradient': { method: 'gradient-x-input' },
-  'integrated_gradients': { method: 'integrated-gradients' },
-  'smoothgrad': { method: 'smoothgrad' },
-  'guided_backprop': { method: 'guided-backprop' },
-  'deconvnet': { method: 'deconvnet' },
+  gradient: { method: 'gradient' },
+  input_t_gradient: { method: 'gradient-x-input' },
+  integrated_gradients: { method: 'integrated-gradients' },
+  smoothgrad: { method: 'smoothgrad' },
+  guided_backprop: { method: 'guided-backprop' },
+  deconvnet: { method: 'deconvnet' },
 };
 
 /** A method id or innvestigate alias: its table entry and the parameter defaults the alias brings. */

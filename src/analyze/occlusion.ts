@@ -7,7 +7,8 @@ import { channelAxis, startScores } from './start.js';
 /** Per spatial axis: the value given for all axes or one per axis, checked as an integer in [1, max]. */
 function perAxis(value: number | number[] | undefined, fallback: number[], sizes: number[], name: string): number[] {
   const list = value === undefined ? fallback : typeof value === 'number' ? sizes.map(() => value) : value;
-  if (!Array.isArray(list) || list.length !== sizes.length) fail(`option ${name} must be a number or one number per spatial axis (${sizes.length}), got ${JSON.stringify(value)}`);
+  if (!Array.isArray(list) || list.length !== sizes.length)
+    fail(`option ${name} must be a number or one number per spatial axis (${sizes.length}), got ${JSON.stringify(value)}`);
   return list.map((v, a) => {
     if (!Number.isInteger(v) || v < 1) fail(`option ${name} must hold integers ≥ 1, got ${JSON.stringify(value)}`);
     if (name === 'window' && v > sizes[a]) fail(`option window: ${v} is larger than spatial axis ${a} of the input (${sizes[a]})`);
@@ -25,8 +26,18 @@ function windows(run: GradientRun, sampleShape: number[]): Int32Array[] {
   const channel = shape.length > 1 ? channelAxis(run.model.graph, shape) : -1;
   const spatial = shape.map((_, a) => a).filter((a) => a !== channel);
   const sizes = spatial.map((a) => shape[a]);
-  const window = perAxis(run.options.window, sizes.map((d) => Math.min(8, Math.ceil(d / 8))), sizes, 'window');
-  const stride = perAxis(run.options.stride, window.map((w) => Math.max(1, Math.floor(w / 2))), sizes, 'stride');
+  const window = perAxis(
+    run.options.window,
+    sizes.map((d) => Math.min(8, Math.ceil(d / 8))),
+    sizes,
+    'window',
+  );
+  const stride = perAxis(
+    run.options.stride,
+    window.map((w) => Math.max(1, Math.floor(w / 2))),
+    sizes,
+    'stride',
+  );
   const starts = sizes.map((d, k) => Array.from({ length: Math.floor((d - window[k]) / stride[k]) + 1 }, (_, j) => j * stride[k]));
   const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
   // Every window is a box: its range on each axis (the whole channel axis).

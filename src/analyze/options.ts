@@ -54,9 +54,32 @@ export interface AnalyzeOptions extends Partial<RuleParams> {
 
 /** Every option key; the `satisfies` makes the compiler check this list against the interface. */
 const OPTION_KEYS = Object.keys({
-  method: 0, target: 0, epsilon: 0, gamma: 0, alpha: 0, beta: 0, stabilizer: 0, low: 0, high: 0, layerRules: 0, steps: 0, baseline: 0,
-  samples: 0, noise: 0, seed: 0, returnLayers: 0, batchSize: 0, threads: 0, signal: 0, output: 0, precision: 0,
-  layer: 0, window: 0, stride: 0, condition: 0, onProgress: 0,
+  method: 0,
+  target: 0,
+  epsilon: 0,
+  gamma: 0,
+  alpha: 0,
+  beta: 0,
+  stabilizer: 0,
+  low: 0,
+  high: 0,
+  layerRules: 0,
+  steps: 0,
+  baseline: 0,
+  samples: 0,
+  noise: 0,
+  seed: 0,
+  returnLayers: 0,
+  batchSize: 0,
+  threads: 0,
+  signal: 0,
+  output: 0,
+  precision: 0,
+  layer: 0,
+  window: 0,
+  stride: 0,
+  condition: 0,
+  onProgress: 0,
 } satisfies Record<keyof AnalyzeOptions, 0>);
 
 /** The plain numeric options and their ranges (rule parameters have theirs in lrp/parameters.ts). */
@@ -76,13 +99,17 @@ export function checkOptions(options: unknown): asserts options is AnalyzeOption
   if (typeof options !== 'object' || options === null) fail('analyze: options must be an object with a method');
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!OPTION_KEYS.includes(key)) fail(`analyze: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; valid options: ${OPTION_KEYS.join(', ')}`);
+    if (!OPTION_KEYS.includes(key))
+      fail(`analyze: unknown option '${key}'${didYouMean(key, OPTION_KEYS)}; valid options: ${OPTION_KEYS.join(', ')}`);
     const range = NUMBER_OPTIONS[key as keyof AnalyzeOptions];
     const v = given[key];
     if (!range || v === undefined) continue;
     const kind = range.integer ? 'an integer' : 'a finite number';
     const ok = typeof v === 'number' && Number.isFinite(v) && (!range.integer || Number.isInteger(v)) && v >= range.min && v <= range.max;
-    if (!ok) fail(`option ${key} must be ${kind} ${range.max === Infinity ? `≥ ${range.min}` : `from ${range.min} to ${range.max}`}, got ${JSON.stringify(v)}`);
+    if (!ok)
+      fail(
+        `option ${key} must be ${kind} ${range.max === Infinity ? `≥ ${range.min}` : `from ${range.min} to ${range.max}`}, got ${JSON.stringify(v)}`,
+      );
   }
 }
 
@@ -95,5 +122,6 @@ export function precisionOf(options: AnalyzeOptions): Precision {
 
 /** Throws once `signal` is aborted: called between layers and chunks. */
 export const abortCheck = (signal: AbortSignal | undefined) => (): void => {
-  if (signal?.aborted) fail(`aborted: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'the signal was aborted')}`);
+  if (signal?.aborted)
+    fail(`aborted: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'the signal was aborted')}`);
 };

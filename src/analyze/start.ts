@@ -15,7 +15,10 @@ export type UnitTarget = { layer: string; channel: number; index?: undefined } |
  * methods seed the mask, LRP seeds mask ⊙ the tensor's values, and the score explained is Σ mask ⊙ values
  * (the target logit for a class target).
  */
-export interface Start { tensor: number; mask: Float32Array }
+export interface Start {
+  tensor: number;
+  mask: Float32Array;
+}
 
 export const isUnitTarget = (target: unknown): target is UnitTarget =>
   typeof target === 'object' && target !== null && !Array.isArray(target) && 'layer' in target;
@@ -50,11 +53,15 @@ export function layerTensor(model: ModelInternals, layer: unknown, what: string,
   const { nodes } = model.graph;
   const names = [...new Set(nodes.map((n) => n.layer))];
   if (typeof layer !== 'string' || !names.includes(layer)) {
-    return fail(`${what}: ${JSON.stringify(layer)} is not a layer of ${model.fileName}${didYouMean(String(layer), names)}; layers: ${names.join(', ')}`);
+    return fail(
+      `${what}: ${JSON.stringify(layer)} is not a layer of ${model.fileName}${didYouMean(String(layer), names)}; layers: ${names.join(', ')}`,
+    );
   }
   const merge = model.batchNormMerges.find(([linear]) => linear === layer);
   if (lrp && merge) {
-    fail(`${what}: layer '${layer}' is folded with the BatchNormalization '${merge[1]}' that follows it for LRP, so it has no output of its own; use layer '${merge[1]}'`);
+    fail(
+      `${what}: layer '${layer}' is folded with the BatchNormalization '${merge[1]}' that follows it for LRP, so it has no output of its own; use layer '${merge[1]}'`,
+    );
   }
   let id = nodes.length;
   while (nodes[id - 1].layer !== layer) id--;
@@ -63,7 +70,8 @@ export function layerTensor(model: ModelInternals, layer: unknown, what: string,
 
 /** Checks a non-negative integer below `size`. */
 function unitIndex(value: unknown, size: number, what: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= size) fail(`${what} must be an integer from 0 to ${size - 1}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= size)
+    fail(`${what} must be an integer from 0 to ${size - 1}, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
@@ -85,10 +93,18 @@ function unitStart(model: ModelInternals, target: UnitTarget, n: number, lrp: bo
   let one: Float32Array;
   if (target.channel !== undefined && target.index === undefined) {
     const axis = channelAxis(graph, shape);
-    one = channelMask(shape, axis, [unitIndex(target.channel, shape[axis], `option target.channel (layer '${target.layer}' has ${shape[axis]} channels)`)]);
+    one = channelMask(shape, axis, [
+      unitIndex(target.channel, shape[axis], `option target.channel (layer '${target.layer}' has ${shape[axis]} channels)`),
+    ]);
   } else if (target.index !== undefined && target.channel === undefined) {
     one = new Float32Array(size);
-    one[unitIndex(target.index, size, `option target.index (a flat index into the output of layer '${target.layer}', shape [${shape.join(', ')}])`)] = 1;
+    one[
+      unitIndex(
+        target.index,
+        size,
+        `option target.index (a flat index into the output of layer '${target.layer}', shape [${shape.join(', ')}])`,
+      )
+    ] = 1;
   } else {
     return fail(`option target: give a layer with either channel or index, got ${JSON.stringify(target)}`);
   }
@@ -98,7 +114,13 @@ function unitStart(model: ModelInternals, target: UnitTarget, n: number, lrp: bo
 }
 
 /** What a method explains: a class of the logits (one per sample) or a unit of an inner layer. */
-export function startOf(model: ModelInternals, target: Target | UnitTarget | undefined, logits: Float32Array, n: number, lrp: boolean): Start {
+export function startOf(
+  model: ModelInternals,
+  target: Target | UnitTarget | undefined,
+  logits: Float32Array,
+  n: number,
+  lrp: boolean,
+): Start {
   if (isUnitTarget(target)) return unitStart(model, target, n, lrp);
   const classes = logits.length / n;
   const mask = new Float32Array(logits.length);

@@ -10,7 +10,10 @@ import { abortCheck, checkOptions, type AnalyzeOptions } from './options.js';
 import { startOf } from './start.js';
 
 /** A channel of a layer and the LRP relevance it holds for one sample's prediction. */
-export interface Concept { channel: number; relevance: number }
+export interface Concept {
+  channel: number;
+  relevance: number;
+}
 
 /**
  * The channels of `layer` ranked by the LRP relevance they hold for each sample's prediction (the

@@ -20,7 +20,8 @@ export function gradientStep(graph: Graph, n: number, mode: 'gradient' | 'guided
       return [gx];
     }
     // A recurrent layer's own activation (SimpleRNN(activation='relu'), …) is a gating unit too.
-    if (mode !== 'gradient' && op.kind === 'recurrent') return recurrentBackward(op.spec, xs, n * (op.slices ?? 1), op.steps, g, { kind: 'gradient', variant: mode }, y);
+    if (mode !== 'gradient' && op.kind === 'recurrent')
+      return recurrentBackward(op.spec, xs, n * (op.slices ?? 1), op.steps, g, { kind: 'gradient', variant: mode }, y);
     return nodeBackward(graph, node, xs, y, g, n);
   };
 }

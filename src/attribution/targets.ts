@@ -12,7 +12,9 @@ export function resolveTargets(target: unknown, logits: Float32Array, n: number)
   const t = target ?? 'max';
   const classes = logits.length / n;
   const check = (c: unknown, i: number): number =>
-    Number.isInteger(c) && (c as number) >= 0 && (c as number) < classes ? (c as number) : fail(`option target: ${JSON.stringify(c)} for sample ${i} is not a class index in [0, ${classes - 1}]`);
+    Number.isInteger(c) && (c as number) >= 0 && (c as number) < classes
+      ? (c as number)
+      : fail(`option target: ${JSON.stringify(c)} for sample ${i} is not a class index in [0, ${classes - 1}]`);
   if (t === 'max') {
     return Array.from({ length: n }, (_, s) => {
       let best = 0;

@@ -27,7 +27,8 @@ export const DEFAULT_METHODS = 'epsilon-plus,epsilon-gamma-box,gradient-x-input,
 function parsePerturbation(value: unknown): number | 'mean' {
   if (value === 'mean') return 'mean';
   const n = Number(value);
-  if (value === '' || typeof value === 'boolean' || !Number.isFinite(n)) throw usageError(`--perturbation must be 'mean' or a number, got '${String(value)}'`);
+  if (value === '' || typeof value === 'boolean' || !Number.isFinite(n))
+    throw usageError(`--perturbation must be 'mean' or a number, got '${String(value)}'`);
   return n;
 }
 
@@ -36,16 +37,23 @@ function parseMethods(value: unknown): string[] {
   if (methods.length === 0) throw usageError('--methods needs at least one method id');
   // Checked before any work: an unknown id would otherwise fail after the first methods ran.
   const unknown = methods.filter((m) => m !== 'random' && !Object.hasOwn(METHODS, m) && !Object.hasOwn(ALIASES, m));
-  if (unknown.length > 0) throw usageError(`--methods: unknown method ${unknown.map((m) => `'${m}'`).join(', ')}; valid: ${Object.keys(METHODS).join(', ')}, random (or an innvestigate name)`);
+  if (unknown.length > 0)
+    throw usageError(
+      `--methods: unknown method ${unknown.map((m) => `'${m}'`).join(', ')}; valid: ${Object.keys(METHODS).join(', ')}, random (or an innvestigate name)`,
+    );
   return methods;
 }
 
 /** --region and --steps must fit the inputs: checked once their size is known, as usage errors. */
 function checkRegions(layout: PixelLayout, region: number, steps: number | undefined): void {
   const side = Math.max(layout.height, layout.width);
-  if (region > side) throw usageError(`--region ${region}: the inputs are ${layout.width}×${layout.height} pixels, so a region's side is at most ${side}`);
+  if (region > side)
+    throw usageError(`--region ${region}: the inputs are ${layout.width}×${layout.height} pixels, so a region's side is at most ${side}`);
   const regions = Math.ceil(layout.height / region) * Math.ceil(layout.width / region);
-  if (steps !== undefined && steps > regions) throw usageError(`--steps ${steps}: ${layout.width}×${layout.height} inputs have ${regions} regions of ${region}×${region}, so at most ${regions} steps`);
+  if (steps !== undefined && steps > regions)
+    throw usageError(
+      `--steps ${steps}: ${layout.width}×${layout.height} inputs have ${regions} regions of ${region}×${region}, so at most ${regions} steps`,
+    );
 }
 
 /** `lrp-keras evaluate`: pixel-flipping per method, as a table ranked by AOPC and a PNG chart of the mean curves. */
@@ -65,12 +73,18 @@ export async function evaluateCommand(modelPath: string, inputPaths: string[], f
   // The image a sample is, as everywhere else: a flattened square image (MNIST as 784 values) is tiled as the square.
   const geometry = imageGeometry(x.shape.slice(1));
   const channelsLast = geometry?.channelsLast ?? true;
-  const width = x.shape.length === 2 ? geometry?.width ?? undefined : undefined;
+  const width = x.shape.length === 2 ? (geometry?.width ?? undefined) : undefined;
   checkRegions(pixelLayout(x.shape.slice(1), channelsLast, 'the input', width), region, steps);
 
   const bar = progressBar('evaluating', methods.length * samples.length);
   const results = evaluateMethods(model, x, methods, {
-    region, steps, perturbation, score, target, channelsLast, width,
+    region,
+    steps,
+    perturbation,
+    score,
+    target,
+    channelsLast,
+    width,
     onProgress: (done) => bar.update(done),
   });
   bar.end();
@@ -82,27 +96,58 @@ export async function evaluateCommand(modelPath: string, inputPaths: string[], f
 
   mkdirSync(flags.out, { recursive: true });
   const chartPath = join(flags.out, 'pixel-flipping.png');
-  const chart = lineChart(ranked.map((r) => ({ label: r.method, values: r.meanCurve })), {
-    width: 800,
-    title: `Pixel-flipping: ${region}x${region} regions removed, most relevant first`,
-    xLabel: `regions removed (of ${regions}), each set to ${removal}`,
-    yLabel: `mean ${tracked} (${samples.length} sample${samples.length === 1 ? '' : 's'})`,
-  });
+  const chart = lineChart(
+    ranked.map((r) => ({ label: r.method, values: r.meanCurve })),
+    {
+      width: 800,
+      title: `Pixel-flipping: ${region}x${region} regions removed, most relevant first`,
+      xLabel: `regions removed (of ${regions}), each set to ${removal}`,
+      yLabel: `mean ${tracked} (${samples.length} sample${samples.length === 1 ? '' : 's'})`,
+    },
+  );
   writeFileSync(chartPath, toPNG(chart));
 
   if (flags.json) {
-    const summary = (r: MethodEvaluation): object => ({ method: r.method, aopc: r.meanAopc, aopcPerSample: r.aopc, meanCurve: r.meanCurve });
-    console.log(JSON.stringify({
-      model: modelPath, samples: samples.length, region, regions, steps: removedSteps, perturbation, score, chart: chartPath,
-      methods: ranked.map(summary),
-    }, null, 2));
+    const summary = (r: MethodEvaluation): object => ({
+      method: r.method,
+      aopc: r.meanAopc,
+      aopcPerSample: r.aopc,
+      meanCurve: r.meanCurve,
+    });
+    console.log(
+      JSON.stringify(
+        {
+          model: modelPath,
+          samples: samples.length,
+          region,
+          regions,
+          steps: removedSteps,
+          perturbation,
+          score,
+          chart: chartPath,
+          methods: ranked.map(summary),
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  console.log(`Pixel-flipping on ${samples.length} sample${samples.length === 1 ? '' : 's'}: ${removedSteps} of ${regions} ${region}×${region} regions removed, most relevant first, to ${removal}; ${tracked} tracked.`);
+  console.log(
+    `Pixel-flipping on ${samples.length} sample${samples.length === 1 ? '' : 's'}: ${removedSteps} of ${regions} ${region}×${region} regions removed, most relevant first, to ${removal}; ${tracked} tracked.`,
+  );
   console.log('AOPC: mean drop of the score over the steps; larger means the heatmap found what the model uses.\n');
-  console.log(formatTable(
-    ['rank', 'method', 'AOPC', 'score before', 'score after'],
-    ranked.map((r, i) => [String(i + 1), r.method, r.meanAopc.toPrecision(4), r.meanCurve[0].toPrecision(4), r.meanCurve[removedSteps].toPrecision(4)]),
-  ));
+  console.log(
+    formatTable(
+      ['rank', 'method', 'AOPC', 'score before', 'score after'],
+      ranked.map((r, i) => [
+        String(i + 1),
+        r.method,
+        r.meanAopc.toPrecision(4),
+        r.meanCurve[0].toPrecision(4),
+        r.meanCurve[removedSteps].toPrecision(4),
+      ]),
+    ),
+  );
   console.log(`\nchart: ${chartPath}`);
 }

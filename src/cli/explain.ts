@@ -89,7 +89,9 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   const read = parseReadOptions(flags);
   const target = parseTarget(flags.target);
   if (!Object.hasOwn(METHODS, flags.method) && !Object.hasOwn(ALIASES, flags.method)) {
-    throw usageError(`--method: unknown method '${flags.method}'; valid: ${Object.keys(METHODS).join(', ')} (or an innvestigate name, see lrp-keras methods)`);
+    throw usageError(
+      `--method: unknown method '${flags.method}'; valid: ${Object.keys(METHODS).join(', ')} (or an innvestigate name, see lrp-keras methods)`,
+    );
   }
   try {
     resolveColormap(flags.colormap as ColormapName);
@@ -115,11 +117,17 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   const all = shard ? [] : toSamples(inputs, model.inputShape, read);
   const trueLabels = flags.labels === undefined ? undefined : parseList(flags.labels);
   if (trueLabels && (shard || trueLabels.length !== all.length)) {
-    throw usageError(shard ? '--labels goes with the grid, which a shard does not write' : `--labels has ${trueLabels.length} entries for ${all.length} samples`);
+    throw usageError(
+      shard
+        ? '--labels goes with the grid, which a shard does not write'
+        : `--labels has ${trueLabels.length} entries for ${all.length} samples`,
+    );
   }
   const chunks = function* (): Generator<InputSample[]> {
     if (!shard) for (let first = 0; first < all.length; first += CHUNK) yield all.slice(first, first + CHUNK);
-    else for (let first = 0; first < paths.length; first += CHUNK) yield toSamples(readInputFiles(paths.slice(first, first + CHUNK)), model.inputShape, read);
+    else
+      for (let first = 0; first < paths.length; first += CHUNK)
+        yield toSamples(readInputFiles(paths.slice(first, first + CHUNK)), model.inputShape, read);
   };
 
   const used = new Set<string>(['grid.png']);
@@ -133,7 +141,10 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
   let done = 0;
   for (const chunk of chunks()) {
     done += shard ? Math.min(CHUNK, paths.length - done) : chunk.length;
-    const names = outputNames(chunk.map((s) => s.name), used);
+    const names = outputNames(
+      chunk.map((s) => s.name),
+      used,
+    );
     // A shard resumes: what an earlier run of it wrote is not explained again.
     // --condition writes one heatmap per channel: <name>_<layer>-<channel>.png.
     const todo = chunk
@@ -148,11 +159,25 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
       let logits: Float32Array | undefined;
       const perView = views.map((view) => {
         const relevance = analyze(model, x, { target, ...options, ...view.options, method: flags.method, output }).data;
-        todo.forEach(({ sample }, i) => warnings.push(...sampleWarnings(sample.name, relevance.subarray(i * size, (i + 1) * size), scores.subarray(i * classes, (i + 1) * classes), () => {
-          logits ??= chosen(model.logits(x)).data;
-          return logits.subarray(i * classes, (i + 1) * classes);
-        })));
-        const pictures = explanationPictures(x.shape.slice(1), todo.map((t) => t.sample.data), finiteOrZero(relevance), { colormap: flags.colormap as ColormapName, overlay: flags.overlay });
+        todo.forEach(({ sample }, i) =>
+          warnings.push(
+            ...sampleWarnings(
+              sample.name,
+              relevance.subarray(i * size, (i + 1) * size),
+              scores.subarray(i * classes, (i + 1) * classes),
+              () => {
+                logits ??= chosen(model.logits(x)).data;
+                return logits.subarray(i * classes, (i + 1) * classes);
+              },
+            ),
+          ),
+        );
+        const pictures = explanationPictures(
+          x.shape.slice(1),
+          todo.map((t) => t.sample.data),
+          finiteOrZero(relevance),
+          { colormap: flags.colormap as ColormapName, overlay: flags.overlay },
+        );
         return { relevance, pictures };
       });
       todo.forEach(({ sample, paths }, i) => {
@@ -163,9 +188,14 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
           const { relevance, pictures } = perView[v];
           writeFileSync(paths[v], toPNG(pictures[i]));
           rows.push({
-            input: sample.name, file: sample.file, predicted, score: row[predicted], target: explained,
+            input: sample.name,
+            file: sample.file,
+            predicted,
+            score: row[predicted],
+            target: explained,
             shows: [explained === null ? '' : `class ${explained}`, view.label].filter(Boolean).join(' '),
-            relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, r) => a + r, 0), heatmap: paths[v],
+            relevanceSum: relevance.subarray(i * size, (i + 1) * size).reduce((a, r) => a + r, 0),
+            heatmap: paths[v],
           });
           if (shard) return;
           images.push(pictures[i]);
@@ -185,14 +215,37 @@ export async function explainCommand(modelPath: string, inputPaths: string[], fl
     const legend = { colormap: flags.colormap as ColormapName, sequential: isSequential({ colormap: flags.colormap as ColormapName }) };
     const title = `${flags.method}${options.layer ? ` at ${options.layer}` : ''}${target === 'max' || options.target ? '' : `, class ${target}`}`;
     // --condition: one row per sample, a heatmap per channel.
-    writeFileSync(gridPath, toPNG(grid(cells, { columns: views.length > 1 ? views.length : Math.min(5, cells.length), labelScale: images[0].width >= 100 ? 2 : 1, padding: 8, title, legend })));
+    writeFileSync(
+      gridPath,
+      toPNG(
+        grid(cells, {
+          columns: views.length > 1 ? views.length : Math.min(5, cells.length),
+          labelScale: images[0].width >= 100 ? 2 : 1,
+          padding: 8,
+          title,
+          legend,
+        }),
+      ),
+    );
   }
 
   if (flags.json) {
-    console.log(JSON.stringify({ model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), warnings, results: rows }, null, 2));
+    console.log(
+      JSON.stringify(
+        { model: modelPath, method: flags.method, grid: gridPath, ...(shard && { shard: flags.shard, skipped }), warnings, results: rows },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  const table = rows.map((r) => [r.input, String(r.predicted), r.score.toFixed(4), r.shows.replace(/^class /, ''), r.relevanceSum.toPrecision(4)]);
+  const table = rows.map((r) => [
+    r.input,
+    String(r.predicted),
+    r.score.toFixed(4),
+    r.shows.replace(/^class /, ''),
+    r.relevanceSum.toPrecision(4),
+  ]);
   console.log(formatTable(['input', 'predicted', 'score', 'explained', 'Σ relevance'], table));
   const also = shard ? ` (shard ${flags.shard}; ${skipped} already there)` : ' and grid.png';
   console.log(`\nwrote ${rows.length} heatmap${rows.length === 1 ? '' : 's'}${also} to ${flags.out}`);

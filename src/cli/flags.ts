@@ -24,7 +24,8 @@ export interface InputFlags {
 export function parseTarget(value: unknown): 'max' | number {
   if (value === 'max') return 'max';
   const n = Number(value);
-  if (value === '' || typeof value === 'boolean' || !Number.isInteger(n) || n < 0) throw usageError(`--target must be 'max' or a class index, got '${String(value)}'`);
+  if (value === '' || typeof value === 'boolean' || !Number.isInteger(n) || n < 0)
+    throw usageError(`--target must be 'max' or a class index, got '${String(value)}'`);
   return n;
 }
 
@@ -32,13 +33,16 @@ export function parseTarget(value: unknown): 'max' | number {
 export function checkTarget(target: 'max' | number, outputShape: readonly (number | null)[]): void {
   const classes = outputShape[outputShape.length - 1];
   if (target !== 'max' && typeof classes === 'number' && target >= classes) {
-    throw usageError(`--target ${target}: the model has ${classes} output${classes === 1 ? '' : 's'}, so the class index is 0 to ${classes - 1}`);
+    throw usageError(
+      `--target ${target}: the model has ${classes} output${classes === 1 ? '' : 's'}, so the class index is 0 to ${classes - 1}`,
+    );
   }
 }
 
 export function parseInteger(flag: string, value: unknown, min: number): number {
   const n = Number(value);
-  if (value === '' || typeof value === 'boolean' || !Number.isInteger(n) || n < min) throw usageError(`--${flag} must be an integer ≥ ${min}, got '${String(value)}'`);
+  if (value === '' || typeof value === 'boolean' || !Number.isInteger(n) || n < min)
+    throw usageError(`--${flag} must be an integer ≥ ${min}, got '${String(value)}'`);
   return n;
 }
 
@@ -65,7 +69,13 @@ export function parseReadOptions(flags: InputFlags): ReadOptions {
 const isFlag = (arg: string | undefined): boolean => /^--[a-z-]+$/.test(arg ?? '');
 const isNegativeNumber = (arg: string | undefined): boolean => /^-\d+(\.\d+)?(e[-+]?\d+)?$/i.test(arg ?? '');
 export const joinNegativeValues = (argv: readonly string[]): string[] =>
-  argv.flatMap((arg, i) => (isNegativeNumber(arg) && isFlag(argv[i - 1]) ? [] : isFlag(arg) && isNegativeNumber(argv[i + 1]) ? [`${arg}=${argv[i + 1]}`] : [arg]));
+  argv.flatMap((arg, i) =>
+    isNegativeNumber(arg) && isFlag(argv[i - 1]) ? [] : isFlag(arg) && isNegativeNumber(argv[i + 1]) ? [`${arg}=${argv[i + 1]}`] : [arg],
+  );
 
 /** A comma-separated list without empty entries. */
-export const parseList = (value: unknown): string[] => String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+export const parseList = (value: unknown): string[] =>
+  String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');

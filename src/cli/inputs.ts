@@ -21,7 +21,8 @@ export interface InputSample {
 /** A file's bytes; what cannot be read, a directory included, is named with the reason. */
 function readFile(file: string, what: string): Uint8Array {
   try {
-    if (statSync(file).isDirectory()) throw new LrpKerasError(`${file}: a directory, not ${what}; pass its files (for example ${file.replace(/\/$/, '')}/*.png)`);
+    if (statSync(file).isDirectory())
+      throw new LrpKerasError(`${file}: a directory, not ${what}; pass its files (for example ${file.replace(/\/$/, '')}/*.png)`);
     return new Uint8Array(readFileSync(file));
   } catch (e) {
     if (e instanceof LrpKerasError) throw e;
@@ -59,7 +60,10 @@ export async function loadModelFile(path: string, configPath?: string): Promise<
 export function stackSamples(samples: readonly InputSample[]): Tensor {
   const shape = samples[0].shape;
   const other = samples.find((s) => formatShape(s.shape) !== formatShape(shape));
-  if (other) throw new LrpKerasError(`${other.name} has shape ${formatShape(other.shape)}, ${samples[0].name} ${formatShape(shape)}: inputs explained together need one size; pass --resize or files of one size`);
+  if (other)
+    throw new LrpKerasError(
+      `${other.name} has shape ${formatShape(other.shape)}, ${samples[0].name} ${formatShape(shape)}: inputs explained together need one size; pass --resize or files of one size`,
+    );
   const size = samples[0].data.length;
   const data = new Float32Array(samples.length * size);
   samples.forEach((s, i) => data.set(s.data, i * size));

@@ -36,15 +36,16 @@ function buildCli(): ReturnType<typeof cac> {
   cli.option('--verbose', 'Print the stack trace of an error');
 
   const CONFIG_HELP = 'The architecture (model.to_json() text) for a weights-only model file';
-  const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command => command
-    .option('--config <file>', CONFIG_HELP)
-    .option('--target <class>', "Class explained (and tracked, by evaluate): 'max' (the top class) or an index", { default: 'max' })
-    .option('--output <name>', 'The output explained, by name or index, for models with several outputs (default: the first)')
-    .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
-    .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
-    .option('--interpolation <mode>', 'Resizing: bilinear or nearest', { default: 'bilinear' })
-    .option('--out <dir>', 'Directory for the PNG files', { default: 'lrp-keras-out' })
-    .option('--json', 'Print machine-readable results on stdout');
+  const withInputFlags = (command: ReturnType<typeof cli.command>): typeof command =>
+    command
+      .option('--config <file>', CONFIG_HELP)
+      .option('--target <class>', "Class explained (and tracked, by evaluate): 'max' (the top class) or an index", { default: 'max' })
+      .option('--output <name>', 'The output explained, by name or index, for models with several outputs (default: the first)')
+      .option('--scale <factor>', 'Multiply image pixels (0-255) by this; arrays are used as they are', { default: '1/255' })
+      .option('--resize', "Resize images to the model's input size (otherwise a size mismatch is an error)")
+      .option('--interpolation <mode>', 'Resizing: bilinear or nearest', { default: 'bilinear' })
+      .option('--out <dir>', 'Directory for the PNG files', { default: 'lrp-keras-out' })
+      .option('--json', 'Print machine-readable results on stdout');
 
   withInputFlags(cli.command('explain <model> <...inputs>', `Explain predictions for ${INPUTS_HELP}: one heatmap PNG each, and grid.png`))
     .option('--method <id>', 'Method id (see `lrp-keras methods`)', { default: 'epsilon-plus' })
@@ -58,12 +59,15 @@ function buildCli(): ReturnType<typeof cac> {
     .option('--channel <k>', 'The channel of --target-layer explained: its activations summed over positions')
     .option('--condition <layer:k,...>', 'LRP methods: one heatmap per channel k, the relevance that passes through channel k of the layer')
     .option('--shard <i/n>', 'Explain only shard i of n (0-based, split by file name), skipping inputs whose heatmaps exist; no grid')
-    .option('--vocab <file>', 'Text models: the vocabulary (Tokenizer to_json(), a {word: id} JSON or a TextVectorization vocabulary, one token per line); inputs are .txt files (a text per line) or /dev/stdin')
+    .option(
+      '--vocab <file>',
+      'Text models: the vocabulary (Tokenizer to_json(), a {word: id} JSON or a TextVectorization vocabulary, one token per line); inputs are .txt files (a text per line) or /dev/stdin',
+    )
     .option('--maxlen <n>', "Text: pad or truncate to n tokens (default: the model's input length)")
     .option('--padding <side>', 'Text: pre (Keras pad_sequences default) or post')
     .option('--truncating <side>', 'Text: pre (default) or post')
     .option('--num-words <n>', "Text: keep the num_words most frequent words (others become the OOV token), as the Tokenizer's num_words")
-    .option('--oov-token <token>', 'Text: the out-of-vocabulary token (default: the Tokenizer JSON\'s)')
+    .option('--oov-token <token>', "Text: the out-of-vocabulary token (default: the Tokenizer JSON's)")
     .option('--no-lower', 'Text: keep upper case')
     .option('--filters <chars>', "Text: characters removed (default Keras' Tokenizer filters)")
     .option('--split <sep>', 'Text: word separator (default a space)')
@@ -71,19 +75,25 @@ function buildCli(): ReturnType<typeof cac> {
     .example('lrp-keras explain model.h5 digits/*.png --method epsilon-gamma-box --overlay --out heatmaps')
     .example('lrp-keras explain model.h5 cat.png --method grad-cam --layer conv2d_3 --overlay')
     .example('lrp-keras explain model.h5 cat.png --condition conv2d_3:12,40')
-    .example("echo 'Great music service,' | lrp-keras explain sentiment.h5 /dev/stdin --vocab word_index.json --num-words 5000 --oov-token '<OOV>' --maxlen 20 --method epsilon")
+    .example(
+      "echo 'Great music service,' | lrp-keras explain sentiment.h5 /dev/stdin --vocab word_index.json --num-words 5000 --oov-token '<OOV>' --maxlen 20 --method epsilon",
+    )
     .action(explainCommand);
 
-  cli.command('summary <model>', 'Layers, output shapes, parameters, and the LRP rule each composite gives each layer')
+  cli
+    .command('summary <model>', 'Layers, output shapes, parameters, and the LRP rule each composite gives each layer')
     .option('--config <file>', CONFIG_HELP)
     .option('--json', 'Print the layers as JSON')
     .action(summaryCommand);
 
-  cli.command('methods', 'The method ids with one-line descriptions')
-    .option('--json', 'Print them as JSON')
-    .action(methodsCommand);
+  cli.command('methods', 'The method ids with one-line descriptions').option('--json', 'Print them as JSON').action(methodsCommand);
 
-  withInputFlags(cli.command('evaluate <model> <...inputs>', 'Compare methods by pixel-flipping (region perturbation) and AOPC: a table and pixel-flipping.png'))
+  withInputFlags(
+    cli.command(
+      'evaluate <model> <...inputs>',
+      'Compare methods by pixel-flipping (region perturbation) and AOPC: a table and pixel-flipping.png',
+    ),
+  )
     .option('--methods <ids>', "Comma-separated method ids; 'random' is a chance baseline", { default: DEFAULT_METHODS })
     .option('--region <k>', 'Side of the square regions removed, in pixels', { default: 2 })
     .option('--steps <n>', 'Regions removed, one per step (default: min(50, all))')
@@ -92,8 +102,12 @@ function buildCli(): ReturnType<typeof cac> {
     .example('lrp-keras evaluate model.h5 digits/*.png --methods epsilon-plus,gradient,random --region 4')
     .action(evaluateCommand);
 
-  SERVE_FLAGS.reduce((command, [flag, help, value]) => command.option(flag, help, { default: value }), cli.command('serve <...models>', 'Serve explanations over HTTP (docs/serving.md)'))
-    .example('lrp-keras serve mnist.h5 --port 8080').action(serveCommand);
+  SERVE_FLAGS.reduce(
+    (command, [flag, help, value]) => command.option(flag, help, { default: value }),
+    cli.command('serve <...models>', 'Serve explanations over HTTP (docs/serving.md)'),
+  )
+    .example('lrp-keras serve mnist.h5 --port 8080')
+    .action(serveCommand);
 
   cli.help();
   cli.version(packageVersion());

@@ -31,7 +31,8 @@ function parseCondition(value: string): { layer: string; channels: number[] } {
   const at = String(value).lastIndexOf(':');
   const layer = String(value).slice(0, at);
   const channels = at < 0 ? [] : parseList(String(value).slice(at + 1)).map((c) => parseInteger('condition', c, 0));
-  if (at <= 0 || channels.length === 0) throw usageError(`--condition must be LAYER:CHANNEL[,CHANNEL…] (e.g. conv2d_3:12,40), got '${String(value)}'`);
+  if (at <= 0 || channels.length === 0)
+    throw usageError(`--condition must be LAYER:CHANNEL[,CHANNEL…] (e.g. conv2d_3:12,40), got '${String(value)}'`);
   return { layer, channels };
 }
 
@@ -47,7 +48,8 @@ export function methodViews(flags: MethodFlags): { options: Partial<AnalyzeOptio
   if (window !== undefined) options.window = window;
   if (stride !== undefined) options.stride = stride;
   let label = '';
-  if ((flags.targetLayer === undefined) !== (flags.channel === undefined)) throw usageError('--target-layer and --channel go together: the channel of that layer is explained');
+  if ((flags.targetLayer === undefined) !== (flags.channel === undefined))
+    throw usageError('--target-layer and --channel go together: the channel of that layer is explained');
   if (flags.targetLayer !== undefined) {
     const channel = parseInteger('channel', flags.channel, 0);
     options.target = { layer: String(flags.targetLayer), channel };
@@ -57,6 +59,10 @@ export function methodViews(flags: MethodFlags): { options: Partial<AnalyzeOptio
   const { layer, channels } = parseCondition(flags.condition);
   return {
     options,
-    views: channels.map((c) => ({ label: `${label ? `${label} ` : ''}via ${layer}:${c}`, suffix: `_${layer}-${c}`, options: { condition: { layer, channels: [c] } } })),
+    views: channels.map((c) => ({
+      label: `${label ? `${label} ` : ''}via ${layer}:${c}`,
+      suffix: `_${layer}-${c}`,
+      options: { condition: { layer, channels: [c] } },
+    })),
   };
 }

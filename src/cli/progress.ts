@@ -4,7 +4,11 @@
  * A one-line progress bar on stderr, redrawn in place. Only on a terminal and only for work worth
  * waiting for, so that logs and pipes stay clean; stdout (results, --json) is never touched.
  */
-export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): { update(done: number): void; end(): void } {
+export function progressBar(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(done: number): void; end(): void } {
   const shown = stream.isTTY === true && total >= 8;
   const width = 30;
   const started = Date.now();

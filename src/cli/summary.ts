@@ -26,7 +26,9 @@ export async function summaryCommand(modelPath: string, flags: SummaryFlags): Pr
     return;
   }
   console.log(model.summary());
-  console.log(`Keras ${model.kerasVersion ?? 'version unknown'}; input ${formatShape([null, ...model.inputShape])}, output ${formatShape([null, ...model.outputShape])}`);
+  console.log(
+    `Keras ${model.kerasVersion ?? 'version unknown'}; input ${formatShape([null, ...model.inputShape])}, output ${formatShape([null, ...model.outputShape])}`,
+  );
   console.log('\nLRP rules per composite (`lrp-keras methods` describes them):\n');
   console.log(rulesTable(model));
 }

@@ -17,10 +17,12 @@ export function sampleWarnings(name: string, relevance: Values, output: Values, 
   const badRelevance = nonFinite(relevance);
   const zero = badRelevance === 0 && allZero(relevance);
   const badOutput = nonFinite(output);
-  if (badRelevance === 0 && !zero) return badOutput > 0 ? [`${name}: ${badOutput} of the model's ${output.length} outputs are not finite`] : [];
+  if (badRelevance === 0 && !zero)
+    return badOutput > 0 ? [`${name}: ${badOutput} of the model's ${output.length} outputs are not finite`] : [];
   const out = logits();
   const badLogits = nonFinite(out);
-  const why = badLogits > 0 ? ` (${badLogits} of its ${out.length} logits are not finite)` : allZero(out) ? ' (its logits are all zero)' : '';
+  const why =
+    badLogits > 0 ? ` (${badLogits} of its ${out.length} logits are not finite)` : allZero(out) ? ' (its logits are all zero)' : '';
   return badRelevance > 0
     ? [`${name}: ${badRelevance} relevance values are not finite${why}; the heatmap draws them as zero`]
     : [`${name}: relevance is all zero${why}; the heatmap is blank`];

@@ -180,16 +180,22 @@ export interface MethodEvaluation extends PixelFlippingResult {
  * 'random' is a baseline: standard normal relevance (seeded), which a useful method should beat.
  * `onProgress` counts samples over all methods.
  */
-export function evaluateMethods(model: Model, x: TensorLike, methods: readonly string[], options: EvaluateMethodsOptions = {}): MethodEvaluation[] {
+export function evaluateMethods(
+  model: Model,
+  x: TensorLike,
+  methods: readonly string[],
+  options: EvaluateMethodsOptions = {},
+): MethodEvaluation[] {
   if (methods.length === 0) fail('no methods to evaluate');
   const input = checkInput(model, x, 'pixelFlipping: input');
   const targets = resolveTargets(options.target, model.logits(input).data, input.n);
   const total = methods.length * input.n;
   return methods.map((method, m) => {
     const normal = normalGenerator(options.seed ?? 0);
-    const relevance = method === 'random'
-      ? { shape: input.shape, data: input.data.map(() => normal()) }
-      : analyze(model, input, { ...options.analyze, method, target: targets });
+    const relevance =
+      method === 'random'
+        ? { shape: input.shape, data: input.data.map(() => normal()) }
+        : analyze(model, input, { ...options.analyze, method, target: targets });
     const onProgress = options.onProgress && ((done: number): void => options.onProgress?.(m * input.n + done, total));
     return { method, ...pixelFlipping(model, input, relevance, { ...options, target: targets, onProgress }) };
   });

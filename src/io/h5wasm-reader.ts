@@ -35,7 +35,9 @@ export const h5wasmRestarts = (): number => restarts;
 function instance(): Promise<Instance> {
   live ??= start().catch((e: unknown) => {
     live = undefined;
-    throw e instanceof LrpKerasError ? e : new LrpKerasError(`h5wasm: cannot start the HDF5 library (${(e as Error)?.message ?? String(e)})`);
+    throw e instanceof LrpKerasError
+      ? e
+      : new LrpKerasError(`h5wasm: cannot start the HDF5 library (${(e as Error)?.message ?? String(e)})`);
   });
   return live;
 }
@@ -46,7 +48,9 @@ async function start(): Promise<Instance> {
   else {
     const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
     if (restarts >= MAX_H5WASM_RESTARTS || typeof resolve !== 'function') {
-      throw new LrpKerasError(`h5wasm: the HDF5 library failed on an earlier file and ${typeof resolve !== 'function' ? 'cannot be restarted in this runtime' : `was restarted ${restarts} times already`}; load with reader: 'pure', or restart the process`);
+      throw new LrpKerasError(
+        `h5wasm: the HDF5 library failed on an earlier file and ${typeof resolve !== 'function' ? 'cannot be restarted in this runtime' : `was restarted ${restarts} times already`}; load with reader: 'pure', or restart the process`,
+      );
     }
     restarts++;
     imported = import(/* @vite-ignore */ /* webpackIgnore: true */ `${resolve('h5wasm')}?lrp-keras-instance=${restarts}`);
@@ -105,7 +109,9 @@ export const h5wasmReader: H5Reader = {
     } catch (e) {
       unlink(FS, path);
       if (isTrap(e)) retire(inst);
-      throw new LrpKerasError(`${fileName}: not a readable HDF5 file (${(e as Error).message})${isTrap(e) ? '; the HDF5 library was restarted' : ''}`);
+      throw new LrpKerasError(
+        `${fileName}: not a readable HDF5 file (${(e as Error).message})${isTrap(e) ? '; the HDF5 library was restarted' : ''}`,
+      );
     }
     let open = true;
     const source: Source = { inst, fileName };
@@ -145,14 +151,17 @@ interface Source {
 
 function guarded<T>(source: Source, what: string, read: () => T): T {
   const { inst, fileName } = source;
-  if (inst.broken) throw new LrpKerasError(`${fileName}: cannot read ${what}: the HDF5 library failed on a file and was restarted; load this file again`);
+  if (inst.broken)
+    throw new LrpKerasError(`${fileName}: cannot read ${what}: the HDF5 library failed on a file and was restarted; load this file again`);
   try {
     return read();
   } catch (e) {
     if (e instanceof LrpKerasError) throw e;
     if (isTrap(e)) {
       retire(inst);
-      throw new LrpKerasError(`${fileName}: the HDF5 library failed reading ${what} (${(e as Error).message}); it was restarted for the next file`);
+      throw new LrpKerasError(
+        `${fileName}: the HDF5 library failed reading ${what} (${(e as Error).message}); it was restarted for the next file`,
+      );
     }
     throw new LrpKerasError(`${fileName}: cannot read ${what} (${(e as Error)?.message ?? String(e)})`);
   }
@@ -210,7 +219,8 @@ function wrapDataset(source: Source, dataset: Dataset): H5Dataset {
     shape: meta.shape ?? [],
     dtype,
     readFloat32() {
-      if (dtype === 'string' || dtype === 'other') throw new LrpKerasError(`${fileName}: dataset ${dataset.path} holds ${dtype} values, expected numbers`);
+      if (dtype === 'string' || dtype === 'other')
+        throw new LrpKerasError(`${fileName}: dataset ${dataset.path} holds ${dtype} values, expected numbers`);
       const value = guarded(source, `dataset ${dataset.path}`, () => dataset.value);
       if (value instanceof Float32Array) return value;
       if (ArrayBuffer.isView(value)) return Float32Array.from(value as unknown as ArrayLike<number | bigint>, Number);

@@ -73,13 +73,16 @@ export function readWeightGroups(weightsGroup: H5Group, layerNames: string[], fi
     const group = weightsGroup.get(layer);
     if (group?.kind !== 'group') throw new LrpKerasError(`${fileName}: layer_names lists '${layer}' but the file has no group for it`);
     const weightNames = stringListAttr(group, 'weight_names', `${fileName}: layer '${layer}'`) ?? [];
-    groups.set(layer, weightNames.map((weightName) => {
-      const dataset = group.get(weightName);
-      if (dataset?.kind !== 'dataset') {
-        throw new LrpKerasError(`${fileName}: layer '${layer}' lists weight '${weightName}' but the file has no dataset for it`);
-      }
-      return { name: weightName, shape: dataset.shape, dtype: dataset.dtype, data: dataset.readFloat32() };
-    }));
+    groups.set(
+      layer,
+      weightNames.map((weightName) => {
+        const dataset = group.get(weightName);
+        if (dataset?.kind !== 'dataset') {
+          throw new LrpKerasError(`${fileName}: layer '${layer}' lists weight '${weightName}' but the file has no dataset for it`);
+        }
+        return { name: weightName, shape: dataset.shape, dtype: dataset.dtype, data: dataset.readFloat32() };
+      }),
+    );
   }
   return groups;
 }

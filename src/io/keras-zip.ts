@@ -7,7 +7,11 @@ const MEMBERS = ['config.json', 'metadata.json', 'model.weights.h5'];
 
 /** Keras' `to_snake_case`, which names the weight groups of a `.keras` file after layer classes. */
 export function toSnakeCase(name: string): string {
-  return name.replace(/\W+/g, '').replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 function json(bytes: Uint8Array | undefined, member: string, fileName: string): Record<string, unknown> | undefined {
@@ -35,7 +39,11 @@ function resolveGroup(root: H5Group, parts: string[]): H5Group | undefined {
 /** The `layers` container of a model group: `layers`, or tf.keras 2.13's `_layer_checkpoint_dependencies`. */
 const LAYER_CONTAINERS = ['layers', '_layer_checkpoint_dependencies'];
 
-interface ConfigEntry { name: string; className: string; layers?: ConfigEntry[] }
+interface ConfigEntry {
+  name: string;
+  className: string;
+  layers?: ConfigEntry[];
+}
 
 const MAX_SUBLAYER_DEPTH = 8;
 
@@ -52,12 +60,18 @@ const attributeOrder = (a: string, b: string): number => {
  */
 function layerVars(root: H5Group, path: string[], fileName: string, claimed: Set<string>, depth = 0): WeightTensor[] {
   // Sublayers nest a few levels (Bidirectional → LSTM → cell); deeper is a file whose groups link back to their ancestors.
-  if (depth > MAX_SUBLAYER_DEPTH) fail(`${fileName}: model.weights.h5 nests sublayers deeper than ${MAX_SUBLAYER_DEPTH} levels at ${path.slice(0, 8).join('/')}/…, or has groups that contain themselves (corrupt)`);
+  if (depth > MAX_SUBLAYER_DEPTH)
+    fail(
+      `${fileName}: model.weights.h5 nests sublayers deeper than ${MAX_SUBLAYER_DEPTH} levels at ${path.slice(0, 8).join('/')}/…, or has groups that contain themselves (corrupt)`,
+    );
   const group = resolveGroup(root, path);
   if (!group) return [];
   claimed.add(path.join('/'));
   const own = group.get('vars');
-  const children = group.keys().filter((k) => k !== 'vars' && k !== '' && group.get(k)?.kind === 'group').sort(attributeOrder);
+  const children = group
+    .keys()
+    .filter((k) => k !== 'vars' && k !== '' && group.get(k)?.kind === 'group')
+    .sort(attributeOrder);
   return [
     ...(own?.kind === 'group' ? vars(own, path.join('/'), fileName) : []),
     ...children.flatMap((k) => layerVars(root, [...path, k], fileName, claimed, depth + 1)),
@@ -69,14 +83,20 @@ function containerGroups(root: H5Group, base: string[]): { path: string[]; key: 
   for (const container of LAYER_CONTAINERS) {
     const group = resolveGroup(root, [...base, container]);
     if (!group) continue;
-    return group.keys().filter((k) => k !== '').map((key) => {
-      const varsGroup = resolveGroup(root, [...base, container, key, 'vars']);
-      return { path: [...base, container, key], key, name: varsGroup?.attr('name') };
-    });
+    return group
+      .keys()
+      .filter((k) => k !== '')
+      .map((key) => {
+        const varsGroup = resolveGroup(root, [...base, container, key, 'vars']);
+        return { path: [...base, container, key], key, name: varsGroup?.attr('name') };
+      });
   }
   // Windows zips of tf.keras 2.15 and Keras 3 < 3.7 store `layers\dense` as one root group name.
   const prefix = `${[...base, 'layers'].join('\\')}\\`;
-  return root.keys().filter((k) => k.startsWith(prefix)).map((key) => ({ path: [...base, 'layers', key.slice(prefix.length)], key: key.slice(prefix.length), name: undefined }));
+  return root
+    .keys()
+    .filter((k) => k.startsWith(prefix))
+    .map((key) => ({ path: [...base, 'layers', key.slice(prefix.length)], key: key.slice(prefix.length), name: undefined }));
 }
 
 /**
@@ -86,7 +106,14 @@ function containerGroups(root: H5Group, base: string[]): { path: string[]; key: 
  * that list's order (the config's, operation nodes excepted: they are not layers and hold no
  * variables). Nested models recurse into their own group.
  */
-function matchLayers(root: H5Group, entries: ConfigEntry[], base: string[], fileName: string, out: Map<string, WeightTensor[]>, claimed: Set<string>): void {
+function matchLayers(
+  root: H5Group,
+  entries: ConfigEntry[],
+  base: string[],
+  fileName: string,
+  out: Map<string, WeightTensor[]>,
+  claimed: Set<string>,
+): void {
   const groups = containerGroups(root, base);
   const byName = new Map(groups.filter((g) => typeof g.name === 'string').map((g) => [g.name as string, g]));
   const byKey = new Map(groups.map((g) => [g.key, g]));
@@ -111,22 +138,37 @@ function matchLayers(root: H5Group, entries: ConfigEntry[], base: string[], file
 const GROUPS_PER_LAYER = 16;
 
 /** Every `vars` group, by normalised path (backslashes read as slashes), to report weights that matched no layer. */
-function allVarGroups(group: H5Group, path: string[], found: [string, H5Group][], fileName: string, budget: { groups: number; limit: number }, depth = 0): void {
+function allVarGroups(
+  group: H5Group,
+  path: string[],
+  found: [string, H5Group][],
+  fileName: string,
+  budget: { groups: number; limit: number },
+  depth = 0,
+): void {
   if (depth > 32) return;
   for (const key of group.keys()) {
     // '' names the group itself: the budget would end that loop too, but it is never a layer.
     if (key === '') continue;
     const child = group.get(key);
     if (child?.kind !== 'group') continue;
-    if (--budget.groups < 0) throw new LrpKerasError(`${fileName}: model.weights.h5 has more than ${budget.limit} groups for the layers of config.json, or groups that contain themselves (corrupt)`);
+    if (--budget.groups < 0)
+      throw new LrpKerasError(
+        `${fileName}: model.weights.h5 has more than ${budget.limit} groups for the layers of config.json, or groups that contain themselves (corrupt)`,
+      );
     const parts = key.split('\\');
     if (key === 'vars' && path.length > 0) found.push([path.join('/'), child]);
-    else if (!['optimizer', 'metrics'].includes(parts[0]) && !(path.length === 0 && key === 'vars')) allVarGroups(child, [...path, ...parts], found, fileName, budget, depth + 1);
+    else if (!['optimizer', 'metrics'].includes(parts[0]) && !(path.length === 0 && key === 'vars'))
+      allVarGroups(child, [...path, ...parts], found, fileName, budget, depth + 1);
   }
 }
 
 function vars(varsGroup: H5Group, path: string, fileName: string): WeightTensor[] {
-  const indices = varsGroup.keys().filter((k) => /^\d+$/.test(k)).map(Number).sort((a, b) => a - b);
+  const indices = varsGroup
+    .keys()
+    .filter((k) => /^\d+$/.test(k))
+    .map(Number)
+    .sort((a, b) => a - b);
   return indices.map((i) => {
     const dataset = varsGroup.get(String(i));
     if (dataset?.kind !== 'dataset') throw new LrpKerasError(`${fileName}: ${path}/vars/${i} is not a dataset`);
@@ -138,17 +180,25 @@ function vars(varsGroup: H5Group, path: string, fileName: string): WeightTensor[
  * Decide, before inflating anything, whether to read a member: only the three Keras members, and
  * never one whose name escapes the archive or whose declared size is absurd (zip bombs).
  */
-function checkedMember(f: { name: string; size: number; originalSize: number; compression: number }, fileName: string, limits: Limits): boolean {
+function checkedMember(
+  f: { name: string; size: number; originalSize: number; compression: number },
+  fileName: string,
+  limits: Limits,
+): boolean {
   if (f.name.startsWith('/') || f.name.split(/[\\/]/).includes('..')) {
     throw new LrpKerasError(`${fileName}: zip entry '${f.name}' points outside the archive`);
   }
   if (!MEMBERS.includes(f.name)) return false;
   if (f.originalSize > limits.maxZipEntryBytes) {
-    throw new LrpKerasError(`${fileName}: zip entry ${f.name} declares ${f.originalSize} bytes, over the limit of ${limits.maxZipEntryBytes} (limits.maxZipEntryBytes)`);
+    throw new LrpKerasError(
+      `${fileName}: zip entry ${f.name} declares ${f.originalSize} bytes, over the limit of ${limits.maxZipEntryBytes} (limits.maxZipEntryBytes)`,
+    );
   }
   const ratio = f.compression === 0 ? 1 : limits.maxZipRatio;
   if (f.originalSize > ratio * Math.max(f.size, 1) + (f.compression === 0 ? 0 : 1 << 10)) {
-    throw new LrpKerasError(`${fileName}: zip entry ${f.name} inflates ${f.size} bytes to ${f.originalSize}, a ratio over ${limits.maxZipRatio} (limits.maxZipRatio)`);
+    throw new LrpKerasError(
+      `${fileName}: zip entry ${f.name} inflates ${f.size} bytes to ${f.originalSize}, a ratio over ${limits.maxZipRatio} (limits.maxZipRatio)`,
+    );
   }
   return true;
 }
@@ -178,10 +228,12 @@ export async function readKerasZip(bytes: Uint8Array, fileName: string, reader: 
     const stored: [string, H5Group][] = [];
     const limit = 64 + GROUPS_PER_LAYER * countLayers(layers);
     allVarGroups(file.root, [], stored, fileName, { groups: limit, limit });
-    const unmatched = stored.filter(([path, group]) => !claimed.has(path) && group.keys().length > 0).map(([path, group]) => {
-      const name = group.attr('name');
-      return `weights at ${path}${typeof name === 'string' ? ` (layer '${name}')` : ''} match no layer of config.json`;
-    });
+    const unmatched = stored
+      .filter(([path, group]) => !claimed.has(path) && group.keys().length > 0)
+      .map(([path, group]) => {
+        const name = group.attr('name');
+        return `weights at ${path}${typeof name === 'string' ? ` (layer '${name}')` : ''} match no layer of config.json`;
+      });
     return {
       fileName,
       config,
@@ -199,7 +251,11 @@ const countLayers = (entries: ConfigEntry[]): number => entries.reduce((n, e) =>
 /** The layer tree of a `.keras` config: names, classes, and nested models' own layers. */
 function configLayers(config: unknown): ConfigEntry[] {
   const inner = (config as { config?: unknown })?.config;
-  const list = Array.isArray(inner) ? inner : Array.isArray((inner as { layers?: unknown })?.layers) ? (inner as { layers: unknown[] }).layers : [];
+  const list = Array.isArray(inner)
+    ? inner
+    : Array.isArray((inner as { layers?: unknown })?.layers)
+      ? (inner as { layers: unknown[] }).layers
+      : [];
   return list.flatMap((entry) => {
     const e = entry as { class_name?: unknown; config?: { name?: unknown }; name?: unknown; module?: unknown };
     const name = e?.config?.name ?? e?.name;

@@ -23,7 +23,9 @@ export async function readSource(source: ModelSource, readFile?: FileReader): Pr
   if (typeof source === 'string' || source instanceof URL) {
     const name = typeof source === 'string' ? source : decodeURIComponent(source.pathname);
     if (!readFile) {
-      throw new LrpKerasError(`${name}: this runtime's entry point reads no file paths; pass the file's bytes (Uint8Array) or an http(s) URL`);
+      throw new LrpKerasError(
+        `${name}: this runtime's entry point reads no file paths; pass the file's bytes (Uint8Array) or an http(s) URL`,
+      );
     }
     try {
       return { bytes: await readFile(source), name };
@@ -41,5 +43,7 @@ export function detectKind(bytes: Uint8Array, name: string): FileKind {
   if (bytes.length >= 8 && HDF5_MAGIC.every((b, i) => bytes[i] === b)) return 'hdf5';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'zip';
   if (bytes.length === 0) throw new LrpKerasError(`${name}: the file is empty`);
-  throw new LrpKerasError(`${name}: not a Keras model file (neither HDF5 nor a .keras zip; first bytes ${Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+  throw new LrpKerasError(
+    `${name}: not a Keras model file (neither HDF5 nor a .keras zip; first bytes ${Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+  );
 }

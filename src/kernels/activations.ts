@@ -79,36 +79,53 @@ export function namedActivation(name: string, keras3: boolean): Activation | und
   // hard_silu / hard_swish exist only in Keras 3 (and MobileNetV3's relu6(x + 3) / 6): always slope 1/6.
   const hardSwish = hardSigmoidOf(1 / 6);
   switch (name) {
-    case 'linear': return { name, f: (x) => x, df: () => 1 };
-    case 'relu': return reluLayer(Infinity, 0, 0);
-    case 'relu6': return { ...reluLayer(6, 0, 0), name };
-    case 'leaky_relu': return leakyRelu(0.2);
-    case 'elu': return eluActivation(1);
-    case 'selu': return {
-      name,
-      f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
-      df: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
-    };
-    case 'sigmoid': return { name, f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)) };
-    case 'tanh': return { name, f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2 };
-    case 'softplus': return { name, f: softplus, df: sigmoid };
-    case 'softsign': return { name, f: (x) => x / (1 + Math.abs(x)), df: (x) => 1 / (1 + Math.abs(x)) ** 2 };
+    case 'linear':
+      return { name, f: (x) => x, df: () => 1 };
+    case 'relu':
+      return reluLayer(Infinity, 0, 0);
+    case 'relu6':
+      return { ...reluLayer(6, 0, 0), name };
+    case 'leaky_relu':
+      return leakyRelu(0.2);
+    case 'elu':
+      return eluActivation(1);
+    case 'selu':
+      return {
+        name,
+        f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+        df: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
+      };
+    case 'sigmoid':
+      return { name, f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)) };
+    case 'tanh':
+      return { name, f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2 };
+    case 'softplus':
+      return { name, f: softplus, df: sigmoid };
+    case 'softsign':
+      return { name, f: (x) => x / (1 + Math.abs(x)), df: (x) => 1 / (1 + Math.abs(x)) ** 2 };
     case 'swish':
-    case 'silu': return { name, f: (x) => x * sigmoid(x), df: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) };
-    case 'gelu': return { name, f: (x) => x * normalCdf(x), df: (x) => normalCdf(x) + x * normalPdf(x) };
-    case 'exponential': return { name, f: Math.exp, df: Math.exp };
-    case 'hard_sigmoid': return { name, f: hardSigmoid, df: hardSigmoidD };
+    case 'silu':
+      return { name, f: (x) => x * sigmoid(x), df: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) };
+    case 'gelu':
+      return { name, f: (x) => x * normalCdf(x), df: (x) => normalCdf(x) + x * normalPdf(x) };
+    case 'exponential':
+      return { name, f: Math.exp, df: Math.exp };
+    case 'hard_sigmoid':
+      return { name, f: hardSigmoid, df: hardSigmoidD };
     case 'hard_silu':
-    case 'hard_swish': return { name, f: (x) => x * hardSwish.f(x), df: (x) => hardSwish.f(x) + x * hardSwish.df(x) };
-    case 'mish': return {
-      name,
-      f: (x) => x * Math.tanh(softplus(x)),
-      df: (x) => {
-        const t = Math.tanh(softplus(x));
-        return t + x * (1 - t * t) * sigmoid(x);
-      },
-    };
-    default: return keras3Activation(name);
+    case 'hard_swish':
+      return { name, f: (x) => x * hardSwish.f(x), df: (x) => hardSwish.f(x) + x * hardSwish.df(x) };
+    case 'mish':
+      return {
+        name,
+        f: (x) => x * Math.tanh(softplus(x)),
+        df: (x) => {
+          const t = Math.tanh(softplus(x));
+          return t + x * (1 - t * t) * sigmoid(x);
+        },
+      };
+    default:
+      return keras3Activation(name);
   }
 }
 

@@ -97,7 +97,13 @@ export function maskedSoftmaxBackward(A: Float32Array, gA: Float32Array, gx: Flo
 
 /** The adjoint of `attentionLogits`: gq += scale·gx·k, gk += scale·gxᵀ·q (per head). */
 export function attentionLogitsBackward(
-  gx: Float32Array, q: Float32Array, k: Float32Array, gq: Float32Array, gk: Float32Array, n: number, spec: AttentionScoresSpec,
+  gx: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  gq: Float32Array,
+  gk: Float32Array,
+  n: number,
+  spec: AttentionScoresSpec,
 ): void {
   const { heads: H, T, S, dk, scale } = spec;
   const cq = new Float64Array(T * dk);
@@ -124,12 +130,28 @@ function addToHead(block: Float64Array, f: number, x: Float32Array, b: number, h
 }
 
 /** ctx (n, T, H, dv) = A·v per head. */
-export function attentionContext(A: Float32Array, v: Float32Array, ctx: Float32Array, n: number, heads: number, T: number, S: number, dv: number): void {
+export function attentionContext(
+  A: Float32Array,
+  v: Float32Array,
+  ctx: Float32Array,
+  n: number,
+  heads: number,
+  T: number,
+  S: number,
+  dv: number,
+): void {
   const c = new Float64Array(T * dv);
   for (let b = 0; b < n; b++) {
     for (let h = 0; h < heads; h++) {
       c.fill(0);
-      stridedMatmul({ data: A, off: (b * heads + h) * T * S, row: S, col: 1 }, { data: v, off: (b * S * heads + h) * dv, row: heads * dv, col: 1 }, c, T, dv, S);
+      stridedMatmul(
+        { data: A, off: (b * heads + h) * T * S, row: S, col: 1 },
+        { data: v, off: (b * S * heads + h) * dv, row: heads * dv, col: 1 },
+        c,
+        T,
+        dv,
+        S,
+      );
       for (let t = 0; t < T; t++) for (let p = 0; p < dv; p++) ctx[((b * T + t) * heads + h) * dv + p] = c[t * dv + p];
     }
   }
@@ -137,7 +159,16 @@ export function attentionContext(A: Float32Array, v: Float32Array, ctx: Float32A
 
 /** The adjoint of `attentionContext`: gA = g·vᵀ, gv += Aᵀ·g (per head). */
 export function attentionContextBackward(
-  g: Float32Array, A: Float32Array, v: Float32Array, gA: Float32Array, gv: Float32Array, n: number, heads: number, T: number, S: number, dv: number,
+  g: Float32Array,
+  A: Float32Array,
+  v: Float32Array,
+  gA: Float32Array,
+  gv: Float32Array,
+  n: number,
+  heads: number,
+  T: number,
+  S: number,
+  dv: number,
 ): void {
   const cA = new Float64Array(T * S);
   const cv = new Float64Array(S * dv);

@@ -8,7 +8,13 @@ import type { ConvGeometry } from './geometry.js';
  * plus the bias over the C output channels. Its own transpose is that convolution's forward pass.
  */
 export function convTransposeForward(
-  x: Float32Array, w: WeightView, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart = 'all',
+  x: Float32Array,
+  w: WeightView,
+  b: Float32Array | null,
+  y: Float32Array,
+  n: number,
+  g: ConvGeometry,
+  part: SignPart = 'all',
 ): void {
   conv2dTranspose(signPart(x, part), w, y, n, g);
   if (!b) return;

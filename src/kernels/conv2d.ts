@@ -19,11 +19,30 @@ export type { ConvGeometry } from './geometry.js';
 const isDepthwise = (g: ConvGeometry): boolean => g.groups > 1 && g.C === g.groups;
 
 export function conv2dForward(
-  x: Float32Array, w: WeightView, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart = 'all',
+  x: Float32Array,
+  w: WeightView,
+  b: Float32Array | null,
+  y: Float32Array,
+  n: number,
+  g: ConvGeometry,
+  part: SignPart = 'all',
 ): void {
   if (isDepthwise(g)) {
     const e = wasmKernels();
-    if (e) wasmDepthwise(e, 'forward', x, w, b, y, n, g, part, currentPrecision(), splitterFor(e, n * g.OH * g.OW, n * g.OH * g.OW * g.O * g.kh * g.kw));
+    if (e)
+      wasmDepthwise(
+        e,
+        'forward',
+        x,
+        w,
+        b,
+        y,
+        n,
+        g,
+        part,
+        currentPrecision(),
+        splitterFor(e, n * g.OH * g.OW, n * g.OH * g.OW * g.O * g.kh * g.kw),
+      );
     else depthwiseForward(x, modifiedKernel(w), b, y, n, g, part);
     return;
   }
@@ -34,8 +53,20 @@ export function conv2dForward(
   for (let group = 0; group < g.groups; group++) {
     const layout = { K, N: cout, inner: K, base: group * cout, outerStride: 0, innerStride: g.O, nStride: 1 };
     gemm({
-      M, N: cout, K, left: { kind: 'patches', geom: g, group }, a: x, part, weights: w, layout, layoutKey: `conv:${group}`,
-      bias: b, biasOffset: group * cout, c: y, ldc: g.O, cOffset: group * cout,
+      M,
+      N: cout,
+      K,
+      left: { kind: 'patches', geom: g, group },
+      a: x,
+      part,
+      weights: w,
+      layout,
+      layoutKey: `conv:${group}`,
+      bias: b,
+      biasOffset: group * cout,
+      c: y,
+      ldc: g.O,
+      cOffset: group * cout,
     });
   }
 }
@@ -44,7 +75,20 @@ export function conv2dForward(
 export function conv2dTranspose(gy: Float32Array, w: WeightView, gx: Float32Array, n: number, g: ConvGeometry): void {
   if (isDepthwise(g)) {
     const e = wasmKernels();
-    if (e) wasmDepthwise(e, 'transpose', gy, w, null, gx, n, g, 'all', currentPrecision(), splitterFor(e, n * g.H * g.W, n * g.H * g.W * g.O * g.kh * g.kw));
+    if (e)
+      wasmDepthwise(
+        e,
+        'transpose',
+        gy,
+        w,
+        null,
+        gx,
+        n,
+        g,
+        'all',
+        currentPrecision(),
+        splitterFor(e, n * g.H * g.W, n * g.H * g.W * g.O * g.kh * g.kw),
+      );
     else depthwiseTranspose(gy, modifiedKernel(w), gx, n, g);
     return;
   }
@@ -55,8 +99,20 @@ export function conv2dTranspose(gy: Float32Array, w: WeightView, gx: Float32Arra
   for (let group = 0; group < g.groups; group++) {
     const layout = { K, N: cin, inner: cout, base: group * cout, outerStride: cin * g.O, innerStride: 1, nStride: g.O };
     gemm({
-      M, N: cin, K, left: { kind: 'transposed-patches', geom: g, group }, a: gy, part: 'all', weights: w, layout, layoutKey: `conv-t:${group}`,
-      bias: null, biasOffset: 0, c: gx, ldc: g.C, cOffset: group * cin,
+      M,
+      N: cin,
+      K,
+      left: { kind: 'transposed-patches', geom: g, group },
+      a: gy,
+      part: 'all',
+      weights: w,
+      layout,
+      layoutKey: `conv-t:${group}`,
+      bias: null,
+      biasOffset: 0,
+      c: gx,
+      ldc: g.C,
+      cOffset: group * cin,
     });
   }
 }
@@ -76,19 +132,55 @@ function inputPart(x: Float32Array, part: SignPart): Float32Array {
 }
 
 /** Depthwise forward: one problem over the output pixels, split among threads like a GEMM. */
-function depthwiseForward(x: Float32Array, K: Float32Array, b: Float32Array | null, y: Float32Array, n: number, g: ConvGeometry, part: SignPart): void {
+function depthwiseForward(
+  x: Float32Array,
+  K: Float32Array,
+  b: Float32Array | null,
+  y: Float32Array,
+  n: number,
+  g: ConvGeometry,
+  part: SignPart,
+): void {
   const M = n * g.OH * g.OW;
-  runRows({
-    M, N: g.O, K: g.kh * g.kw, left: { kind: 'patches', geom: g, group: 0 }, a: inputPart(x, part), part: 'all', right: K, depthwise: true,
-    bias: b, biasOffset: 0, c: y, ldc: g.O, cOffset: 0,
-  }, M * g.O * g.kh * g.kw);
+  runRows(
+    {
+      M,
+      N: g.O,
+      K: g.kh * g.kw,
+      left: { kind: 'patches', geom: g, group: 0 },
+      a: inputPart(x, part),
+      part: 'all',
+      right: K,
+      depthwise: true,
+      bias: b,
+      biasOffset: 0,
+      c: y,
+      ldc: g.O,
+      cOffset: 0,
+    },
+    M * g.O * g.kh * g.kw,
+  );
 }
 
 /** Depthwise transpose: one problem over the input pixels, each gathering what the windows that read it send back. */
 function depthwiseTranspose(gy: Float32Array, K: Float32Array, gx: Float32Array, n: number, g: ConvGeometry): void {
   const M = n * g.H * g.W;
-  runRows({
-    M, N: g.C, K: g.kh * g.kw, left: { kind: 'transposed-patches', geom: g, group: 0 }, a: gy, part: 'all', right: K, depthwise: true,
-    bias: null, biasOffset: 0, c: gx, ldc: g.C, cOffset: 0,
-  }, M * g.O * g.kh * g.kw);
+  runRows(
+    {
+      M,
+      N: g.C,
+      K: g.kh * g.kw,
+      left: { kind: 'transposed-patches', geom: g, group: 0 },
+      a: gy,
+      part: 'all',
+      right: K,
+      depthwise: true,
+      bias: null,
+      biasOffset: 0,
+      c: gx,
+      ldc: g.C,
+      cOffset: 0,
+    },
+    M * g.O * g.kh * g.kw,
+  );
 }

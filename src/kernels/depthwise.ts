@@ -1,3 +1,4 @@
+// biome-ignore-all format: the window taps are laid out row by row
 import type { GemmProblem } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
 

@@ -50,7 +50,13 @@ const cell = (map: Int32Array | null, i: number): number => (map ? map[i] : i);
 
 /** y = x₀ ∘ x₁ ∘ … folded left to right, as Keras applies the operation pairwise. */
 export function combineForward(
-  kind: Combine, xs: Float32Array[], maps: (Int32Array | null)[], inSizes: number[], y: Float32Array, n: number, outSize: number,
+  kind: Combine,
+  xs: Float32Array[],
+  maps: (Int32Array | null)[],
+  inSizes: number[],
+  y: Float32Array,
+  n: number,
+  outSize: number,
 ): void {
   for (let s = 0; s < n; s++) {
     for (let i = 0; i < outSize; i++) {
@@ -80,7 +86,14 @@ export function scatterToInput(g: Float32Array, map: Int32Array | null, n: numbe
  * gradient goes (TensorFlow's pairwise max/min send a tie to their first operand) and where
  * winner-take-all sends the relevance.
  */
-export function winners(xs: Float32Array[], maps: (Int32Array | null)[], inSizes: number[], y: Float32Array, n: number, outSize: number): Uint16Array {
+export function winners(
+  xs: Float32Array[],
+  maps: (Int32Array | null)[],
+  inSizes: number[],
+  y: Float32Array,
+  n: number,
+  outSize: number,
+): Uint16Array {
   const won = new Uint16Array(n * outSize);
   for (let s = 0; s < n; s++) {
     for (let i = 0; i < outSize; i++) {
@@ -95,7 +108,14 @@ export function winners(xs: Float32Array[], maps: (Int32Array | null)[], inSizes
 
 /** The exact adjoint of `combineForward` at its inputs: one gradient per input, in the input's shape. */
 export function combineBackward(
-  kind: Combine, xs: Float32Array[], maps: (Int32Array | null)[], inSizes: number[], y: Float32Array, gy: Float32Array, n: number, outSize: number,
+  kind: Combine,
+  xs: Float32Array[],
+  maps: (Int32Array | null)[],
+  inSizes: number[],
+  y: Float32Array,
+  gy: Float32Array,
+  n: number,
+  outSize: number,
 ): Float32Array[] {
   const parts = xs.map(() => new Float32Array(n * outSize));
   if (kind === 'subtract') {

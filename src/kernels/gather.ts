@@ -32,7 +32,11 @@ export function gatherBackward(gy: Float32Array, gx: Float32Array, map: Int32Arr
  * An index map over every cell of `outShape` in row-major order: `source(index, inStride)` gives the
  * input cell an output multi-index reads (or −1). Shared by the transpose and resampling maps.
  */
-function indexMap(inShape: readonly number[], outShape: readonly number[], source: (index: number[], inStride: number[]) => number): Int32Array {
+function indexMap(
+  inShape: readonly number[],
+  outShape: readonly number[],
+  source: (index: number[], inStride: number[]) => number,
+): Int32Array {
   const inStride = new Array<number>(inShape.length);
   for (let d = inShape.length - 1, acc = 1; d >= 0; d--) {
     inStride[d] = acc;
@@ -53,11 +57,15 @@ function indexMap(inShape: readonly number[], outShape: readonly number[], sourc
 
 /** Index map of a transpose: output axis k is input axis perm[k]. */
 export function permuteMap(inShape: readonly number[], perm: readonly number[]): Int32Array {
-  return indexMap(inShape, perm.map((p) => inShape[p]), (index, inStride) => {
-    let from = 0;
-    for (let k = 0; k < perm.length; k++) from += index[k] * inStride[perm[k]];
-    return from;
-  });
+  return indexMap(
+    inShape,
+    perm.map((p) => inShape[p]),
+    (index, inStride) => {
+      let from = 0;
+      for (let k = 0; k < perm.length; k++) from += index[k] * inStride[perm[k]];
+      return from;
+    },
+  );
 }
 
 /**
@@ -65,7 +73,10 @@ export function permuteMap(inShape: readonly number[], perm: readonly number[]):
  * of a channels-last shape: output cell p along axis d reads input floor((p − before[d]) / repeat[d]).
  */
 export function resampleMap(
-  inShape: readonly number[], before: readonly number[], after: readonly number[], repeat: readonly number[],
+  inShape: readonly number[],
+  before: readonly number[],
+  after: readonly number[],
+  repeat: readonly number[],
 ): { map: Int32Array; outShape: number[] } {
   const spatial = before.length;
   const outShape = inShape.map((n, d) => (d < spatial ? n * repeat[d] + before[d] + after[d] : n));

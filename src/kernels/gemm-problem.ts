@@ -17,8 +17,6 @@ export type LeftOperand =
    */
   | { kind: 'transposed-patches'; geom: ConvGeometry; group: number };
 
-
-
 /** Which values of the left operand a product reads: all of them, or only its positive or negative ones. */
 export type SignPart = 'all' | 'positive' | 'negative';
 

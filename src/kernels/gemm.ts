@@ -1,3 +1,4 @@
+// biome-ignore-all format: register tiles are laid out row by row, as the hardware sees them
 import { currentPrecision, wasmKernels } from './backend.js';
 import { depthwiseRows } from './depthwise.js';
 import { panelsOf, TILE, type GemmCall, type GemmProblem, type RightLayout, type WeightView } from './gemm-problem.js';

@@ -1,11 +1,18 @@
 /** Window geometry shared by convolutions and pooling, in NHWC (1-D layers use H = 1). */
 export interface WindowGeometry {
-  H: number; W: number; C: number;   // input
-  OH: number; OW: number;            // output
-  kh: number; kw: number;            // window
-  sh: number; sw: number;            // strides
-  dh: number; dw: number;            // dilations
-  padT: number; padL: number;        // cells of padding before the first row/column
+  H: number;
+  W: number;
+  C: number; // input
+  OH: number;
+  OW: number; // output
+  kh: number;
+  kw: number; // window
+  sh: number;
+  sw: number; // strides
+  dh: number;
+  dw: number; // dilations
+  padT: number;
+  padL: number; // cells of padding before the first row/column
 }
 
 /**

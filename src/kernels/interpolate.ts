@@ -2,7 +2,11 @@
  * A fixed linear resampling of each sample (bilinear up-sampling and resizing): output cell i is
  * Σₜ weight[i·taps + t] · x[index[i·taps + t]], with `taps` input cells per output cell.
  */
-export interface Taps { taps: number; index: Int32Array; weight: Float32Array }
+export interface Taps {
+  taps: number;
+  index: Int32Array;
+  weight: Float32Array;
+}
 
 export function interpolateForward(x: Float32Array, y: Float32Array, t: Taps, n: number, inSize: number): void {
   const outSize = t.index.length / t.taps;
@@ -53,7 +57,12 @@ function nearestAxis(from: number, length: number, out: number): Int32Array {
   return Int32Array.from({ length: out }, (_, o) => from + Math.min(Math.floor(Math.fround((o + 0.5) * scale)), length - 1));
 }
 
-export interface ResizeWindow { top: number; left: number; height: number; width: number }
+export interface ResizeWindow {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
 
 /** Bilinear resize of a channels-last (H, W, C) sample's window to (OH, OW, C): four taps per cell. */
 export function bilinearTaps(W: number, C: number, win: ResizeWindow, OH: number, OW: number): Taps {
@@ -67,8 +76,10 @@ export function bilinearTaps(W: number, C: number, win: ResizeWindow, OH: number
       const fy = rows.frac[oy];
       const fx = cols.frac[ox];
       const cells = [
-        [rows.lo[oy], cols.lo[ox], (1 - fy) * (1 - fx)], [rows.lo[oy], cols.hi[ox], (1 - fy) * fx],
-        [rows.hi[oy], cols.lo[ox], fy * (1 - fx)], [rows.hi[oy], cols.hi[ox], fy * fx],
+        [rows.lo[oy], cols.lo[ox], (1 - fy) * (1 - fx)],
+        [rows.lo[oy], cols.hi[ox], (1 - fy) * fx],
+        [rows.hi[oy], cols.lo[ox], fy * (1 - fx)],
+        [rows.hi[oy], cols.hi[ox], fy * fx],
       ];
       for (let c = 0; c < C; c++) {
         for (const [y, x, w] of cells) {

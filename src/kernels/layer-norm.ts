@@ -76,8 +76,8 @@ export function layerNormBackward(x: Float32Array, gy: Float32Array, gx: Float32
       const iv = inv[g0 + g];
       const centred = x[j] - mean[g0 + g];
       gx[j] = spec.rms
-        ? iv * u - iv * iv * iv * centred * b[g] / spec.count
-        : iv * (u - a[g] / spec.count - centred * iv * b[g] / spec.count);
+        ? iv * u - (iv * iv * iv * centred * b[g]) / spec.count
+        : iv * (u - a[g] / spec.count - (centred * iv * b[g]) / spec.count);
     }
   }
 }

@@ -56,7 +56,12 @@ export interface RecurrentTrace {
   active: Uint8Array;
 }
 
-interface Inputs { x: Float32Array; mask: Float32Array | null; h0: Float32Array | null; c0: Float32Array | null }
+interface Inputs {
+  x: Float32Array;
+  mask: Float32Array | null;
+  h0: Float32Array | null;
+  c0: Float32Array | null;
+}
 
 function splitInputs(s: RecurrentSpec, xs: Float32Array[]): Inputs {
   let k = 1;
@@ -78,7 +83,16 @@ function columnBlock(U: Float32Array, rows: number, u: number, k: number, from: 
  * of rows is one GEMM; fewer rows (one sequence at a time, the common case) run as row-major
  * axpys over U, in float64 like the GEMM's sums, avoiding the GEMM's per-call set-up on every step.
  */
-function stepProduct(h: Float32Array, U: Float32Array, b: Float32Array | null, y: Float32Array, n: number, u: number, w: number, acc: Float64Array): void {
+function stepProduct(
+  h: Float32Array,
+  U: Float32Array,
+  b: Float32Array | null,
+  y: Float32Array,
+  n: number,
+  u: number,
+  w: number,
+  acc: Float64Array,
+): void {
   if (n >= TILE) {
     denseForward(h, plainWeights(U), b, y, n, u, w);
     return;
@@ -177,7 +191,12 @@ export function recurrentForwardKept(s: RecurrentSpec, xs: Float32Array[], n: nu
  * The forward pass; returns the node's packed output (see `recurrentOutputSize`) and the trace.
  * `steps` is the sequence length T (free time axes are resolved per call).
  */
-export function recurrentForward(s: RecurrentSpec, xs: Float32Array[], n: number, steps: number): { y: Float32Array; trace: RecurrentTrace } {
+export function recurrentForward(
+  s: RecurrentSpec,
+  xs: Float32Array[],
+  n: number,
+  steps: number,
+): { y: Float32Array; trace: RecurrentTrace } {
   const { x, mask, h0, c0 } = splitInputs(s, xs);
   const u = s.units;
   const T = steps;
@@ -324,7 +343,13 @@ export type RecurrentBackwardMode = { kind: 'gradient'; variant?: 'guided-backpr
  * steps copy the state signals and pass the output's on to the previous output unless it was zeroed.
  */
 export function recurrentBackward(
-  s: RecurrentSpec, xs: Float32Array[], n: number, steps: number, upstream: Float32Array, mode: RecurrentBackwardMode, y?: Float32Array,
+  s: RecurrentSpec,
+  xs: Float32Array[],
+  n: number,
+  steps: number,
+  upstream: Float32Array,
+  mode: RecurrentBackwardMode,
+  y?: Float32Array,
 ): Float32Array[] {
   const trace = (y && traces.get(y)) || recurrentForward(s, xs, n, steps).trace;
   const { x, mask } = splitInputs(s, xs);

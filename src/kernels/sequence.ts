@@ -4,7 +4,14 @@
  * e[i, :] = E[token[i], :] for every one of `count` tokens; returns the index of the first token that is
  * not an integer in [0, vocab) (nothing written from there on), or −1.
  */
-export function embeddingForward(tokens: Float32Array, E: Float32Array, y: Float32Array, count: number, dim: number, vocab: number): number {
+export function embeddingForward(
+  tokens: Float32Array,
+  E: Float32Array,
+  y: Float32Array,
+  count: number,
+  dim: number,
+  vocab: number,
+): number {
   for (let i = 0; i < count; i++) {
     const id = tokens[i];
     if (!(id >= 0 && id < vocab && Number.isInteger(id))) return i;
@@ -49,7 +56,12 @@ export function mergeDirections(mode: DirectionMerge, a: Float32Array, b: Float3
 }
 
 /** The gradient of the merge with respect to each direction. */
-export function mergeDirectionsBackward(mode: DirectionMerge, a: Float32Array, b: Float32Array, g: Float32Array): [Float32Array, Float32Array] {
+export function mergeDirectionsBackward(
+  mode: DirectionMerge,
+  a: Float32Array,
+  b: Float32Array,
+  g: Float32Array,
+): [Float32Array, Float32Array] {
   if (mode === 'mul') return [g.map((v, i) => v * b[i]), g.map((v, i) => v * a[i])];
   if (mode === 'sum') return [g, g];
   const half = g.map((v) => v / 2);

@@ -1,3 +1,4 @@
+// biome-ignore-all format: register tiles are laid out row by row
 /**
  * A small matrix product read through strides, for the per-head products of attention: the heads of
  * a (steps, H, d) tensor are matrices with a row stride of H·d, and a transposed operand is the same

@@ -14,7 +14,14 @@ export function pointwiseForward(op: Pointwise, x: Float32Array, y: Float32Array
 }
 
 /** The derivative times gy; a comparison has none (TensorFlow gives no gradient through it). */
-export function pointwiseBackward(op: Pointwise, x: Float32Array, y: Float32Array, gy: Float32Array, gx: Float32Array, count: number): void {
+export function pointwiseBackward(
+  op: Pointwise,
+  x: Float32Array,
+  y: Float32Array,
+  gy: Float32Array,
+  gx: Float32Array,
+  count: number,
+): void {
   for (let i = 0; i < count; i++) {
     gx[i] = op.fn === 'sqrt' ? gy[i] * (y[i] === 0 ? 0 : 0.5 / y[i]) : op.fn === 'square' ? gy[i] * 2 * x[i] : 0;
   }
@@ -24,7 +31,12 @@ export function pointwiseBackward(op: Pointwise, x: Float32Array, y: Float32Arra
  * A sum or mean over some axes of a sample: each cell adds into its `group` (its position on the
  * kept axes); `count` cells per group.
  */
-export interface Reduction { group: Int32Array; groups: number; count: number; mean: boolean }
+export interface Reduction {
+  group: Int32Array;
+  groups: number;
+  count: number;
+  mean: boolean;
+}
 
 export function reduceForward(x: Float32Array, y: Float32Array, r: Reduction, n: number): void {
   const size = r.group.length;
@@ -50,7 +62,15 @@ export function reduceBackward(gy: Float32Array, gx: Float32Array, r: Reduction,
 const cell = (map: Int32Array | null, i: number): number => (map ? map[i] : i);
 
 /** y = a / b with broadcasting: each input reads through its index map (null: the output's own cell). */
-export function divideForward(a: Float32Array, b: Float32Array, maps: (Int32Array | null)[], inSizes: number[], y: Float32Array, n: number, outSize: number): void {
+export function divideForward(
+  a: Float32Array,
+  b: Float32Array,
+  maps: (Int32Array | null)[],
+  inSizes: number[],
+  y: Float32Array,
+  n: number,
+  outSize: number,
+): void {
   for (let s = 0; s < n; s++) {
     for (let i = 0; i < outSize; i++) y[s * outSize + i] = a[s * inSizes[0] + cell(maps[0], i)] / b[s * inSizes[1] + cell(maps[1], i)];
   }
@@ -58,7 +78,13 @@ export function divideForward(a: Float32Array, b: Float32Array, maps: (Int32Arra
 
 /** The gradients at a and b (gy/b and −gy·a/b²), summed back over broadcast axes. */
 export function divideBackward(
-  a: Float32Array, b: Float32Array, maps: (Int32Array | null)[], inSizes: number[], gy: Float32Array, n: number, outSize: number,
+  a: Float32Array,
+  b: Float32Array,
+  maps: (Int32Array | null)[],
+  inSizes: number[],
+  gy: Float32Array,
+  n: number,
+  outSize: number,
 ): [Float32Array, Float32Array] {
   const ga = new Float32Array(n * inSizes[0]);
   const gb = new Float32Array(n * inSizes[1]);

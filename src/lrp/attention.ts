@@ -1,5 +1,9 @@
 import {
-  attentionContextBackward, attentionLogits, attentionLogitsBackward, attentionMask, type AttentionScoresSpec,
+  attentionContextBackward,
+  attentionLogits,
+  attentionLogitsBackward,
+  attentionMask,
+  type AttentionScoresSpec,
 } from '../kernels/attention.js';
 import type { LayerNormSpec } from '../kernels/layer-norm.js';
 import type { Reduction } from '../kernels/tf-ops.js';
@@ -25,7 +29,12 @@ const stab = (z: number, eps: number): number => z + (z >= 0 ? eps : -eps);
  * the product x = (q/√dk)·kᵀ (each factor half: R_q = q ⊙ ∂x/∂qᵀ·(R_x / stab(2x))). Masks get nothing.
  */
 export function attentionScoresRelevance(
-  spec: AttentionScoresSpec, xs: Float32Array[], A: Float32Array, R: Float32Array, n: number, eps: number,
+  spec: AttentionScoresSpec,
+  xs: Float32Array[],
+  A: Float32Array,
+  R: Float32Array,
+  n: number,
+  eps: number,
 ): Float32Array[] {
   const [q, k] = xs;
   const x = new Float32Array(A.length);
@@ -61,7 +70,13 @@ export function attentionScoresRelevance(
  * half, normalised by stab(2o)), or with A frozen (v takes it all, normalised by stab(o)).
  */
 export function attentionContextRelevance(
-  op: { heads: number; T: number; S: number; dv: number }, xs: Float32Array[], o: Float32Array, R: Float32Array, n: number, eps: number, rule: TransformerRules['attention'],
+  op: { heads: number; T: number; S: number; dv: number },
+  xs: Float32Array[],
+  o: Float32Array,
+  R: Float32Array,
+  n: number,
+  eps: number,
+  rule: TransformerRules['attention'],
 ): Float32Array[] {
   const [A, v] = xs;
   const factor = rule === 'uniform' ? 2 : 1;
@@ -80,7 +95,14 @@ export function attentionContextRelevance(
  * LayerNormalization as the linear map it is once σ is frozen (AttnLRP): with c = R / stab(y),
  * R_in_i = (x_i/σ)·(γ_i c_i − mean_k γ_k c_k) over each group (no centring term under rms_scaling).
  */
-export function layerNormRelevance(spec: LayerNormSpec, x: Float32Array, y: Float32Array, R: Float32Array, n: number, eps: number): Float32Array {
+export function layerNormRelevance(
+  spec: LayerNormSpec,
+  x: Float32Array,
+  y: Float32Array,
+  R: Float32Array,
+  n: number,
+  eps: number,
+): Float32Array {
   const size = spec.group.length;
   const out = new Float32Array(x.length);
   const mean = new Float64Array(spec.groups);

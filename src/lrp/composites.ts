@@ -5,7 +5,11 @@ import { TREATMENT } from './relevance-step.js';
 import { makeRule, type Rule } from './rules.js';
 
 /** Where a Dense/Conv node sits: its kind, and whether it is the first Dense-or-Conv, or the first Conv, in execution order. */
-export interface Position { kind: 'dense' | 'conv'; firstLinear: boolean; firstConv: boolean }
+export interface Position {
+  kind: 'dense' | 'conv';
+  firstLinear: boolean;
+  firstConv: boolean;
+}
 
 /** What a method applies to each Dense/Conv node. */
 export type RuleChooser = (at: Position, p: RuleParams) => Rule;
@@ -14,10 +18,20 @@ export type RuleChooser = (at: Position, p: RuleParams) => Rule;
  * A composite: one line for `lrp-keras methods`, its rule per position (as Zennit's composites of the
  * same names), and how it treats attention and LayerNormalization (default: AttnLRP's uniform rule, LayerNorm passes).
  */
-export interface CompositeSpec { description: string; choose: RuleChooser; transformer?: TransformerRules }
+export interface CompositeSpec {
+  description: string;
+  choose: RuleChooser;
+  transformer?: TransformerRules;
+}
 
-const denseEpsilon = (conv: RuleChooser): RuleChooser => (at, p) => (at.kind === 'dense' ? makeRule('epsilon', p) : conv(at, p));
-const flatFirst = (rest: RuleChooser): RuleChooser => (at, p) => (at.firstLinear ? makeRule('flat', p) : rest(at, p));
+const denseEpsilon =
+  (conv: RuleChooser): RuleChooser =>
+  (at, p) =>
+    at.kind === 'dense' ? makeRule('epsilon', p) : conv(at, p);
+const flatFirst =
+  (rest: RuleChooser): RuleChooser =>
+  (at, p) =>
+    at.firstLinear ? makeRule('flat', p) : rest(at, p);
 const zPlus: RuleChooser = (_, p) => makeRule('z-plus', p);
 const alpha2Beta1: RuleChooser = (_, p) => makeRule('alpha-beta', { ...p, alpha: 2, beta: 1 });
 const boxThenGamma: RuleChooser = (at, p) => makeRule(at.firstConv ? 'z-box' : 'gamma', p);
@@ -26,10 +40,14 @@ export const COMPOSITES: Record<string, CompositeSpec> = {
   'epsilon-plus': { description: 'composite: Dense ε, Conv z⁺ (the lrp() default)', choose: denseEpsilon(zPlus) },
   'epsilon-plus-flat': { description: 'composite: first Dense/Conv flat, Dense ε, Conv z⁺', choose: flatFirst(denseEpsilon(zPlus)) },
   'epsilon-alpha2-beta1': { description: 'composite: Dense ε, Conv α2β1', choose: denseEpsilon(alpha2Beta1) },
-  'epsilon-alpha2-beta1-flat': { description: 'composite: first Dense/Conv flat, Dense ε, Conv α2β1', choose: flatFirst(denseEpsilon(alpha2Beta1)) },
+  'epsilon-alpha2-beta1-flat': {
+    description: 'composite: first Dense/Conv flat, Dense ε, Conv α2β1',
+    choose: flatFirst(denseEpsilon(alpha2Beta1)),
+  },
   'epsilon-gamma-box': { description: 'composite: Dense ε, first Conv zB (low, high), other Conv γ', choose: denseEpsilon(boxThenGamma) },
   attnlrp: {
-    description: 'AttnLRP (Achtibat et al. 2024): ε on every Dense/Conv/projection, attention by its softmax and uniform product rules, LayerNorm with σ frozen',
+    description:
+      'AttnLRP (Achtibat et al. 2024): ε on every Dense/Conv/projection, attention by its softmax and uniform product rules, LayerNorm with σ frozen',
     choose: (_, p) => makeRule('epsilon', p),
     transformer: { attention: 'uniform', layerNorm: 'frozen-sigma' },
   },
@@ -91,7 +109,7 @@ export function describeRules(graph: Graph): Map<string, Record<string, string>>
       const folded = node.className === 'BatchNormalization' && node.op.kind === 'identity';
       entry[id] = attention.has(node.layer)
         ? `projections ${linear.get(node.layer)?.join(', ')}; softmax: ${treatment('attention-scores', transformer)}; A·v: ${treatment('attention-context', transformer)}`
-        : linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : treatment(node.op.kind, transformer));
+        : (linear.get(node.layer)?.join(' then ') ?? (folded ? 'folded into the layer before' : treatment(node.op.kind, transformer)));
       out.set(node.layer, entry);
     }
   }

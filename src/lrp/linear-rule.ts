@@ -6,14 +6,19 @@ import { linearForward, linearTranspose } from '../model/ops.js';
 import type { InputModifier, ParamModifier, Rule, Term } from './rules.js';
 
 /** Bounds of the z-box rule, already broadcast to the layer input of one batch. */
-export interface Bounds { low: Float32Array; high: Float32Array }
+export interface Bounds {
+  low: Float32Array;
+  high: Float32Array;
+}
 
 /**
  * A term's kernel is the layer's own with the rule's modifier, applied by the kernels as they pack
  * it (no modified copy per call); modified biases are small and kept per layer and modifier.
  */
 function termWeights(op: LinearOp, param: ParamModifier): WeightView {
-  return param.key === 'identity' ? { W: op.W, transform: null, cacheKey: param.key } : { W: op.W, transform: param.map, slopes: param.scale, cacheKey: param.key };
+  return param.key === 'identity'
+    ? { W: op.W, transform: null, cacheKey: param.key }
+    : { W: op.W, transform: param.map, slopes: param.scale, cacheKey: param.key };
 }
 
 function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
@@ -23,7 +28,11 @@ function termBias(op: LinearOp, param: ParamModifier): Float32Array | null {
 }
 
 /** What a term multiplies: a part of x read in place by the kernels, or another tensor (ones, a bound). */
-interface TermInput { tensor: Float32Array; part: SignPart; vanishes: boolean }
+interface TermInput {
+  tensor: Float32Array;
+  part: SignPart;
+  vanishes: boolean;
+}
 
 const hasNegative = (x: Float32Array): boolean => {
   for (let i = 0; i < x.length; i++) if (x[i] < 0) return true;
@@ -41,10 +50,14 @@ const hasPositive = (x: Float32Array): boolean => {
  */
 function termInput(x: Float32Array, input: InputModifier, bounds: Bounds | undefined, nonNegative: () => boolean): TermInput {
   switch (input) {
-    case 'x': return { tensor: x, part: 'all', vanishes: false };
-    case 'positive': return nonNegative() ? { tensor: x, part: 'all', vanishes: false } : { tensor: x, part: 'positive', vanishes: !hasPositive(x) };
-    case 'negative': return { tensor: x, part: 'negative', vanishes: nonNegative() };
-    case 'ones': return { tensor: new Float32Array(x.length).fill(1), part: 'all', vanishes: false };
+    case 'x':
+      return { tensor: x, part: 'all', vanishes: false };
+    case 'positive':
+      return nonNegative() ? { tensor: x, part: 'all', vanishes: false } : { tensor: x, part: 'positive', vanishes: !hasPositive(x) };
+    case 'negative':
+      return { tensor: x, part: 'negative', vanishes: nonNegative() };
+    case 'ones':
+      return { tensor: new Float32Array(x.length).fill(1), part: 'all', vanishes: false };
     case 'low':
     case 'high':
       if (!bounds) throw new LrpKerasError('the z-box rule needs low and high bounds');
@@ -64,7 +77,13 @@ const stabilize = (z: number, epsilon: number): number => z + (z >= 0 ? epsilon 
  * vanishes add only their bias, if they have one.
  */
 function groupDenominator(
-  op: LinearOp, all: Term[], contributing: Term[], inputOf: (m: InputModifier) => TermInput, z: Float32Array, n: number, outSize: number,
+  op: LinearOp,
+  all: Term[],
+  contributing: Term[],
+  inputOf: (m: InputModifier) => TermInput,
+  z: Float32Array,
+  n: number,
+  outSize: number,
 ): Float32Array {
   if (isPlainLayer(all)) return z;
   const passes = all.filter((t) => contributing.includes(t) || termBias(op, t.param) !== null);
@@ -86,7 +105,15 @@ function groupDenominator(
  * (modified forward, divide, transposed kernel, multiply) for every term of every group.
  */
 export function linearRelevance(
-  op: LinearOp, rule: Rule, x: Float32Array, z: Float32Array, R: Float32Array, n: number, inSize: number, outSize: number, bounds?: Bounds,
+  op: LinearOp,
+  rule: Rule,
+  x: Float32Array,
+  z: Float32Array,
+  R: Float32Array,
+  n: number,
+  inSize: number,
+  outSize: number,
+  bounds?: Bounds,
 ): Float32Array {
   let Rin: Float32Array | null = null;
   const inputs = new Map<InputModifier, TermInput>();

@@ -25,9 +25,11 @@ export function ruleParams(given: Partial<Record<RuleParamName, unknown>>, defau
   for (const name of RULE_PARAM_NAMES) {
     const { fallback, min } = RULE_PARAMETERS[name];
     const v = given[name] ?? defaults[name] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`option ${name} must be a finite number ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      fail(`option ${name} must be a finite number ≥ ${min}, got ${JSON.stringify(v)}`);
     p[name] = v;
   }
-  if (Math.abs(p.alpha - p.beta - 1) > 1e-9) fail(`options alpha and beta must satisfy alpha − beta = 1, got alpha=${p.alpha}, beta=${p.beta}`);
+  if (Math.abs(p.alpha - p.beta - 1) > 1e-9)
+    fail(`options alpha and beta must satisfy alpha − beta = 1, got alpha=${p.alpha}, beta=${p.beta}`);
   return p;
 }

@@ -4,7 +4,14 @@ import type { BackwardStep } from '../model/backward.js';
 import type { Graph, OpKind } from '../model/graph.js';
 import { inputSize, nodeBackward } from '../model/ops.js';
 import { sizeOf } from '../tensor.js';
-import { attentionContextRelevance, attentionScoresRelevance, DEFAULT_TRANSFORMER_RULES, layerNormRelevance, reduceRelevance, type TransformerRules } from './attention.js';
+import {
+  attentionContextRelevance,
+  attentionScoresRelevance,
+  DEFAULT_TRANSFORMER_RULES,
+  layerNormRelevance,
+  reduceRelevance,
+  type TransformerRules,
+} from './attention.js';
 import { multiplyShares, onlyGates } from './gates.js';
 import { linearRelevance, type Bounds } from './linear-rule.js';
 import { mergeDirectionsRelevance, recurrentRelevance } from './recurrent.js';
@@ -14,15 +21,37 @@ const NORM_STABILIZER = 1e-6;
 
 /** How relevance crosses each kind of node, in words (`Model.layers[].rules`, `lrp-keras summary`). */
 export const TREATMENT: Record<OpKind, string> = {
-  input: 'receives relevance', dense: 'its rule', conv: 'its rule',
-  activation: 'pass', affine: 'pass', identity: 'pass', softmax: 'removed (final softmax); none (only a Multiply gate)',
-  maxpool: 'winner-take-all', avgpool: 'z-rule', add: 'z-rule', average: 'z-rule', gather: 'route back', concat: 'split back',
-  subtract: 'z-rule', multiply: 'gate-signal', maximum: 'winner-take-all', minimum: 'winner-take-all',
-  prelu: 'pass', layernorm: 'pass', interpolate: 'z-rule',
-  'attention-scores': 'AttnLRP softmax rule, then the uniform product rule to q and k', 'attention-context': 'AttnLRP uniform product rule',
-  reduce: 'z-rule', pointwise: 'pass (comparisons: nothing)', divide: 'no rule (gradient methods only)',
-  embedding: 'summed per token', mask: 'nothing (a mask)', 'apply-mask': 'pass', 'masked-mean': 'z-rule',
-  recurrent: 'LRP-all (ε on its linear maps, gates nothing)', 'merge-directions': 'by each direction\'s share',
+  input: 'receives relevance',
+  dense: 'its rule',
+  conv: 'its rule',
+  activation: 'pass',
+  affine: 'pass',
+  identity: 'pass',
+  softmax: 'removed (final softmax); none (only a Multiply gate)',
+  maxpool: 'winner-take-all',
+  avgpool: 'z-rule',
+  add: 'z-rule',
+  average: 'z-rule',
+  gather: 'route back',
+  concat: 'split back',
+  subtract: 'z-rule',
+  multiply: 'gate-signal',
+  maximum: 'winner-take-all',
+  minimum: 'winner-take-all',
+  prelu: 'pass',
+  layernorm: 'pass',
+  interpolate: 'z-rule',
+  'attention-scores': 'AttnLRP softmax rule, then the uniform product rule to q and k',
+  'attention-context': 'AttnLRP uniform product rule',
+  reduce: 'z-rule',
+  pointwise: 'pass (comparisons: nothing)',
+  divide: 'no rule (gradient methods only)',
+  embedding: 'summed per token',
+  mask: 'nothing (a mask)',
+  'apply-mask': 'pass',
+  'masked-mean': 'z-rule',
+  recurrent: 'LRP-all (ε on its linear maps, gates nothing)',
+  'merge-directions': "by each direction's share",
 };
 
 /**
@@ -32,7 +61,8 @@ export const TREATMENT: Record<OpKind, string> = {
 export function noRule(graph: Graph, index: number): string | undefined {
   const kind = graph.nodes[index].op.kind;
   if (kind === 'divide') return 'the quotient of two tensors has no LRP rule (gradient methods work)';
-  if (kind === 'softmax' && !onlyGates(graph, index + 1)) return 'a softmax inside the model has no LRP rule (only a final softmax, which is removed; gradient methods work)';
+  if (kind === 'softmax' && !onlyGates(graph, index + 1))
+    return 'a softmax inside the model has no LRP rule (only a final softmax, which is removed; gradient methods work)';
   return undefined;
 }
 
@@ -58,7 +88,11 @@ export function checkLrpRules(graph: Graph, from: number): void {
   }
   if (problems.size === 0) return;
   const list = [...problems].map(([layer, why]) => `${layer}: ${why}`);
-  throw new LrpKerasError(problems.size === 1 ? `LRP cannot explain this model: layer ${list[0]}` : `LRP cannot explain this model: ${problems.size} layers have no LRP rule: ${list.join('; ')}`);
+  throw new LrpKerasError(
+    problems.size === 1
+      ? `LRP cannot explain this model: layer ${list[0]}`
+      : `LRP cannot explain this model: ${problems.size} layers have no LRP rule: ${list.join('; ')}`,
+  );
 }
 
 /**
@@ -68,8 +102,13 @@ export function checkLrpRules(graph: Graph, from: number): void {
  * max pooling, Maximum/Minimum, re-indexing and Concatenate route it as the gradient does.
  */
 export function relevanceStep(
-  graph: Graph, n: number, rules: Map<number, Rule>, boundsOf: (index: number) => Bounds,
-  transformer: TransformerRules = DEFAULT_TRANSFORMER_RULES, stabilizer = NORM_STABILIZER, recurrentEpsilon = 1e-6,
+  graph: Graph,
+  n: number,
+  rules: Map<number, Rule>,
+  boundsOf: (index: number) => Bounds,
+  transformer: TransformerRules = DEFAULT_TRANSFORMER_RULES,
+  stabilizer = NORM_STABILIZER,
+  recurrentEpsilon = 1e-6,
 ): BackwardStep {
   return (node, index, xs, y, R) => {
     const op = node.op;
@@ -80,7 +119,19 @@ export function relevanceStep(
       case 'conv': {
         const rule = rules.get(index);
         if (!rule) throw new LrpKerasError(`no LRP rule for layer '${node.layer}' (${node.className})`);
-        return [linearRelevance(op, rule, xs[0], y, R, n, inputSize(graph, node, 0), sizeOf(node.outShape), needsBounds(rule) ? boundsOf(index) : undefined)];
+        return [
+          linearRelevance(
+            op,
+            rule,
+            xs[0],
+            y,
+            R,
+            n,
+            inputSize(graph, node, 0),
+            sizeOf(node.outShape),
+            needsBounds(rule) ? boundsOf(index) : undefined,
+          ),
+        ];
       }
       case 'activation':
       case 'affine':
@@ -119,7 +170,14 @@ export function relevanceStep(
       case 'multiply': {
         const outSize = sizeOf(node.outShape);
         return multiplyShares(graph, node).map((share, k) =>
-          scatterToInput(R.map((r) => r * share), op.maps[k], n, outSize, inputSize(graph, node, k)));
+          scatterToInput(
+            R.map((r) => r * share),
+            op.maps[k],
+            n,
+            outSize,
+            inputSize(graph, node, k),
+          ),
+        );
       }
       case 'avgpool':
       case 'add':

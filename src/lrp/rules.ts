@@ -26,8 +26,16 @@ export interface ParamModifier {
   zeroBias?: boolean;
 }
 
-export interface Term { input: InputModifier; param: ParamModifier; sign: 1 | -1 }
-export interface Group { terms: Term[]; coef: number; select: 'all' | 'positive' | 'negative' }
+export interface Term {
+  input: InputModifier;
+  param: ParamModifier;
+  sign: 1 | -1;
+}
+export interface Group {
+  terms: Term[];
+  coef: number;
+  select: 'all' | 'positive' | 'negative';
+}
 
 export interface Rule {
   /** For reports and `Model.layers[].rules`, e.g. `epsilon(1e-06)`. */
@@ -42,7 +50,11 @@ export interface Rule {
  * positive and negative parts (w − w is +0), γ's (w + γw⁺, w + γw⁻), each bit for bit as its
  * definition reads (a zero weight, of either sign, becomes +0).
  */
-const bySign = (key: string, pos: number, neg: number): ParamModifier => ({ key, map: (w) => w + (w > 0 ? pos * w : w < 0 ? neg * w : 0), scale: { pos, neg } });
+const bySign = (key: string, pos: number, neg: number): ParamModifier => ({
+  key,
+  map: (w) => w + (w > 0 ? pos * w : w < 0 ? neg * w : 0),
+  scale: { pos, neg },
+});
 
 const identity = bySign('identity', 0, 0);
 const positive = bySign('positive', 0, -1);
@@ -58,7 +70,14 @@ const single = (input: InputModifier, param: ParamModifier): Group[] => [{ terms
 /** Positive (x⁺w⁺ + x⁻w⁻ + b⁺) or negative (x⁺w⁻ + x⁻w⁺ + b⁻) contributions, each normalised by itself. */
 const signedGroup = (sign: 'positive' | 'negative', coef: number): Group => {
   const [a, b] = sign === 'positive' ? [positive, negative] : [negative, positive];
-  return { terms: [{ input: 'positive', param: a, sign: 1 }, { input: 'negative', param: withoutBias(b), sign: 1 }], coef, select: 'all' };
+  return {
+    terms: [
+      { input: 'positive', param: a, sign: 1 },
+      { input: 'negative', param: withoutBias(b), sign: 1 },
+    ],
+    coef,
+    select: 'all',
+  };
 };
 
 const short = (v: number): string => (v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
@@ -101,8 +120,22 @@ export const RULES: Record<string, RuleSpec> = {
     make: (p) => ({
       name: `gamma(${p.gamma})`,
       groups: [
-        { terms: [{ input: 'positive', param: gammaPlus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaMinus(p.gamma)), sign: 1 }], coef: 1, select: 'positive' },
-        { terms: [{ input: 'positive', param: gammaMinus(p.gamma), sign: 1 }, { input: 'negative', param: withoutBias(gammaPlus(p.gamma)), sign: 1 }], coef: 1, select: 'negative' },
+        {
+          terms: [
+            { input: 'positive', param: gammaPlus(p.gamma), sign: 1 },
+            { input: 'negative', param: withoutBias(gammaMinus(p.gamma)), sign: 1 },
+          ],
+          coef: 1,
+          select: 'positive',
+        },
+        {
+          terms: [
+            { input: 'positive', param: gammaMinus(p.gamma), sign: 1 },
+            { input: 'negative', param: withoutBias(gammaPlus(p.gamma)), sign: 1 },
+          ],
+          coef: 1,
+          select: 'negative',
+        },
       ],
       stabilizer: p.stabilizer,
     }),
@@ -122,15 +155,17 @@ export const RULES: Record<string, RuleSpec> = {
     description: 'zB rule on every Dense/Conv (low, high), meant for the first layer',
     make: (p) => ({
       name: 'z-box',
-      groups: [{
-        terms: [
-          { input: 'x', param: identity, sign: 1 },
-          { input: 'low', param: positive, sign: -1 },
-          { input: 'high', param: negative, sign: -1 },
-        ],
-        coef: 1,
-        select: 'all',
-      }],
+      groups: [
+        {
+          terms: [
+            { input: 'x', param: identity, sign: 1 },
+            { input: 'low', param: positive, sign: -1 },
+            { input: 'high', param: negative, sign: -1 },
+          ],
+          coef: 1,
+          select: 'all',
+        },
+      ],
       stabilizer: p.stabilizer,
     }),
   },

@@ -13,7 +13,13 @@ export type SignalFilter = (id: number, signal: Float32Array) => Float32Array;
  * `filter`, when given, may replace each tensor's signal once all its readers have sent theirs.
  */
 export function propagateBackward(
-  graph: Graph, values: Float32Array[], from: number, seed: Float32Array, step: BackwardStep, sent?: Float32Array[][], filter?: SignalFilter,
+  graph: Graph,
+  values: Float32Array[],
+  from: number,
+  seed: Float32Array,
+  step: BackwardStep,
+  sent?: Float32Array[][],
+  filter?: SignalFilter,
 ): (Float32Array | undefined)[] {
   const signals: (Float32Array | undefined)[] = new Array(values.length);
   const owned = new Set<number>();
@@ -24,7 +30,13 @@ export function propagateBackward(
     const upstream = filter ? filter(id, arrived) : arrived;
     signals[id] = upstream;
     const node = nodeOf(graph, id);
-    const parts = step(node, id - 1, node.inputs.map((i) => values[i]), values[id], upstream);
+    const parts = step(
+      node,
+      id - 1,
+      node.inputs.map((i) => values[i]),
+      values[id],
+      upstream,
+    );
     if (sent) sent[id - 1] = parts;
     node.inputs.forEach((input, k) => {
       const existing = signals[input];

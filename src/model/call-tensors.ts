@@ -4,7 +4,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A Keras 3 `__keras_tensor__` reference, or tf.keras 2's `[layer, node, tensor]` (MultiHeadAttention's `value`, a TFOpLambda's `y`), or undefined. */
 export function kerasTensorRef(v: unknown): TensorRef | undefined {
-  if (Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && Number.isInteger(v[1]) && Number.isInteger(v[2])) return { layer: v[0], node: v[1], tensor: v[2] };
+  if (Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && Number.isInteger(v[1]) && Number.isInteger(v[2]))
+    return { layer: v[0], node: v[1], tensor: v[2] };
   if (!isObject(v) || v.class_name !== '__keras_tensor__' || !isObject(v.config)) return undefined;
   const h = v.config.keras_history;
   if (!Array.isArray(h) || typeof h[0] !== 'string' || !Number.isInteger(h[1]) || !Number.isInteger(h[2])) return undefined;
@@ -19,7 +20,9 @@ export function kwargTensorRefs(call: CallSpec): Record<string, TensorRef[]> {
   const out: Record<string, TensorRef[]> = {};
   for (const [key, value] of Object.entries(call.kwargs)) {
     const single = kerasTensorRef(value);
-    const refs = single ? [single] : (Array.isArray(value) ? value : [value]).map(kerasTensorRef).filter((r): r is TensorRef => r !== undefined);
+    const refs = single
+      ? [single]
+      : (Array.isArray(value) ? value : [value]).map(kerasTensorRef).filter((r): r is TensorRef => r !== undefined);
     if (refs.length) out[key] = refs;
   }
   return out;

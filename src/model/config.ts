@@ -1,7 +1,11 @@
 import { fail } from '../errors.js';
 
 /** One output of one call of a layer: `[layer, node_index, tensor_index]` in Keras' words. */
-export interface TensorRef { layer: string; node: number; tensor: number }
+export interface TensorRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
 
 /** One call of a layer (Keras' inbound node): the tensors it reads, positional then keyword, and its other arguments. */
 export interface CallSpec {
@@ -56,7 +60,8 @@ export function parseModelConfig(raw: unknown, where: string): ModelSpec {
       fail(`${where}: the model config is not valid JSON (${(e as Error).message})`);
     }
   }
-  if (!isObject(json) || typeof json.class_name !== 'string') fail(`${where}: the model config has no class_name (expected {class_name, config})`);
+  if (!isObject(json) || typeof json.class_name !== 'string')
+    fail(`${where}: the model config has no class_name (expected {class_name, config})`);
   return parseModel(json as Json, where);
 }
 
@@ -76,7 +81,8 @@ function layerName(entry: Json, where: string, index: number): string {
 function checkedEntries(list: unknown, where: string): Json[] {
   if (!Array.isArray(list)) fail(`${where}: the model config has no layer list`);
   return (list as unknown[]).map((entry, i) => {
-    if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) fail(`${where}: layer #${i} is not a {class_name, config} object`);
+    if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config))
+      fail(`${where}: layer #${i} is not a {class_name, config} object`);
     return entry as Json;
   });
 }
@@ -87,7 +93,15 @@ function layerSpec(entry: Json, calls: CallSpec[], where: string, index: number)
   const className = entry.class_name as string;
   const model = MODEL_CLASSES.has(className) ? parseModel(entry, `${where}: nested model '${name}'`) : undefined;
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return { name, className, config: entry.config as Json, calls, model, module: text(entry.module), registeredName: text(entry.registered_name) };
+  return {
+    name,
+    className,
+    config: entry.config as Json,
+    calls,
+    model,
+    module: text(entry.module),
+    registeredName: text(entry.registered_name),
+  };
 }
 
 function checkUnique(layers: LayerSpec[], where: string): void {
@@ -108,8 +122,11 @@ function parseSequential(config: unknown, where: string): ModelSpec {
   const first = entries[0];
   const explicitInput = first.class_name === 'InputLayer';
   const inputName = explicitInput ? layerName(first, where, 0) : `${layerName(first, where, 0)}_input`;
-  const inputShape = declaredInputShape(first.config as Json) ?? shapeList(object.build_input_shape)?.slice(1) ?? buildConfigShape(first)
-    ?? fail(`${where}: the Sequential model declares no input shape (no InputLayer, batch_input_shape or build_input_shape)`);
+  const inputShape =
+    declaredInputShape(first.config as Json) ??
+    shapeList(object.build_input_shape)?.slice(1) ??
+    buildConfigShape(first) ??
+    fail(`${where}: the Sequential model declares no input shape (no InputLayer, batch_input_shape or build_input_shape)`);
   const layers: LayerSpec[] = [{ name: inputName, className: 'InputLayer', config: { name: inputName }, calls: [] }];
   let previous: TensorRef = { layer: inputName, node: 0, tensor: 0 };
   (explicitInput ? entries.slice(1) : entries).forEach((entry, i) => {
@@ -138,11 +155,19 @@ function parseFunctional(config: unknown, className: string, where: string): Mod
     if (layer?.className !== 'InputLayer') return fail(`${where}: input '${ref.layer}' is not an InputLayer of the model`);
     return declaredInputShape(layer.config) ?? fail(`${where}: input layer '${ref.layer}' declares no shape`);
   });
-  return { name: typeof object.name === 'string' ? object.name : 'model', className, layers, inputs: inputRefs.map((r) => r.layer), inputShapes, outputs };
+  return {
+    name: typeof object.name === 'string' ? object.name : 'model',
+    className,
+    layers,
+    inputs: inputRefs.map((r) => r.layer),
+    inputShapes,
+    outputs,
+  };
 }
 
 const toRef = (layer: unknown, node: unknown, tensor: unknown, what: string): TensorRef => {
-  if (typeof layer !== 'string' || !Number.isInteger(node ?? 0) || !Number.isInteger(tensor ?? 0)) fail(`${what}: malformed tensor reference ${JSON.stringify([layer, node, tensor])}`);
+  if (typeof layer !== 'string' || !Number.isInteger(node ?? 0) || !Number.isInteger(tensor ?? 0))
+    fail(`${what}: malformed tensor reference ${JSON.stringify([layer, node, tensor])}`);
   return { layer: layer as string, node: (node ?? 0) as number, tensor: (tensor ?? 0) as number };
 };
 
@@ -150,7 +175,9 @@ function endpoints(value: unknown, field: string, where: string): TensorRef[] {
   // [[name, node, tensor], …]; Keras 3 writes a single endpoint as a bare [name, node, tensor].
   if (!Array.isArray(value)) fail(`${where}: the model config has no ${field}`);
   const list = typeof (value as unknown[])[0] === 'string' ? [value] : (value as unknown[]);
-  return list.map((e) => (Array.isArray(e) ? toRef(e[0], e[1], e[2], `${where}: ${field}`) : fail(`${where}: malformed ${field} entry ${JSON.stringify(e)}`)));
+  return list.map((e) =>
+    Array.isArray(e) ? toRef(e[0], e[1], e[2], `${where}: ${field}`) : fail(`${where}: malformed ${field} entry ${JSON.stringify(e)}`),
+  );
 }
 
 /**

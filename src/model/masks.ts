@@ -5,9 +5,23 @@
  * (Conv1D, pooling, Flatten, merges).
  */
 export const KEEPS_MASK: ReadonlySet<string> = new Set([
-  'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization',
-  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'ThresholdedReLU', 'Softmax',
-  'BatchNormalization', 'LayerNormalization', 'Dense', 'TimeDistributed',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'PReLU',
+  'ThresholdedReLU',
+  'Softmax',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Dense',
+  'TimeDistributed',
 ]);
 
 /** Whether a layer of `className` carries the mask from an input of `inShape` to an output of `outShape` (same time axis). */

@@ -41,7 +41,11 @@ export interface Model {
 }
 
 /** One output of a built model: its tensor, and the logits explained for it (before a final softmax). */
-export interface OutputInfo { tensor: number; logitsTensor: number; softmaxRemoved: boolean }
+export interface OutputInfo {
+  tensor: number;
+  logitsTensor: number;
+  softmaxRemoved: boolean;
+}
 
 /** The model lowered for one set of input shapes. */
 export interface BuiltModel {
@@ -64,7 +68,12 @@ export interface ModelInternals extends BuiltModel {
   at(shapes: number[][]): BuiltModel;
 }
 
-interface Internals { fileName: string; outputNames: string[]; declared: number[][] | undefined; at(shapes: number[][]): BuiltModel }
+interface Internals {
+  fileName: string;
+  outputNames: string[];
+  declared: number[][] | undefined;
+  at(shapes: number[][]): BuiltModel;
+}
 
 const internals = new WeakMap<Model, Internals>();
 
@@ -74,11 +83,14 @@ const internals = new WeakMap<Model, Internals>();
  */
 export function modelInternals(model: Model, shapes?: number[][], output: string | number = 0): ModelInternals {
   const found = internals.get(model) ?? fail('expected a Model returned by loadModel');
-  const at = shapes ?? found.declared ?? fail(`${found.fileName}: the model has free input dimensions; its graph depends on the input's shape`);
+  const at =
+    shapes ?? found.declared ?? fail(`${found.fileName}: the model has free input dimensions; its graph depends on the input's shape`);
   const built = found.at(at);
   const k = typeof output === 'number' ? output : found.outputNames.indexOf(output);
   if (!Number.isInteger(k) || k < 0 || k >= built.outputs.length) {
-    fail(`option output: ${JSON.stringify(output)} is not an output of the model (outputs: ${found.outputNames.map((name, i) => `${i} '${name}'`).join(', ')})`);
+    fail(
+      `option output: ${JSON.stringify(output)} is not an output of the model (outputs: ${found.outputNames.map((name, i) => `${i} '${name}'`).join(', ')})`,
+    );
   }
   const { tensor, logitsTensor, softmaxRemoved } = built.outputs[k];
   return { ...built, fileName: found.fileName, at: found.at, outputTensor: tensor, logitsTensor, softmaxRemoved };
@@ -93,7 +105,11 @@ export function outputInfo(graph: Graph, tensor: number): OutputInfo {
 }
 
 /** A checked, packed model input: one array per model input, the batch size and each input's full shape. */
-export interface PackedInput { data: Float32Array[]; n: number; shapes: number[][] }
+export interface PackedInput {
+  data: Float32Array[];
+  n: number;
+  shapes: number[][];
+}
 
 /** The model's inputs from any accepted form, each checked against its declared shape; names both shapes on a mismatch. */
 export function packInput(model: Model, x: ModelInput, what = 'input'): PackedInput {
@@ -105,12 +121,21 @@ export function packInput(model: Model, x: ModelInput, what = 'input'): PackedIn
     given = x as TensorLike[];
   } else if (x !== null && typeof x === 'object' && !('shape' in x)) {
     const byName = x as Readonly<Record<string, TensorLike>>;
-    for (const key of Object.keys(byName)) if (!names.includes(key)) fail(`${what}: '${key}' is not an input of the model (inputs: ${names.join(', ')})`);
+    for (const key of Object.keys(byName))
+      if (!names.includes(key)) fail(`${what}: '${key}' is not an input of the model (inputs: ${names.join(', ')})`);
     given = names.map((name) => byName[name] ?? fail(`${what}: input '${name}' is missing`));
   } else {
-    return fail(`${what}: the model has ${names.length} inputs (${names.join(', ')}); pass an array in that order or an object by input name`);
+    return fail(
+      `${what}: the model has ${names.length} inputs (${names.join(', ')}); pass an array in that order or an object by input name`,
+    );
   }
-  const tensors = given.map((t, k) => checkOne(toTensor(t, names.length > 1 ? `${what} '${names[k]}'` : what), model.inputShapes[k], names.length > 1 ? `${what} '${names[k]}'` : what));
+  const tensors = given.map((t, k) =>
+    checkOne(
+      toTensor(t, names.length > 1 ? `${what} '${names[k]}'` : what),
+      model.inputShapes[k],
+      names.length > 1 ? `${what} '${names[k]}'` : what,
+    ),
+  );
   const n = tensors[0].shape[0];
   tensors.forEach((t, k) => {
     if (t.shape[0] !== n) fail(`${what}: input '${names[k]}' has a batch of ${t.shape[0]}, input '${names[0]}' of ${n}`);
@@ -121,14 +146,16 @@ export function packInput(model: Model, x: ModelInput, what = 'input'): PackedIn
 function checkOne(t: Tensor, expected: (number | null)[], what: string): Tensor {
   const ok = t.shape.length === expected.length + 1 && expected.every((d, i) => d === null || t.shape[i + 1] === d);
   if (!ok) {
-    const hint = t.shape.length === expected.length && expected.every((d, i) => d === null || t.shape[i] === d) ? ' (add the batch axis)' : '';
+    const hint =
+      t.shape.length === expected.length && expected.every((d, i) => d === null || t.shape[i] === d) ? ' (add the batch axis)' : '';
     fail(`${what} has shape ${formatShape(t.shape)}, the model expects ${formatShape([null, ...expected])}${hint}`);
   }
   if (t.shape[0] === 0) fail(`${what} is an empty batch (shape ${formatShape(t.shape)})`);
   const size = sizeOf(t.shape.slice(1));
   if (size === 0) fail(`${what} has an empty dimension (shape ${formatShape(t.shape)})`);
   for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i])) fail(`${what} has a non-finite value (${t.data[i]}) in sample ${Math.floor(i / size)} at flat index ${i % size}`);
+    if (!Number.isFinite(t.data[i]))
+      fail(`${what} has a non-finite value (${t.data[i]}) in sample ${Math.floor(i / size)} at flat index ${i % size}`);
   }
   return t;
 }
@@ -154,7 +181,12 @@ const shapeKey = (shapes: number[][]): string => shapes.map((s) => s.join('x')).
 /** Built models kept per input shapes for a model with free dimensions (a service sees a few lengths). */
 const KEEP_SHAPES = 8;
 
-export function createModel(meta: ModelMeta, build: (shapes: number[][]) => BuiltModel, first: BuiltModel | undefined, layers: ModelLayer[]): Model {
+export function createModel(
+  meta: ModelMeta,
+  build: (shapes: number[][]) => BuiltModel,
+  first: BuiltModel | undefined,
+  layers: ModelLayer[],
+): Model {
   const cache = new Map<string, BuiltModel>();
   const at = (shapes: number[][]): BuiltModel => {
     const key = shapeKey(shapes);
@@ -178,7 +210,11 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
       const parts: Tensor[] = [];
       for (let from = 0; from < n; from += rows) {
         const to = Math.min(n, from + rows);
-        const values = forwardAll(built.graph, data.map((d) => rowsOf(d, n, from, to)), to - from);
+        const values = forwardAll(
+          built.graph,
+          data.map((d) => rowsOf(d, n, from, to)),
+          to - from,
+        );
         parts.push({ shape: [to - from, ...tensorShape(built.graph, tensor)], data: values[tensor] });
       }
       const result = parts.length === 1 ? parts[0] : concatRows(parts);
@@ -200,21 +236,24 @@ export function createModel(meta: ModelMeta, build: (shapes: number[][]) => Buil
     logits: (x: ModelInput) => single(run(x, 'logits: input').outs),
     predict(x: ModelInput) {
       const { outs, built } = run(x, 'predict: input');
-      return single(outs.map((t, k) => {
-        if (!built.outputs[k].softmaxRemoved) return t;
-        const y = new Float32Array(t.data.length);
-        finalSoftmaxKernel(built.graph, built.outputs[k].tensor)(t.data, y, y.length, t.shape[t.shape.length - 1]);
-        return { shape: t.shape, data: y };
-      }));
+      return single(
+        outs.map((t, k) => {
+          if (!built.outputs[k].softmaxRemoved) return t;
+          const y = new Float32Array(t.data.length);
+          finalSoftmaxKernel(built.graph, built.outputs[k].tensor)(t.data, y, y.length, t.shape[t.shape.length - 1]);
+          return { shape: t.shape, data: y };
+        }),
+      );
     },
-    summary: () => formatSummary(
-      meta.name, layers,
-      meta.inputNames.map((name, k) => ({ name, shape: meta.inputShapes[k] })),
-      meta.outputNames.map((name, k) => ({ name, shape: meta.outputShapes[k] })),
-    ),
+    summary: () =>
+      formatSummary(
+        meta.name,
+        layers,
+        meta.inputNames.map((name, k) => ({ name, shape: meta.inputShapes[k] })),
+        meta.outputNames.map((name, k) => ({ name, shape: meta.outputShapes[k] })),
+      ),
   } as Model;
   const declared = meta.inputShapes.every((shape) => shape.every((d) => d !== null)) ? (meta.inputShapes as number[][]) : undefined;
   internals.set(model, { fileName: meta.fileName, outputNames: meta.outputNames, declared, at });
   return model;
 }
-

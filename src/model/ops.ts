@@ -23,7 +23,13 @@ import { sequenceOpBackward, sequenceOpForward } from './sequence-ops.js';
  * as the kernel is packed, no modified copy is made) and bias.
  */
 export function linearForward(
-  op: LinearOp, x: Float32Array, w: WeightView, b: Float32Array | null, n: number, outSize: number, part: SignPart = 'all',
+  op: LinearOp,
+  x: Float32Array,
+  w: WeightView,
+  b: Float32Array | null,
+  n: number,
+  outSize: number,
+  part: SignPart = 'all',
 ): Float32Array {
   const y = new Float32Array(n * outSize);
   if (op.kind === 'dense') denseForward(x, w, b, y, n * op.rows, op.inF, op.outF, part);
@@ -136,7 +142,14 @@ function concatForward(xs: Float32Array[], y: Float32Array, n: number, outer: nu
  * The gradient of one node: given its inputs, its output and the gradient at its output, the
  * gradient at each input (the exact adjoint of its linearisation).
  */
-export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], y: Float32Array, gy: Float32Array, n: number): Float32Array[] {
+export function nodeBackward(
+  graph: Graph,
+  node: GraphNode,
+  xs: Float32Array[],
+  y: Float32Array,
+  gy: Float32Array,
+  n: number,
+): Float32Array[] {
   const op = node.op;
   const size = (k: number): number => n * inputSize(graph, node, k);
   switch (op.kind) {
@@ -232,13 +245,29 @@ export function nodeBackward(graph: Graph, node: GraphNode, xs: Float32Array[], 
  * All tensors of a forward pass from the model inputs `xs` (index = tensor id; 0 holds no tensor), so
  * that backward passes can reuse them; `between` runs before each node.
  */
-export function forwardAll(graph: Graph, xs: Float32Array[], n: number, between?: () => void, replaced?: ReadonlyMap<number, Float32Array>): Float32Array[] {
+export function forwardAll(
+  graph: Graph,
+  xs: Float32Array[],
+  n: number,
+  between?: () => void,
+  replaced?: ReadonlyMap<number, Float32Array>,
+): Float32Array[] {
   const values: Float32Array[] = [new Float32Array(0)];
   for (const node of graph.nodes) {
     between?.();
     // `replaced`: tensors given instead of computed (integrated gradients and SmoothGrad move token inputs' embeddings).
     const given = replaced?.get(values.length);
-    values.push(given ?? (node.op.kind === 'input' ? xs[node.op.index] : nodeForward(graph, node, node.inputs.map((id) => values[id]), n)));
+    values.push(
+      given ??
+        (node.op.kind === 'input'
+          ? xs[node.op.index]
+          : nodeForward(
+              graph,
+              node,
+              node.inputs.map((id) => values[id]),
+              n,
+            )),
+    );
   }
   return values;
 }

@@ -1,8 +1,15 @@
 import { fail } from '../errors.js';
 import { recurrentBackward, recurrentForwardKept } from '../kernels/recurrent.js';
 import {
-  applyRowMask, embeddingForward, maskedMeanForward, maskedMeanTranspose, maskedMeanWeights, maskOf, mergeDirections,
-  mergeDirectionsBackward, sumRows,
+  applyRowMask,
+  embeddingForward,
+  maskedMeanForward,
+  maskedMeanTranspose,
+  maskedMeanWeights,
+  maskOf,
+  mergeDirections,
+  mergeDirectionsBackward,
+  sumRows,
 } from '../kernels/sequence.js';
 import type { GraphNode, Op } from './graph.js';
 
@@ -19,7 +26,9 @@ export function sequenceOpForward(node: GraphNode, op: SequenceOp, xs: Float32Ar
       const bad = embeddingForward(x, op.E, y, x.length, op.dim, op.vocab);
       if (bad >= 0) {
         const size = x.length / n;
-        fail(`layer '${node.layer}' (${node.className}): token id ${x[bad]} (sample ${Math.floor(bad / size)}, position ${bad % size}) is not an integer in the vocabulary of ${op.vocab} (0 … ${op.vocab - 1})`);
+        fail(
+          `layer '${node.layer}' (${node.className}): token id ${x[bad]} (sample ${Math.floor(bad / size)}, position ${bad % size}) is not an integer in the vocabulary of ${op.vocab} (0 … ${op.vocab - 1})`,
+        );
       }
       break;
     }

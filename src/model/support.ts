@@ -11,7 +11,8 @@ function lambdaFunction(config: Json): string {
   const fn = config.function;
   if (typeof fn === 'string') return `function ${fn}`;
   // Keras 3: {class_name: '__lambda__' | '__function__', config: {value | code, …}}; Keras 2: [code, defaults, closure] with function_type.
-  if (isObject(fn) && fn.class_name === '__function__' && isObject(fn.config) && typeof fn.config.value === 'string') return `function ${fn.config.value}`;
+  if (isObject(fn) && fn.class_name === '__function__' && isObject(fn.config) && typeof fn.config.value === 'string')
+    return `function ${fn.config.value}`;
   if (config.function_type === 'function' && typeof fn === 'string') return `function ${fn}`;
   return 'a Python lambda';
 }
@@ -43,5 +44,6 @@ export function checkSupport(spec: ModelSpec, where: string): void {
     return why ? [{ layer: `'${[...path, layer.name].join('/')}' (${layer.className})`, why }] : [];
   });
   if (problems.length === 1) fail(`${where}: layer ${problems[0].layer} is not supported: ${problems[0].why}`);
-  if (problems.length > 1) fail(`${where}: ${problems.length} layers are not supported: ${problems.map((p) => `${p.layer}: ${p.why}`).join('; ')}`);
+  if (problems.length > 1)
+    fail(`${where}: ${problems.length} layers are not supported: ${problems.map((p) => `${p.layer}: ${p.why}`).join('; ')}`);
 }

@@ -1,10 +1,14 @@
 import { assertNever } from '../errors.js';
 import {
-  attentionContext, attentionContextBackward, attentionLogits, attentionLogitsBackward, attentionMask, maskedSoftmax, maskedSoftmaxBackward,
+  attentionContext,
+  attentionContextBackward,
+  attentionLogits,
+  attentionLogitsBackward,
+  attentionMask,
+  maskedSoftmax,
+  maskedSoftmaxBackward,
 } from '../kernels/attention.js';
-import {
-  divideBackward, divideForward, pointwiseBackward, pointwiseForward, reduceBackward, reduceForward,
-} from '../kernels/tf-ops.js';
+import { divideBackward, divideForward, pointwiseBackward, pointwiseForward, reduceBackward, reduceForward } from '../kernels/tf-ops.js';
 import type { Op } from './graph.js';
 
 /** The ops of transformer models: attention's two nodes and the TF-op / Keras 3 operation nodes without a layer. */
@@ -38,7 +42,14 @@ export function transformerOpForward(op: TransformerOp, xs: Float32Array[], n: n
 }
 
 /** The gradient at each input; masks and comparisons pass none. */
-export function transformerOpBackward(op: TransformerOp, xs: Float32Array[], y: Float32Array, gy: Float32Array, n: number, inSizes: number[]): Float32Array[] {
+export function transformerOpBackward(
+  op: TransformerOp,
+  xs: Float32Array[],
+  y: Float32Array,
+  gy: Float32Array,
+  n: number,
+  inSizes: number[],
+): Float32Array[] {
   const zeros = (k: number): Float32Array => new Float32Array(n * inSizes[k]);
   switch (op.kind) {
     case 'attention-scores': {

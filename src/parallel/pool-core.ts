@@ -38,11 +38,13 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
   };
 
   const waitDone = (): void => {
-    for (let done = Atomics.load(ctrl, Slot.done); done < workers.count; done = Atomics.load(ctrl, Slot.done)) Atomics.wait(ctrl, Slot.done, done);
+    for (let done = Atomics.load(ctrl, Slot.done); done < workers.count; done = Atomics.load(ctrl, Slot.done))
+      Atomics.wait(ctrl, Slot.done, done);
   };
 
   const failed = (what: string): void => {
-    if (Atomics.load(ctrl, Slot.failed)) throw new LrpKerasError(`a worker thread failed ${what}${workers.errors.length ? `: ${String(workers.errors[0])}` : ''}`);
+    if (Atomics.load(ctrl, Slot.failed))
+      throw new LrpKerasError(`a worker thread failed ${what}${workers.errors.length ? `: ${String(workers.errors[0])}` : ''}`);
   };
 
   const stage = (size: number): Float32Array => {
@@ -85,7 +87,8 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.kernel);
       try {
-        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) e.run(job, m0, m0 + rows, 0);
+        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads))
+          e.run(job, m0, m0 + rows, 0);
       } finally {
         waitDone();
       }
@@ -107,7 +110,8 @@ export function poolOver(threads: number, ctrl: Int32Array, workers: PoolWorkers
       Atomics.store(ctrl, Slot.failed, 0);
       signal(Command.gemm);
       try {
-        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads)) gemmRows(p, m0, m0 + rows, scratch);
+        for (let m0 = 0, rows = claimRows(ctrl, M, threads); rows > 0; m0 += rows, rows = claimRows(ctrl, M, threads))
+          gemmRows(p, m0, m0 + rows, scratch);
       } finally {
         waitDone(); // never leave workers running on a job the next one would overwrite
       }

@@ -17,7 +17,8 @@ const START_TIMEOUT_MS = 30_000;
  * `close()` stops them.
  */
 export function createThreadPool(threads: number): ThreadPool {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new LrpKerasError(`createThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new LrpKerasError(`createThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
   const control = new SharedArrayBuffer(CONTROL_INTS * 4);
   const ctrl = new Int32Array(control);
   const ports: MessagePort[] = [];
@@ -25,7 +26,11 @@ export function createThreadPool(threads: number): ThreadPool {
   const errors: unknown[] = [];
   for (let w = 1; w < threads; w++) {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { control, port: port2 }, transferList: [port2], execArgv: workerExecArgv() });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { control, port: port2 },
+      transferList: [port2],
+      execArgv: workerExecArgv(),
+    });
     worker.on('error', (e) => errors.push(e));
     worker.unref();
     port1.unref();
@@ -36,7 +41,9 @@ export function createThreadPool(threads: number): ThreadPool {
   for (let ready = Atomics.load(ctrl, Slot.ready); ready < workers.length; ready = Atomics.load(ctrl, Slot.ready)) {
     if (Date.now() > deadline) {
       for (const w of workers) void w.terminate();
-      throw new LrpKerasError(`createThreadPool: ${workers.length - ready} of ${workers.length} worker threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+      throw new LrpKerasError(
+        `createThreadPool: ${workers.length - ready} of ${workers.length} worker threads did not start within ${START_TIMEOUT_MS / 1000} s`,
+      );
     }
     Atomics.wait(ctrl, Slot.ready, ready, 50);
   }

@@ -31,9 +31,37 @@ export const Slot = {
 export const Command = { gemm: 1, exit: 2, restage: 3, attach: 4, kernel: 5 } as const;
 
 const JOB_FIELDS = [
-  'kind', 'part', 'depthwise', 'M', 'N', 'K', 'lda', 'group',
-  'H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups',
-  'aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset', 'threads', 'unit',
+  'kind',
+  'part',
+  'depthwise',
+  'M',
+  'N',
+  'K',
+  'lda',
+  'group',
+  'H',
+  'W',
+  'C',
+  'OH',
+  'OW',
+  'O',
+  'kh',
+  'kw',
+  'sh',
+  'sw',
+  'dh',
+  'dw',
+  'padT',
+  'padL',
+  'groups',
+  'aOffset',
+  'aLength',
+  'rightOffset',
+  'rightLength',
+  'biasOffset',
+  'cOffset',
+  'threads',
+  'unit',
 ] as const;
 type Field = (typeof JOB_FIELDS)[number];
 const at = Object.fromEntries(JOB_FIELDS.map((f, i) => [f, Slot.job + i])) as Record<Field, number>;
@@ -44,7 +72,14 @@ const KINDS: LeftOperand['kind'][] = ['rows', 'patches', 'transposed-patches'];
 const PARTS: SignPart[] = ['all', 'positive', 'negative'];
 
 /** Where each operand of a staged problem sits in the staging buffer (in floats). */
-export interface StagedLayout { aOffset: number; aLength: number; rightOffset: number; rightLength: number; biasOffset: number; cOffset: number }
+export interface StagedLayout {
+  aOffset: number;
+  aLength: number;
+  rightOffset: number;
+  rightLength: number;
+  biasOffset: number;
+  cOffset: number;
+}
 
 export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, threads: number): void {
   const left = p.left;
@@ -60,7 +95,8 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, thre
   put('K', p.K);
   put('lda', left.kind === 'rows' ? left.lda : 0);
   put('group', left.kind === 'rows' ? 0 : left.group);
-  for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const) put(f, g ? g[f] : 0);
+  for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const)
+    put(f, g ? g[f] : 0);
   for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
   put('threads', threads);
   put('unit', TILE);
@@ -89,18 +125,39 @@ export function readJob(ctrl: Int32Array, staging: Float32Array): { p: GemmProbl
   const get = (f: Field): number => ctrl[at[f]];
   const kind = KINDS[get('kind')];
   const geom = {
-    H: get('H'), W: get('W'), C: get('C'), OH: get('OH'), OW: get('OW'), O: get('O'), kh: get('kh'), kw: get('kw'),
-    sh: get('sh'), sw: get('sw'), dh: get('dh'), dw: get('dw'), padT: get('padT'), padL: get('padL'), groups: get('groups'),
+    H: get('H'),
+    W: get('W'),
+    C: get('C'),
+    OH: get('OH'),
+    OW: get('OW'),
+    O: get('O'),
+    kh: get('kh'),
+    kw: get('kw'),
+    sh: get('sh'),
+    sw: get('sw'),
+    dh: get('dh'),
+    dw: get('dw'),
+    padT: get('padT'),
+    padL: get('padL'),
+    groups: get('groups'),
   };
   const left: LeftOperand = kind === 'rows' ? { kind, lda: get('lda') } : { kind, geom, group: get('group') };
   const N = get('N');
   const biasOffset = get('biasOffset');
   const p: GemmProblem = {
-    M: get('M'), N, K: get('K'), left, part: PARTS[get('part')], depthwise: get('depthwise') === 1,
+    M: get('M'),
+    N,
+    K: get('K'),
+    left,
+    part: PARTS[get('part')],
+    depthwise: get('depthwise') === 1,
     a: staging.subarray(get('aOffset'), get('aOffset') + get('aLength')),
     right: staging.subarray(get('rightOffset'), get('rightOffset') + get('rightLength')),
-    bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N), biasOffset: 0,
-    c: staging, ldc: N, cOffset: get('cOffset'),
+    bias: biasOffset < 0 ? null : staging.subarray(biasOffset, biasOffset + N),
+    biasOffset: 0,
+    c: staging,
+    ldc: N,
+    cOffset: get('cOffset'),
   };
   return { p, threads: get('threads') };
 }

@@ -28,11 +28,15 @@ export function executorFor(threads: unknown, what = 'option threads'): GemmExec
   if (threads === undefined || threads === 1) return null;
   if (typeof threads === 'object' && threads !== null && typeof (threads as ThreadPool).gemm === 'function') return threads as ThreadPool;
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new LrpKerasError(`${what} must be a whole number of threads from 1 to 256 or a pool from createThreadPool, got ${JSON.stringify(threads)}`);
+    throw new LrpKerasError(
+      `${what} must be a whole number of threads from 1 to 256 or a pool from createThreadPool, got ${JSON.stringify(threads)}`,
+    );
   }
   const make = makePool;
   if (!make) {
-    throw new LrpKerasError(`${what}: ${threads} threads need worker threads; import 'lrp-keras/threads' once first (Node), pass a pool from createWebThreadPool ('lrp-keras/web-threads', browsers), or pass threads: 1`);
+    throw new LrpKerasError(
+      `${what}: ${threads} threads need worker threads; import 'lrp-keras/threads' once first (Node), pass a pool from createWebThreadPool ('lrp-keras/web-threads', browsers), or pass threads: 1`,
+    );
   }
   return getOrCreate(defaultPools, threads, () => make(threads));
 }

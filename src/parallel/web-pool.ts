@@ -25,11 +25,17 @@ function canBlock(): boolean {
  * model, in a Web Worker.
  */
 export async function createWebThreadPool(threads: number): Promise<ThreadPool> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new LrpKerasError(`createWebThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new LrpKerasError(`createWebThreadPool: threads must be a whole number from 1 to 256, got ${threads}`);
   if (typeof SharedArrayBuffer === 'undefined') {
-    throw new LrpKerasError('createWebThreadPool needs SharedArrayBuffer: serve the page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)');
+    throw new LrpKerasError(
+      'createWebThreadPool needs SharedArrayBuffer: serve the page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)',
+    );
   }
-  if (!canBlock()) throw new LrpKerasError('createWebThreadPool: this thread may not wait (a page\'s main thread); create the pool and run the model in a Web Worker');
+  if (!canBlock())
+    throw new LrpKerasError(
+      "createWebThreadPool: this thread may not wait (a page's main thread); create the pool and run the model in a Web Worker",
+    );
   const control = new SharedArrayBuffer(CONTROL_INTS * 4);
   const ctrl = new Int32Array(control);
   const errors: unknown[] = [];
@@ -44,7 +50,9 @@ export async function createWebThreadPool(threads: number): Promise<ThreadPool> 
   while (Atomics.load(ctrl, Slot.ready) < workers.length) {
     if (Date.now() > deadline || errors.length) {
       for (const w of workers) w.terminate();
-      throw new LrpKerasError(`createWebThreadPool: ${workers.length - Atomics.load(ctrl, Slot.ready)} of ${workers.length} Web Workers did not start${errors.length ? `: ${String(errors[0])}` : ` within ${START_TIMEOUT_MS / 1000} s`}`);
+      throw new LrpKerasError(
+        `createWebThreadPool: ${workers.length - Atomics.load(ctrl, Slot.ready)} of ${workers.length} Web Workers did not start${errors.length ? `: ${String(errors[0])}` : ` within ${START_TIMEOUT_MS / 1000} s`}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -2,7 +2,9 @@
 // are staging buffers or the kernel module, taken when the loop of pool-core.ts yields for them.
 import { workerLoop, type WorkerMessage } from './pool-core.js';
 
-interface WorkerScope { onmessage: ((e: { data: WorkerMessage }) => void) | null }
+interface WorkerScope {
+  onmessage: ((e: { data: WorkerMessage }) => void) | null;
+}
 const scope = globalThis as unknown as WorkerScope;
 const received: WorkerMessage[] = [];
 let waiting: ((m: WorkerMessage) => void) | null = null;

@@ -10,7 +10,11 @@ import { HttpError } from './http-error.js';
 export type AnswerType = 'json' | 'png';
 
 const TYPES: Record<string, AnswerType> = {
-  'application/json': 'json', 'application/*': 'json', '*/*': 'json', 'image/png': 'png', 'image/*': 'png',
+  'application/json': 'json',
+  'application/*': 'json',
+  '*/*': 'json',
+  'image/png': 'png',
+  'image/*': 'png',
 };
 
 /** The answer type the Accept header prefers (by q, then by order); JSON when there is no header. */
@@ -43,8 +47,15 @@ export function pngAnswer(job: ExplainJob, result: Explained): Response {
   const samples = Array.from({ length: job.n }, (_, i) => x.data.subarray(i * size, (i + 1) * size));
   const pictures = explanationPictures(inputShape, samples, result.relevance[0].data, job.picture);
   const classes = result.logits.data.length / job.n;
-  const image = pictures.length === 1 ? pictures[0] : grid(pictures.map((picture, i) => ({
-    image: picture, label: scoreLabel(result.target[i], result.logits.data[i * classes + result.target[i]]),
-  })), { columns: Math.min(5, pictures.length), padding: 8 });
+  const image =
+    pictures.length === 1
+      ? pictures[0]
+      : grid(
+          pictures.map((picture, i) => ({
+            image: picture,
+            label: scoreLabel(result.target[i], result.logits.data[i * classes + result.target[i]]),
+          })),
+          { columns: Math.min(5, pictures.length), padding: 8 },
+        );
   return new Response(toPNG(image) as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': 'image/png' } });
 }

@@ -25,7 +25,10 @@ export interface ServerOptions {
 function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HttpError(408, 'request_timeout', 'the request body did not arrive within the time limit')), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => reject(new HttpError(408, 'request_timeout', 'the request body did not arrive within the time limit')),
+      Math.max(0, deadline - Date.now()),
+    );
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -34,7 +37,12 @@ function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
 async function readJob(request: Request, model: Model, limits: ServerLimits, deadline: number): Promise<ExplainJob> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/json') {
-    const text = await beforeDeadline(request.text().catch(() => { throw badRequest('the request body could not be read (truncated?)'); }), deadline);
+    const text = await beforeDeadline(
+      request.text().catch(() => {
+        throw badRequest('the request body could not be read (truncated?)');
+      }),
+      deadline,
+    );
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -44,7 +52,12 @@ async function readJob(request: Request, model: Model, limits: ServerLimits, dea
     return asClientError(() => jobFromJson(body, model, limits));
   }
   if (type === 'multipart/form-data') {
-    const form = await beforeDeadline(request.formData().catch(() => { throw badRequest('the body is not valid multipart/form-data (or was truncated)'); }), deadline);
+    const form = await beforeDeadline(
+      request.formData().catch(() => {
+        throw badRequest('the body is not valid multipart/form-data (or was truncated)');
+      }),
+      deadline,
+    );
     return asClientError(() => jobFromForm(form, model, limits));
   }
   throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type || 'missing'}; send application/json or multipart/form-data`);
@@ -56,7 +69,8 @@ export function createApp(options: ServerOptions): Hono {
   const gate = new Gate(limits.concurrency, limits.queue);
 
   const modelNamed = async (name: string): Promise<Model> => {
-    if (!Object.hasOwn(options.models, name)) throw new HttpError(404, 'not_found', `no model named '${name}'; served: ${names.join(', ')}`);
+    if (!Object.hasOwn(options.models, name))
+      throw new HttpError(404, 'not_found', `no model named '${name}'; served: ${names.join(', ')}`);
     try {
       return await options.models[name];
     } catch (e) {
@@ -66,7 +80,9 @@ export function createApp(options: ServerOptions): Hono {
 
   const app = new Hono();
   app.onError((e) => errorResponse(e));
-  app.notFound((c) => errorResponse(new HttpError(404, 'not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; see GET /v1/openapi.json`)));
+  app.notFound((c) =>
+    errorResponse(new HttpError(404, 'not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; see GET /v1/openapi.json`)),
+  );
 
   app.get('/healthz', async (c) => {
     await Promise.all(names.map(modelNamed));
@@ -74,41 +90,50 @@ export function createApp(options: ServerOptions): Hono {
   });
 
   app.get('/v1/models', async (c) => {
-    const models = await Promise.all(names.map(async (name) => {
-      const model = await modelNamed(name);
-      return { name, inputs: modelInputs(model), outputs: modelOutputs(model), methods: Object.keys(METHODS) };
-    }));
+    const models = await Promise.all(
+      names.map(async (name) => {
+        const model = await modelNamed(name);
+        return { name, inputs: modelInputs(model), outputs: modelOutputs(model), methods: Object.keys(METHODS) };
+      }),
+    );
     return c.json({ models });
   });
 
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument(limits)));
 
-  app.post('/v1/models/:name/explain', bodyLimit({
-    maxSize: limits.maxBodyBytes,
-    onError: () => {
-      // The rest of the body is not read: the connection cannot carry another request.
-      throw new HttpError(413, 'payload_too_large', `the request body is larger than the limit of ${limits.maxBodyBytes} bytes`, { Connection: 'close' });
+  app.post(
+    '/v1/models/:name/explain',
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: () => {
+        // The rest of the body is not read: the connection cannot carry another request.
+        throw new HttpError(413, 'payload_too_large', `the request body is larger than the limit of ${limits.maxBodyBytes} bytes`, {
+          Connection: 'close',
+        });
+      },
+    }),
+    async (c) => {
+      const arrived = Date.now();
+      const deadline = arrived + limits.timeoutMs;
+      const name = c.req.param('name');
+      const model = await modelNamed(name);
+      const answer = answerType(c.req.header('accept') ?? null);
+      if (answer === 'png' && modelInputs(model).length !== 1)
+        throw new HttpError(406, 'not_acceptable', 'image/png answers are drawn for one-input models; ask for application/json');
+      const job = await readJob(c.req.raw, model, limits, deadline);
+      const release = await gate.acquire(deadline);
+      try {
+        const started = Date.now();
+        const predicted = await asClientError(() => predictJob(model, job));
+        const relevance = await asClientError(() => relevanceOf(model, job, deadline, c.req.raw.signal), 422);
+        const result = { ...predicted, relevance };
+        const timing = { queueMs: started - arrived, computeMs: Date.now() - started };
+        return answer === 'json' ? jsonAnswer(name, job, result, timing) : await asClientError(() => pngAnswer(job, result), 422);
+      } finally {
+        release();
+      }
     },
-  }), async (c) => {
-    const arrived = Date.now();
-    const deadline = arrived + limits.timeoutMs;
-    const name = c.req.param('name');
-    const model = await modelNamed(name);
-    const answer = answerType(c.req.header('accept') ?? null);
-    if (answer === 'png' && modelInputs(model).length !== 1) throw new HttpError(406, 'not_acceptable', 'image/png answers are drawn for one-input models; ask for application/json');
-    const job = await readJob(c.req.raw, model, limits, deadline);
-    const release = await gate.acquire(deadline);
-    try {
-      const started = Date.now();
-      const predicted = await asClientError(() => predictJob(model, job));
-      const relevance = await asClientError(() => relevanceOf(model, job, deadline, c.req.raw.signal), 422);
-      const result = { ...predicted, relevance };
-      const timing = { queueMs: started - arrived, computeMs: Date.now() - started };
-      return answer === 'json' ? jsonAnswer(name, job, result, timing) : await asClientError(() => pngAnswer(job, result), 422);
-    } finally {
-      release();
-    }
-  });
+  );
   return app;
 }
 

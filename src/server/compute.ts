@@ -43,7 +43,12 @@ function outputLogits(model: Model, job: ExplainJob): Tensor {
   const all = asList(model.logits(asArgument(job.inputs)));
   const { output = 0 } = job.options;
   const index = typeof output === 'number' ? output : modelOutputs(model).findIndex((o) => o.name === output);
-  if (!(index >= 0 && index < all.length)) throw new LrpKerasError(`field output: ${JSON.stringify(output)} is not one of the model's outputs (${modelOutputs(model).map((o) => o.name).join(', ')})`);
+  if (!(index >= 0 && index < all.length))
+    throw new LrpKerasError(
+      `field output: ${JSON.stringify(output)} is not one of the model's outputs (${modelOutputs(model)
+        .map((o) => o.name)
+        .join(', ')})`,
+    );
   return all[index];
 }
 
@@ -85,7 +90,8 @@ export async function relevanceOf(model: Model, job: ExplainJob, deadline: numbe
     try {
       part = asList<Tensor>(analyze(model, asArgument(job.inputs.map((t) => rowsOf(t, from, to))), options));
     } catch (e) {
-      if (stop.aborted && e instanceof LrpKerasError && e.message.startsWith('aborted')) throw new HttpError(503, 'timeout', TIMEOUT_MESSAGE);
+      if (stop.aborted && e instanceof LrpKerasError && e.message.startsWith('aborted'))
+        throw new HttpError(503, 'timeout', TIMEOUT_MESSAGE);
       throw e;
     }
     part.forEach((r, k) => {

@@ -42,12 +42,15 @@ function byInput(value: unknown, specs: NamedShape[]): [string, unknown][] {
   const names = specs.map((s) => `'${s.name}'`).join(', ');
   if (isTensorObject(value)) {
     if (specs.length === 1) return [['inputs', value]];
-    throw badRequest(`field inputs: the model has ${specs.length} inputs (${names}); send an array of tensors in that order or an object by input name`);
+    throw badRequest(
+      `field inputs: the model has ${specs.length} inputs (${names}); send an array of tensors in that order or an object by input name`,
+    );
   }
   if (Array.isArray(value)) {
     // For a one-input model an array is nested numbers, unless it is a list of {shape, data}.
     if (specs.length === 1 && !(value.length === 1 && isTensorObject(value[0]))) return [['inputs', value]];
-    if (value.length !== specs.length) throw badRequest(`field inputs: ${value.length} tensors for the model's ${specs.length} inputs (${names})`);
+    if (value.length !== specs.length)
+      throw badRequest(`field inputs: ${value.length} tensors for the model's ${specs.length} inputs (${names})`);
     return value.map((v, i) => [`inputs[${i}]`, v]);
   }
   const object = value as Record<string, unknown>;
@@ -65,11 +68,14 @@ function modelTensor(value: unknown, spec: NamedShape, field: string): Tensor {
   validate(value, tensorSchema, field);
   if (isTensorObject(value)) {
     const { shape, data } = value as { shape: number[]; data: unknown[] };
-    if (data.length !== sizeOf(shape)) throw badRequest(`field ${field}: shape ${formatShape(shape)} holds ${sizeOf(shape)} values, data has ${data.length}`);
+    if (data.length !== sizeOf(shape))
+      throw badRequest(`field ${field}: shape ${formatShape(shape)} holds ${sizeOf(shape)} values, data has ${data.length}`);
   }
   const t = jsonTensor(value, `field ${field}`);
   if (t.shape.length !== spec.shape.length + 1 || !spec.shape.every((d, i) => d === null || t.shape[i + 1] === d)) {
-    throw badRequest(`field ${field} has shape ${formatShape(t.shape)}; the model's input '${spec.name}' is ${formatShape([null, ...spec.shape])}`);
+    throw badRequest(
+      `field ${field} has shape ${formatShape(t.shape)}; the model's input '${spec.name}' is ${formatShape([null, ...spec.shape])}`,
+    );
   }
   return t;
 }
@@ -86,12 +92,16 @@ function checkFinite(inputs: Tensor[], fields: string[]): void {
 function batchOf(inputs: Tensor[], limits: ServerLimits): number {
   const n = inputs[0].shape[0];
   if (n === 0) throw badRequest('field inputs: an empty batch');
-  if (inputs.some((t) => t.shape[0] !== n)) throw badRequest(`field inputs: the inputs' batch sizes differ (${inputs.map((t) => t.shape[0]).join(', ')})`);
+  if (inputs.some((t) => t.shape[0] !== n))
+    throw badRequest(`field inputs: the inputs' batch sizes differ (${inputs.map((t) => t.shape[0]).join(', ')})`);
   if (n > limits.maxBatch) throw tooLarge(`field inputs: a batch of ${n} samples; the limit is ${limits.maxBatch} per request`);
   return n;
 }
 
-const pictureOf = (p: Partial<PictureOptions> | undefined): PictureOptions => ({ colormap: p?.colormap ?? 'bwr', overlay: p?.overlay ?? false });
+const pictureOf = (p: Partial<PictureOptions> | undefined): PictureOptions => ({
+  colormap: p?.colormap ?? 'bwr',
+  overlay: p?.overlay ?? false,
+});
 
 function jobOf(inputs: Tensor[], fields: string[], body: Omit<ExplainBody, 'inputs'>, limits: ServerLimits): ExplainJob {
   checkFinite(inputs, fields);
@@ -106,7 +116,12 @@ export function jobFromJson(body: unknown, model: Model, limits: ServerLimits): 
   const b = body as ExplainBody;
   const specs = modelInputs(model);
   const fields = byInput(b.inputs, specs);
-  return jobOf(fields.map(([field, value], i) => modelTensor(value, specs[i], field)), fields.map(([field]) => field), b, limits);
+  return jobOf(
+    fields.map(([field, value], i) => modelTensor(value, specs[i], field)),
+    fields.map(([field]) => field),
+    b,
+    limits,
+  );
 }
 
 /** A JSON field of a form: its text parsed, or a 400 naming the field. */
@@ -151,10 +166,14 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   const files = form.getAll('image');
   if (files.length === 0) throw badRequest('field image is required: one file per sample (PNG, JPEG, .npy or JSON)');
   if (files.some((f) => typeof f === 'string')) throw badRequest('field image: expected files, got text');
-  if (files.length > limits.maxBatch) throw tooLarge(`field image: ${files.length} files; the limit is ${limits.maxBatch} samples per request`);
+  if (files.length > limits.maxBatch)
+    throw tooLarge(`field image: ${files.length} files; the limit is ${limits.maxBatch} samples per request`);
   const specs = modelInputs(model);
   if (specs.length !== 1) throw badRequest(`multipart requests explain one-input models; this one has ${specs.length} inputs: send JSON`);
-  if (specs[0].shape.includes(null)) throw badRequest(`multipart requests explain inputs of a fixed shape; this model's is ${formatShape([null, ...specs[0].shape])}: send JSON`);
+  if (specs[0].shape.includes(null))
+    throw badRequest(
+      `multipart requests explain inputs of a fixed shape; this model's is ${formatShape([null, ...specs[0].shape])}: send JSON`,
+    );
   const shape = specs[0].shape as number[];
   let scale: number;
   try {
@@ -173,11 +192,16 @@ export async function jobFromForm(form: FormData, model: Model, limits: ServerLi
   });
   const options = fields.options === undefined ? undefined : jsonField(fields.options, 'options');
   if (options !== undefined) validate(options, analyzeOptionsSchema, 'options');
-  return jobOf([{ shape: [samples.length, ...shape], data }], ['image'], {
-    method: fields.method,
-    target: formTarget(fields.target),
-    output: fields.output === undefined ? undefined : /^\d+$/.test(fields.output) ? Number(fields.output) : fields.output,
-    options: options as ExplainBody['options'],
-    picture: { colormap: fields.colormap as ColormapName | undefined, overlay: fields.overlay === 'true' },
-  }, limits);
+  return jobOf(
+    [{ shape: [samples.length, ...shape], data }],
+    ['image'],
+    {
+      method: fields.method,
+      target: formTarget(fields.target),
+      output: fields.output === undefined ? undefined : /^\d+$/.test(fields.output) ? Number(fields.output) : fields.output,
+      options: options as ExplainBody['options'],
+      picture: { colormap: fields.colormap as ColormapName | undefined, overlay: fields.overlay === 'true' },
+    },
+    limits,
+  );
 }

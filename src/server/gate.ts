@@ -11,7 +11,10 @@ export class Gate {
   /** Moving average of how long a holder keeps its turn, in ms. */
   private averageMs = 100;
 
-  constructor(private readonly concurrency: number, private readonly queue: number) {}
+  constructor(
+    private readonly concurrency: number,
+    private readonly queue: number,
+  ) {}
 
   /** Seconds until a new request would likely get a turn (at least 1). */
   retryAfter(): number {
@@ -22,17 +25,29 @@ export class Gate {
   async acquire(deadline: number): Promise<() => void> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.queue) {
-        throw new HttpError(503, 'overloaded', `the server is busy (${this.running} explaining, ${this.waiting.length} waiting); retry later`, { 'Retry-After': String(this.retryAfter()) });
+        throw new HttpError(
+          503,
+          'overloaded',
+          `the server is busy (${this.running} explaining, ${this.waiting.length} waiting); retry later`,
+          { 'Retry-After': String(this.retryAfter()) },
+        );
       }
       await new Promise<void>((resolve, reject) => {
         const turn = (): void => {
           clearTimeout(timer);
           resolve();
         };
-        const timer = setTimeout(() => {
-          this.waiting.splice(this.waiting.indexOf(turn), 1);
-          reject(new HttpError(503, 'timeout', 'the request timed out waiting for a turn; retry later', { 'Retry-After': String(this.retryAfter()) }));
-        }, Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+          () => {
+            this.waiting.splice(this.waiting.indexOf(turn), 1);
+            reject(
+              new HttpError(503, 'timeout', 'the request timed out waiting for a turn; retry later', {
+                'Retry-After': String(this.retryAfter()),
+              }),
+            );
+          },
+          Math.max(0, deadline - Date.now()),
+        );
         this.waiting.push(turn);
       });
     } else {
@@ -45,7 +60,8 @@ export class Gate {
       released = true;
       this.averageMs = 0.8 * this.averageMs + 0.2 * (Date.now() - start);
       const next = this.waiting.shift();
-      if (next) next(); // the turn passes on; `running` stays
+      if (next)
+        next(); // the turn passes on; `running` stays
       else this.running--;
     };
   }

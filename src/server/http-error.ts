@@ -6,7 +6,12 @@ import { LrpKerasError } from '../errors.js';
  * a model that failed to load) and for bugs.
  */
 export class HttpError extends LrpKerasError {
-  constructor(readonly status: 400 | 404 | 406 | 408 | 413 | 415 | 422 | 500 | 503, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: 400 | 404 | 406 | 408 | 413 | 415 | 422 | 500 | 503,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }

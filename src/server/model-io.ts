@@ -9,4 +9,5 @@ export interface NamedShape {
 
 export const modelInputs = (model: Model): NamedShape[] => model.inputNames.map((name, i) => ({ name, shape: [...model.inputShapes[i]] }));
 
-export const modelOutputs = (model: Model): NamedShape[] => model.outputNames.map((name, i) => ({ name, shape: [...model.outputShapes[i]] }));
+export const modelOutputs = (model: Model): NamedShape[] =>
+  model.outputNames.map((name, i) => ({ name, shape: [...model.outputShapes[i]] }));

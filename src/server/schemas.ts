@@ -19,7 +19,7 @@ export const tensorSchema: Schema = {
   anyOf: [
     {
       type: 'object',
-      description: 'Row-major, batch first, in the model\'s Keras layout.',
+      description: "Row-major, batch first, in the model's Keras layout.",
       properties: {
         shape: { type: 'array', items: index, maxItems: 16 },
         data: { type: 'array', items: number, title: 'an array of finite numbers' },
@@ -36,7 +36,11 @@ const ruleSpec: Schema = {
   title: 'a rule id or {rule, epsilon, gamma, alpha, beta}',
   anyOf: [
     { type: 'string' },
-    { type: 'object', properties: { rule: { type: 'string' }, epsilon: nonNegative, gamma: nonNegative, alpha: nonNegative, beta: nonNegative }, required: ['rule'] },
+    {
+      type: 'object',
+      properties: { rule: { type: 'string' }, epsilon: nonNegative, gamma: nonNegative, alpha: nonNegative, beta: nonNegative },
+      required: ['rule'],
+    },
   ],
 };
 
@@ -45,8 +49,12 @@ export const analyzeOptionsSchema: Schema = {
   type: 'object',
   description: 'Rule and method parameters, as in analyze() (README, Options).',
   properties: {
-    epsilon: nonNegative, gamma: nonNegative, alpha: { type: 'number', minimum: 1 }, beta: nonNegative,
-    low: bound, high: bound,
+    epsilon: nonNegative,
+    gamma: nonNegative,
+    alpha: { type: 'number', minimum: 1 },
+    beta: nonNegative,
+    low: bound,
+    high: bound,
     layerRules: { type: 'object', additionalProperties: ruleSpec, description: 'Per layer name or class.' },
     steps: { type: 'integer', minimum: 1, maximum: MAX_STEPS },
     baseline: number,
@@ -106,20 +114,32 @@ export const explainFormSchema = (): Schema => ({
     options: { type: 'string', description: 'JSON text of the options object.' },
     colormap: { type: 'string', enum: Object.keys(colormaps) },
     overlay: { type: 'string', enum: ['true', 'false'] },
-    resize: { type: 'string', enum: ['bilinear', 'nearest', 'none'], default: 'bilinear', description: "Images of another size than the model's are resized, or refused with 'none'." },
+    resize: {
+      type: 'string',
+      enum: ['bilinear', 'nearest', 'none'],
+      default: 'bilinear',
+      description: "Images of another size than the model's are resized, or refused with 'none'.",
+    },
     scale: { type: 'string', default: '1/255', description: 'Factor applied to pixel values 0–255.' },
   },
   required: ['image'],
 });
 
-const tensorOut: Schema = { type: 'object', properties: { shape: { type: 'array', items: index }, data: { type: 'array', items: number } }, required: ['shape', 'data'] };
+const tensorOut: Schema = {
+  type: 'object',
+  properties: { shape: { type: 'array', items: index }, data: { type: 'array', items: number } },
+  required: ['shape', 'data'],
+};
 
 export const explainResponseSchema: Schema = {
   type: 'object',
   properties: {
     model: { type: 'string' },
     method: { type: 'string' },
-    relevance: { anyOf: [tensorOut, { type: 'array', items: tensorOut }], description: 'In the input\'s shape; an array for several inputs.' },
+    relevance: {
+      anyOf: [tensorOut, { type: 'array', items: tensorOut }],
+      description: "In the input's shape; an array for several inputs.",
+    },
     logits: tensorOut,
     target: { type: 'array', items: index },
     timing: { type: 'object', properties: { queueMs: number, computeMs: number } },
@@ -127,7 +147,11 @@ export const explainResponseSchema: Schema = {
   required: ['model', 'method', 'relevance', 'logits', 'target', 'timing'],
 };
 
-const namedShape: Schema = { type: 'object', properties: { name: { type: 'string' }, shape: { type: 'array', items: index } }, required: ['name', 'shape'] };
+const namedShape: Schema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, shape: { type: 'array', items: index } },
+  required: ['name', 'shape'],
+};
 
 export const modelListSchema: Schema = {
   type: 'object',
@@ -136,7 +160,12 @@ export const modelListSchema: Schema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, inputs: { type: 'array', items: namedShape }, outputs: { type: 'array', items: namedShape }, methods: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          name: { type: 'string' },
+          inputs: { type: 'array', items: namedShape },
+          outputs: { type: 'array', items: namedShape },
+          methods: { type: 'array', items: { type: 'string' } },
+        },
         required: ['name', 'inputs', 'outputs', 'methods'],
       },
     },
@@ -147,10 +176,18 @@ export const modelListSchema: Schema = {
 export const errorSchema: Schema = {
   type: 'object',
   properties: {
-    error: { type: 'string', description: 'A stable code: invalid_request, not_found, payload_too_large, unsupported_media_type, not_acceptable, unprocessable, request_timeout, overloaded, timeout, unavailable, internal.' },
+    error: {
+      type: 'string',
+      description:
+        'A stable code: invalid_request, not_found, payload_too_large, unsupported_media_type, not_acceptable, unprocessable, request_timeout, overloaded, timeout, unavailable, internal.',
+    },
     message: { type: 'string', description: 'What was wrong, naming the field.' },
   },
   required: ['error', 'message'],
 };
 
-export const healthSchema: Schema = { type: 'object', properties: { status: { type: 'string', enum: ['ok'] }, models: { type: 'array', items: { type: 'string' } } }, required: ['status', 'models'] };
+export const healthSchema: Schema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok'] }, models: { type: 'array', items: { type: 'string' } } },
+  required: ['status', 'models'],
+};

@@ -28,13 +28,16 @@ export interface Schema {
 
 /** A failed check, with how deep into the value it happened (to pick the best message among anyOf branches). */
 class SchemaError extends LrpKerasError {
-  constructor(message: string, readonly depth: number) {
+  constructor(
+    message: string,
+    readonly depth: number,
+  ) {
     super(message);
   }
 }
 
 const shown = (value: unknown): string => {
-  const text = value === undefined ? 'nothing' : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? 'nothing' : typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 };
 
@@ -43,19 +46,27 @@ export function expected(schema: Schema): string {
   if (schema.title) return schema.title;
   if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (schema.anyOf) return schema.anyOf.map(expected).join(' or ');
-  const bounds = [schema.minimum !== undefined ? `≥ ${schema.minimum}` : '', schema.maximum !== undefined ? `≤ ${schema.maximum}` : ''].filter(Boolean).join(' and ');
+  const bounds = [schema.minimum !== undefined ? `≥ ${schema.minimum}` : '', schema.maximum !== undefined ? `≤ ${schema.maximum}` : '']
+    .filter(Boolean)
+    .join(' and ');
   const article = schema.type === 'integer' || schema.type === 'array' || schema.type === 'object' ? 'an' : 'a';
   return `${article} ${schema.type ?? 'value'}${bounds ? ` ${bounds}` : ''}`;
 }
 
 const typeMatches = (type: Schema['type'], value: unknown): boolean => {
   switch (type) {
-    case undefined: return true;
-    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array': return Array.isArray(value);
-    case 'integer': return Number.isInteger(value);
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    default: return typeof value === type;
+    case undefined:
+      return true;
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    default:
+      return typeof value === type;
   }
 };
 
@@ -80,9 +91,16 @@ function check(value: unknown, schema: Schema, path: string, depth: number): voi
   }
   if (!typeMatches(schema.type, value)) fail();
   if (schema.enum && !schema.enum.includes(value)) fail();
-  if (typeof value === 'number' && ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum))) fail();
+  if (
+    typeof value === 'number' &&
+    ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum))
+  )
+    fail();
   if (Array.isArray(value)) {
-    if ((schema.minItems !== undefined && value.length < schema.minItems) || (schema.maxItems !== undefined && value.length > schema.maxItems)) {
+    if (
+      (schema.minItems !== undefined && value.length < schema.minItems) ||
+      (schema.maxItems !== undefined && value.length > schema.maxItems)
+    ) {
       fail(`expected ${expected(schema)} of ${schema.minItems ?? 0} to ${schema.maxItems ?? 'any number of'} items, got ${value.length}`);
     }
     if (schema.items) for (let i = 0; i < value.length; i++) check(value[i], schema.items, `${path || 'body'}[${i}]`, depth + 1);
@@ -90,11 +108,15 @@ function check(value: unknown, schema: Schema, path: string, depth: number): voi
   if (schema.type === 'object') {
     const object = value as Record<string, unknown>;
     const at = (key: string): string => (path ? `${path}.${key}` : key);
-    for (const key of schema.required ?? []) if (!Object.hasOwn(object, key)) throw new SchemaError(`field ${at(key)} is required`, depth + 1);
+    for (const key of schema.required ?? [])
+      if (!Object.hasOwn(object, key)) throw new SchemaError(`field ${at(key)} is required`, depth + 1);
     for (const [key, v] of Object.entries(object)) {
       const sub = schema.properties?.[key] ?? schema.additionalProperties;
       if (sub === false || (sub === undefined && schema.properties)) {
-        throw new SchemaError(`${path ? `field ${path}` : 'the body'}: unknown key '${key}'; known: ${Object.keys(schema.properties ?? {}).join(', ')}`, depth + 1);
+        throw new SchemaError(
+          `${path ? `field ${path}` : 'the body'}: unknown key '${key}'; known: ${Object.keys(schema.properties ?? {}).join(', ')}`,
+          depth + 1,
+        );
       }
       if (typeof sub === 'object') check(v, sub, at(key), depth + 1);
     }

@@ -26,7 +26,7 @@ function interpolate(knots: Knots, t: number): number {
   while (k < knots.length - 2 && t > knots[k]) k += 2;
   const x0 = knots[k - 2];
   const x1 = knots[k];
-  return x1 === x0 ? knots[k + 1] : knots[k - 1] + (knots[k + 1] - knots[k - 1]) * (t - x0) / (x1 - x0);
+  return x1 === x0 ? knots[k + 1] : knots[k - 1] + ((knots[k + 1] - knots[k - 1]) * (t - x0)) / (x1 - x0);
 }
 
 const clamp01 = (t: number): number => (t < 0 ? 0 : t > 1 ? 1 : t);
@@ -48,8 +48,7 @@ function stopped(stops: readonly (readonly number[])[]): Colormap {
 }
 
 /** Evenly spaced colours, as matplotlib's `LinearSegmentedColormap.from_list`. */
-const evenly = (colors: readonly (readonly number[])[]): Colormap =>
-  stopped(colors.map((c, i) => [i / (colors.length - 1), ...c]));
+const evenly = (colors: readonly (readonly number[])[]): Colormap => stopped(colors.map((c, i) => [i / (colors.length - 1), ...c]));
 
 /**
  * Zennit's colour-map language places node i at palette index p_i ∈ [0, 255] (t = p_i / 255);
@@ -96,22 +95,44 @@ const fromHex = (hex: string): Uint8Array =>
  * maps run from nothing to most, so zero relevance is their start (see `HeatmapOptions.sequential`).
  */
 export const COLORMAP_KINDS: Readonly<Record<ColormapName, 'diverging' | 'sequential'>> = {
-  bwr: 'diverging', seismic: 'diverging', coldnhot: 'diverging',
-  wred: 'sequential', hot: 'sequential', gray: 'sequential', jet: 'sequential', viridis: 'sequential',
+  bwr: 'diverging',
+  seismic: 'diverging',
+  coldnhot: 'diverging',
+  wred: 'sequential',
+  hot: 'sequential',
+  gray: 'sequential',
+  jet: 'sequential',
+  viridis: 'sequential',
 };
 
 export const colormaps: Readonly<Record<ColormapName, Colormap>> = {
-  bwr: evenly([[0, 0, 1], [1, 1, 1], [1, 0, 0]]),
-  seismic: evenly([[0, 0, 0.3], [0, 0, 1], [1, 1, 1], [1, 0, 0], [0.5, 0, 0]]),
+  bwr: evenly([
+    [0, 0, 1],
+    [1, 1, 1],
+    [1, 0, 0],
+  ]),
+  seismic: evenly([
+    [0, 0, 0.3],
+    [0, 0, 1],
+    [1, 1, 1],
+    [1, 0, 0],
+    [0.5, 0, 0],
+  ]),
   // Zennit '0ff,00f,80:000,f00,ff0,fff': unindexed nodes spread evenly (and truncated) between indexed ones.
-  coldnhot: zennit([[0, 0x00ffff], [64, 0x0000ff], [128, 0x000000], [170, 0xff0000], [212, 0xffff00], [255, 0xffffff]]),
+  coldnhot: zennit([
+    [0, 0x00ffff],
+    [64, 0x0000ff],
+    [128, 0x000000],
+    [170, 0xff0000],
+    [212, 0xffff00],
+    [255, 0xffffff],
+  ]),
   // Zennit 'fff,f00'.
-  wred: zennit([[0, 0xffffff], [255, 0xff0000]]),
-  hot: segmented(
-    [0, 0.0416, 0.365079, 1, 1, 1],
-    [0, 0, 0.365079, 0, 0.746032, 1, 1, 1],
-    [0, 0, 0.746032, 0, 1, 1],
-  ),
+  wred: zennit([
+    [0, 0xffffff],
+    [255, 0xff0000],
+  ]),
+  hot: segmented([0, 0.0416, 0.365079, 1, 1, 1], [0, 0, 0.365079, 0, 0.746032, 1, 1, 1], [0, 0, 0.746032, 0, 1, 1]),
   gray: segmented([0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1]),
   jet: segmented(
     [0, 0, 0.35, 0, 0.66, 1, 0.89, 1, 1, 0.5],

@@ -1,3 +1,4 @@
+// biome-ignore-all format: the glyph table is laid out as a table
 import type { RGBA, RGBAImage } from './image.js';
 
 /**

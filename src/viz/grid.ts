@@ -61,7 +61,16 @@ const captionLines = (cell: GridCell): string[] =>
 
 /** The legend's tick labels at t = 0, 0.5, 1 (diverging) or t = 0, 1 (sequential). */
 const legendTicks = (legend: LegendOptions): [number, string][] =>
-  legend.sequential ? [[0, '0'], [1, 'max']] : [[0, '-max'], [0.5, '0'], [1, '+max']];
+  legend.sequential
+    ? [
+        [0, '0'],
+        [1, 'max'],
+      ]
+    : [
+        [0, '-max'],
+        [0.5, '0'],
+        [1, '+max'],
+      ];
 
 /** Draws the legend with its top-left corner at (x, y), `width` wide. */
 function drawLegend(out: RGBAImage, legend: LegendOptions, x: number, y: number, width: number, scale: number, color: RGBA): void {
@@ -111,7 +120,11 @@ export function grid(cells: readonly (RGBAImage | GridCell)[], options: GridOpti
   const caption = legend?.caption ?? 'relevance / largest |R| of each image';
   const legendBand = legend ? padding + BAR_HEIGHT * scale + 2 * line : 0;
   const width = 2 * padding + Math.max(blockWidth, textWidth(title, scale), legendWidth, legend ? textWidth(caption, scale) : 0);
-  const out = solidImage(width, 2 * padding + titleBand + rows * cellHeight + (rows - 1) * padding + legendBand, options.background ?? [255, 255, 255, 255]);
+  const out = solidImage(
+    width,
+    2 * padding + titleBand + rows * cellHeight + (rows - 1) * padding + legendBand,
+    options.background ?? [255, 255, 255, 255],
+  );
   const labelColor = options.labelColor ?? [0, 0, 0, 255];
 
   if (title) drawText(out, title, Math.floor((width - textWidth(title, scale)) / 2), padding, labelColor, scale);

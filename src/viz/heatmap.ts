@@ -54,9 +54,7 @@ interface Layout extends PixelLayout {
 
 function layoutOf(shape: readonly number[], options: LayoutOptions): Layout {
   if (shape.length < 2 || shape.length > 4) {
-    throw new LrpKerasError(
-      `relevance of shape ${formatShape(shape)}: expected (N, H, W, C), (N, C, H, W), (N, H, W) or (N, F)`,
-    );
+    throw new LrpKerasError(`relevance of shape ${formatShape(shape)}: expected (N, H, W, C), (N, C, H, W), (N, H, W) or (N, F)`);
   }
   return { samples: shape[0], ...pixelLayout(shape.slice(1), options.channelsLast ?? true, 'relevance', options.width) };
 }
@@ -187,5 +185,6 @@ export function heatmap(relevance: TensorLike, options: HeatmapOptions = {}): RG
   const [samples, height, width] = maps.shape;
   const size = height * width;
   return Array.from({ length: samples }, (_, n) =>
-    upscaleNearest(paint(maps.data.subarray(n * size, (n + 1) * size), width, height, colormap), options.scale ?? 1));
+    upscaleNearest(paint(maps.data.subarray(n * size, (n + 1) * size), width, height, colormap), options.scale ?? 1),
+  );
 }

@@ -45,7 +45,13 @@ export function toChannels(image: DecodedImage, channels: 1 | 3): Float32Array {
  * when detail matters); nearest takes the pixel whose area holds the sample point.
  */
 export function resizeImage(
-  src: Float32Array, inHeight: number, inWidth: number, channels: number, height: number, width: number, mode: Interpolation,
+  src: Float32Array,
+  inHeight: number,
+  inWidth: number,
+  channels: number,
+  height: number,
+  width: number,
+  mode: Interpolation,
 ): Float32Array {
   const out = new Float32Array(height * width * channels);
   const sy = inHeight / height;
@@ -84,15 +90,23 @@ function channelsFirst(src: Float32Array, pixels: number, channels: number): Flo
  * channels converted, resized to the model's size (free sizes take the image's own), scaled.
  * `file` names the image in errors.
  */
-export function imageToSample(image: DecodedImage, inputShape: readonly (number | null)[], options: ImageReadOptions, file: string): Tensor {
+export function imageToSample(
+  image: DecodedImage,
+  inputShape: readonly (number | null)[],
+  options: ImageReadOptions,
+  file: string,
+): Tensor {
   const g = imageGeometry(inputShape);
-  if (!g) throw new LrpKerasError(`${file}: the model's input ${formatShape([null, ...inputShape])} is not an image; pass a .npy or JSON array`);
+  if (!g)
+    throw new LrpKerasError(`${file}: the model's input ${formatShape([null, ...inputShape])} is not an image; pass a .npy or JSON array`);
   const height = g.height ?? image.height;
   const width = g.width ?? image.width;
   let pixels = toChannels(image, g.channels);
   if (image.height !== height || image.width !== width) {
     if (!options.resize) {
-      throw new LrpKerasError(`${file}: the image is ${image.width}×${image.height}, the model expects ${width}×${height}; pass --resize (in code: option resize; in the server: field resize)`);
+      throw new LrpKerasError(
+        `${file}: the image is ${image.width}×${image.height}, the model expects ${width}×${height}; pass --resize (in code: option resize; in the server: field resize)`,
+      );
     }
     pixels = resizeImage(pixels, image.height, image.width, g.channels, height, width, options.resize);
   }
@@ -102,8 +116,12 @@ export function imageToSample(image: DecodedImage, inputShape: readonly (number 
 }
 
 /** `imageToSample`'s values only, for models of one fixed input size. */
-export const imageSample = (image: DecodedImage, inputShape: readonly (number | null)[], options: ImageReadOptions, file: string): Float32Array =>
-  imageToSample(image, inputShape, options, file).data;
+export const imageSample = (
+  image: DecodedImage,
+  inputShape: readonly (number | null)[],
+  options: ImageReadOptions,
+  file: string,
+): Float32Array => imageToSample(image, inputShape, options, file).data;
 
 /** Options of `imageToTensor`. */
 export interface ImageTensorOptions {
@@ -122,7 +140,11 @@ export type ImageInput = Uint8Array | ArrayBuffer | DecodedImage;
  * when the model reads them so. A model that takes any size keeps the images' own (one size a batch).
  * A model without an image input is an LrpKerasError.
  */
-export function imageToTensor(images: ImageInput | readonly ImageInput[], model: { inputShape: readonly (number | null)[] }, options: ImageTensorOptions = {}): Tensor {
+export function imageToTensor(
+  images: ImageInput | readonly ImageInput[],
+  model: { inputShape: readonly (number | null)[] },
+  options: ImageTensorOptions = {},
+): Tensor {
   const list: readonly ImageInput[] = Array.isArray(images) ? images : [images as ImageInput];
   const read: ImageReadOptions = { scale: options.scale ?? 1 / 255, resize: options.resize ?? 'bilinear' };
   if (!Number.isFinite(read.scale)) throw new LrpKerasError(`imageToTensor: option scale must be a finite number, got ${read.scale}`);
@@ -135,7 +157,10 @@ export function imageToTensor(images: ImageInput | readonly ImageInput[], model:
   });
   const shape = samples[0]?.shape ?? [];
   const differs = samples.find((s) => formatShape(s.shape) !== formatShape(shape));
-  if (differs) throw new LrpKerasError(`imageToTensor: images of sample shapes ${formatShape(shape)} and ${formatShape(differs.shape)} cannot share a batch; resize them to one size`);
+  if (differs)
+    throw new LrpKerasError(
+      `imageToTensor: images of sample shapes ${formatShape(shape)} and ${formatShape(differs.shape)} cannot share a batch; resize them to one size`,
+    );
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(samples.length * size);
   samples.forEach((s, i) => data.set(s.data, i * size));

@@ -3,13 +3,28 @@
  * PNG/JPEG → a tensor in the model's layout → relevance → heatmaps, overlays, labelled grids with a
  * colour legend → PNG/JPEG bytes.
  */
-export { imageToTensor, imageToSample, resizeImage, toChannels, type ImageInput, type ImageTensorOptions, type ImageReadOptions, type Interpolation } from './image-tensor.js';
+export {
+  imageToTensor,
+  imageToSample,
+  resizeImage,
+  toChannels,
+  type ImageInput,
+  type ImageTensorOptions,
+  type ImageReadOptions,
+  type Interpolation,
+} from './image-tensor.js';
 export { imageGeometry, pixelLayout, type ImageGeometry, type PixelLayout } from './layout.js';
 export { colormaps, COLORMAP_KINDS, colorAt, resolveColormap, type Colormap, type ColormapName } from './colormaps.js';
 export { solidImage, upscaleNearest, type RGBA, type RGBAImage } from './image.js';
 export {
-  heatmap, isSequential, normalizeRelevance, relevanceMaps,
-  type ChannelReduction, type HeatmapOptions, type LayoutOptions, type Normalization,
+  heatmap,
+  isSequential,
+  normalizeRelevance,
+  relevanceMaps,
+  type ChannelReduction,
+  type HeatmapOptions,
+  type LayoutOptions,
+  type Normalization,
 } from './heatmap.js';
 export { overlay, type OverlayOptions } from './overlay.js';
 export { drawText, textWidth } from './font.js';

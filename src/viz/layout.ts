@@ -76,7 +76,9 @@ export function pixelLayout(sampleShape: readonly number[], channelsLast: boolea
         ? { height: a, width: b, channels: c, pixelStride: c, channelStride: 1 }
         : { height: b, width: c, channels: a, pixelStride: 1, channelStride: b * c };
     default:
-      throw new LrpKerasError(`${what}: samples of shape ${formatShape(sampleShape)} have no image layout; expected (F), (H, W), (H, W, C) or (C, H, W)`);
+      throw new LrpKerasError(
+        `${what}: samples of shape ${formatShape(sampleShape)} have no image layout; expected (F), (H, W), (H, W, C) or (C, H, W)`,
+      );
   }
 }
 

@@ -30,8 +30,16 @@ export interface LineChartOptions {
 
 /** matplotlib's tab10: distinct colours that stay apart for the colour-blind, in its order. */
 const TAB10: readonly RGBA[] = [
-  [31, 119, 180, 255], [255, 127, 14, 255], [44, 160, 44, 255], [214, 39, 40, 255], [148, 103, 189, 255],
-  [140, 86, 75, 255], [227, 119, 194, 255], [127, 127, 127, 255], [188, 189, 34, 255], [23, 190, 207, 255],
+  [31, 119, 180, 255],
+  [255, 127, 14, 255],
+  [44, 160, 44, 255],
+  [214, 39, 40, 255],
+  [148, 103, 189, 255],
+  [140, 86, 75, 255],
+  [227, 119, 194, 255],
+  [127, 127, 127, 255],
+  [188, 189, 34, 255],
+  [23, 190, 207, 255],
 ];
 const BLACK: RGBA = [0, 0, 0, 255];
 const GRID: RGBA = [225, 225, 225, 255];
@@ -81,7 +89,8 @@ function integerAtLeast(value: number, name: string, min: number): number {
 
 /** Draws the series over a shared x axis (point index) and y axis (the range of all values). */
 export function lineChart(series: readonly LineSeries[], options: LineChartOptions = {}): RGBAImage {
-  if (series.length === 0 || series.every((s) => s.values.length === 0)) throw new LrpKerasError('lineChart needs at least one series with values');
+  if (series.length === 0 || series.every((s) => s.values.length === 0))
+    throw new LrpKerasError('lineChart needs at least one series with values');
   for (const s of series) {
     if (s.values.some((v) => !Number.isFinite(v))) throw new LrpKerasError(`lineChart: series '${s.label}' has a non-finite value`);
   }
@@ -104,7 +113,8 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
   const legendTop = height - legend.length * line - 2 * scale;
   // Half a line between the x label (or tick labels) and the legend.
   const bottom = legendTop - line / 2 - line - (options.xLabel ? line : 0);
-  if (right - left < 50 || bottom - top < 50) throw new LrpKerasError(`lineChart: ${width}×${height} leaves no room to plot at text scale ${scale}`);
+  if (right - left < 50 || bottom - top < 50)
+    throw new LrpKerasError(`lineChart: ${width}×${height} leaves no room to plot at text scale ${scale}`);
   const [y0, y1] = [y.ticks[0], y.ticks[y.ticks.length - 1]];
   const [x0, x1] = [x.ticks[0], x.ticks[x.ticks.length - 1]];
   const px = (v: number): number => left + ((v - x0) / (x1 - x0)) * (right - left);
@@ -130,7 +140,8 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     if (s.values.length === 1) fillRect(image, Math.round(px(0)) - 2, Math.round(py(s.values[0])) - 2, 5, 5, color);
   });
 
-  const centred = (text: string, row: number): void => drawText(image, text, Math.floor((width - textWidth(text, scale)) / 2), row, BLACK, scale);
+  const centred = (text: string, row: number): void =>
+    drawText(image, text, Math.floor((width - textWidth(text, scale)) / 2), row, BLACK, scale);
   if (options.title) centred(options.title, 2 * scale);
   if (options.yLabel) drawText(image, options.yLabel, 2 * scale, top - line, BLACK, scale);
   if (options.xLabel) centred(options.xLabel, bottom + line + 2 * scale);

@@ -57,9 +57,7 @@ export function overlay(input: TensorLike, heatmap: RGBAImage, options: OverlayO
   }
   const factor = heatmap.width / width;
   if (!Number.isInteger(factor) || factor < 1 || heatmap.height !== height * factor) {
-    throw new LrpKerasError(
-      `heatmap ${heatmap.width}×${heatmap.height} is not an integer multiple of the ${width}×${height} input`,
-    );
+    throw new LrpKerasError(`heatmap ${heatmap.width}×${heatmap.height} is not an integer multiple of the ${width}×${height} input`);
   }
   const toByte = 255 / (high - low);
   const green = channels === 3 ? channelStride : 0;

@@ -1,6 +1,4 @@
-import {
-  convertIndexedToRgb, decode as decodePng, encode as encodePng, hasPngSignature, type DecodedPng,
-} from 'fast-png';
+import { convertIndexedToRgb, decode as decodePng, encode as encodePng, hasPngSignature, type DecodedPng } from 'fast-png';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { LrpKerasError } from '../errors.js';
 import type { RGBAImage } from './image.js';
@@ -48,7 +46,8 @@ export function toJPEG(image: RGBAImage, quality = 90): Uint8Array {
   if (data.length !== width * height * 4) {
     throw new LrpKerasError(`image of ${width}×${height} needs ${width * height * 4} RGBA bytes, has ${data.length}`);
   }
-  if (!(Number.isInteger(quality) && quality >= 1 && quality <= 100)) throw new LrpKerasError(`JPEG quality must be an integer from 1 to 100, got ${quality}`);
+  if (!(Number.isInteger(quality) && quality >= 1 && quality <= 100))
+    throw new LrpKerasError(`JPEG quality must be an integer from 1 to 100, got ${quality}`);
   const bytes = withBuffer(() => encodeJpeg({ width, height, data }, quality).data);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

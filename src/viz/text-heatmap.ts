@@ -19,7 +19,12 @@ export interface TextHeatmapOptions {
   legend?: boolean;
 }
 
-export interface TokenColour { token: string; relevance: number; background: [number, number, number]; foreground: [number, number, number] }
+export interface TokenColour {
+  token: string;
+  relevance: number;
+  background: [number, number, number];
+  foreground: [number, number, number];
+}
 
 /** WCAG 2 relative luminance of an sRGB colour. */
 function luminance([r, g, b]: [number, number, number]): number {
@@ -38,9 +43,11 @@ export function readableOn(background: [number, number, number]): [number, numbe
 
 /** Each token with its colours; checks that tokens and relevance match and the map is diverging. */
 export function tokenColours(tokens: readonly string[], relevance: ArrayLike<number>, options: TextHeatmapOptions = {}): TokenColour[] {
-  if (tokens.length !== relevance.length) throw new LrpKerasError(`text heatmap: ${tokens.length} tokens but ${relevance.length} relevance values`);
+  if (tokens.length !== relevance.length)
+    throw new LrpKerasError(`text heatmap: ${tokens.length} tokens but ${relevance.length} relevance values`);
   const colormap = options.colormap ?? 'bwr';
-  if (COLORMAP_KINDS[colormap] !== 'diverging') throw new LrpKerasError(`text heatmap: colormap '${colormap}' is not diverging; use bwr, seismic or coldnhot`);
+  if (COLORMAP_KINDS[colormap] !== 'diverging')
+    throw new LrpKerasError(`text heatmap: colormap '${colormap}' is not diverging; use bwr, seismic or coldnhot`);
   const scale = relevanceScale(drawn(tokens, relevance), options.scale);
   return tokens.map((token, i) => {
     const r = relevance[i];
@@ -74,25 +81,40 @@ const signed = (v: number): string => (v >= 0 ? '+' : '−') + Math.abs(v).toPre
  * The heatmap as an HTML fragment (a `<figure>`), or with `page` a whole document: no scripts, no
  * external files. Tokens are `<span>`s with `data-relevance`, a title and an accessible name.
  */
-export function textHeatmapHTML(tokens: readonly string[], relevance: ArrayLike<number>, options: TextHeatmapOptions & { page?: boolean } = {}): string {
+export function textHeatmapHTML(
+  tokens: readonly string[],
+  relevance: ArrayLike<number>,
+  options: TextHeatmapOptions & { page?: boolean } = {},
+): string {
   const colours = tokenColours(tokens, relevance, options);
   const scale = relevanceScale(drawn(tokens, relevance), options.scale);
-  const spans = colours.filter((c) => c.token !== '').map((c) => {
-    const label = `${c.token}: ${signed(c.relevance)}`;
-    return `<span class="tok" style="background:${css(c.background)};color:${css(c.foreground)}" data-relevance="${c.relevance}" title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(c.token)}</span>`;
-  }).join(' ');
+  const spans = colours
+    .filter((c) => c.token !== '')
+    .map((c) => {
+      const label = `${c.token}: ${signed(c.relevance)}`;
+      return `<span class="tok" style="background:${css(c.background)};color:${css(c.foreground)}" data-relevance="${c.relevance}" title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(c.token)}</span>`;
+    })
+    .join(' ');
   const map = options.colormap ?? 'bwr';
   const stops = [0, 0.25, 0.5, 0.75, 1].map((t) => `${css(colorAt(map, t))} ${t * 100}%`).join(',');
-  const legend = options.legend === false ? '' : `<figcaption class="legend"><span>${signed(-scale)}</span><span class="bar" role="img" aria-label="colour scale from ${signed(-scale)} (against) through 0 to ${signed(scale)} (for the prediction)" style="background:linear-gradient(to right,${stops})"></span><span>${signed(scale)}</span></figcaption>`;
+  const legend =
+    options.legend === false
+      ? ''
+      : `<figcaption class="legend"><span>${signed(-scale)}</span><span class="bar" role="img" aria-label="colour scale from ${signed(-scale)} (against) through 0 to ${signed(scale)} (for the prediction)" style="background:linear-gradient(to right,${stops})"></span><span>${signed(scale)}</span></figcaption>`;
   const title = options.title ? `<h2>${escapeHtml(options.title)}</h2>` : '';
-  const style = '<style>.lrp-text{font:18px/2.2 system-ui,sans-serif;max-width:60em}.lrp-text .tok{padding:.15em .3em;border-radius:.25em;white-space:pre}.lrp-text .legend{display:flex;align-items:center;gap:.5em;font-size:14px}.lrp-text .bar{display:inline-block;width:12em;height:1em;border:1px solid #888}.lrp-text h2{font-size:18px;margin:0 0 .3em}</style>';
+  const style =
+    '<style>.lrp-text{font:18px/2.2 system-ui,sans-serif;max-width:60em}.lrp-text .tok{padding:.15em .3em;border-radius:.25em;white-space:pre}.lrp-text .legend{display:flex;align-items:center;gap:.5em;font-size:14px}.lrp-text .bar{display:inline-block;width:12em;height:1em;border:1px solid #888}.lrp-text h2{font-size:18px;margin:0 0 .3em}</style>';
   const figure = `<figure class="lrp-text">${style}${title}<p>${spans}</p>${legend}</figure>`;
   if (!options.page) return figure;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(options.title ?? 'relevance per token')}</title></head><body>${figure}</body></html>\n`;
 }
 
 /** The heatmap as terminal text: 24-bit ANSI background colours (or, with `color: false`, values in brackets). */
-export function textHeatmapANSI(tokens: readonly string[], relevance: ArrayLike<number>, options: TextHeatmapOptions & { color?: boolean } = {}): string {
+export function textHeatmapANSI(
+  tokens: readonly string[],
+  relevance: ArrayLike<number>,
+  options: TextHeatmapOptions & { color?: boolean } = {},
+): string {
   const colours = tokenColours(tokens, relevance, options);
   const scale = relevanceScale(drawn(tokens, relevance), options.scale);
   const paint = (bg: [number, number, number], fg: [number, number, number], text: string): string =>
@@ -100,9 +122,19 @@ export function textHeatmapANSI(tokens: readonly string[], relevance: ArrayLike<
   const lines: string[] = [];
   if (options.title) lines.push(options.title);
   if (options.color === false) {
-    lines.push(colours.filter((c) => c.token !== '').map((c) => `${c.token}[${signed(c.relevance)}]`).join(' '));
+    lines.push(
+      colours
+        .filter((c) => c.token !== '')
+        .map((c) => `${c.token}[${signed(c.relevance)}]`)
+        .join(' '),
+    );
   } else {
-    lines.push(colours.filter((c) => c.token !== '').map((c) => paint(c.background, c.foreground, ` ${c.token} `)).join(''));
+    lines.push(
+      colours
+        .filter((c) => c.token !== '')
+        .map((c) => paint(c.background, c.foreground, ` ${c.token} `))
+        .join(''),
+    );
     if (options.legend !== false) {
       const map = options.colormap ?? 'bwr';
       const bar = Array.from({ length: 21 }, (_, k) => paint(colorAt(map, k / 20), [0, 0, 0], ' ')).join('');

@@ -10,8 +10,10 @@ import { textHeatmapANSI, textHeatmapHTML, type TextHeatmapOptions } from './tex
 /** The relevance of each step of one sample of a (batch, steps, …) explanation, summed over the other axes. */
 export function stepRelevance(relevance: Tensor, sample = 0): number[] {
   const [n, steps] = relevance.shape;
-  if (relevance.shape.length < 2) throw new LrpKerasError(`step relevance: expected (batch, steps, …), got shape [${relevance.shape.join(', ')}]`);
-  if (!Number.isInteger(sample) || sample < 0 || sample >= n) throw new LrpKerasError(`step relevance: sample ${sample} is not in the batch of ${n}`);
+  if (relevance.shape.length < 2)
+    throw new LrpKerasError(`step relevance: expected (batch, steps, …), got shape [${relevance.shape.join(', ')}]`);
+  if (!Number.isInteger(sample) || sample < 0 || sample >= n)
+    throw new LrpKerasError(`step relevance: sample ${sample} is not in the batch of ${n}`);
   const per = relevance.data.length / (n * steps);
   return Array.from({ length: steps }, (_, t) => {
     let sum = 0;
@@ -27,13 +29,19 @@ const labelsFor = (steps: number, labels?: readonly string[]): readonly string[]
 };
 
 /** One sample's steps as an HTML heatmap (see textHeatmapHTML). */
-export function stepHeatmapHTML(relevance: Tensor, options: TextHeatmapOptions & { sample?: number; labels?: readonly string[]; page?: boolean } = {}): string {
+export function stepHeatmapHTML(
+  relevance: Tensor,
+  options: TextHeatmapOptions & { sample?: number; labels?: readonly string[]; page?: boolean } = {},
+): string {
   const values = stepRelevance(relevance, options.sample ?? 0);
   return textHeatmapHTML(labelsFor(values.length, options.labels), values, options);
 }
 
 /** One sample's steps as terminal text (see textHeatmapANSI). */
-export function stepHeatmapANSI(relevance: Tensor, options: TextHeatmapOptions & { sample?: number; labels?: readonly string[]; color?: boolean } = {}): string {
+export function stepHeatmapANSI(
+  relevance: Tensor,
+  options: TextHeatmapOptions & { sample?: number; labels?: readonly string[]; color?: boolean } = {},
+): string {
   const values = stepRelevance(relevance, options.sample ?? 0);
   return textHeatmapANSI(labelsFor(values.length, options.labels), values, options);
 }

@@ -19,12 +19,32 @@ import { h5wasmHeapBytes } from '../../src/io/h5wasm-reader.js';
 import type { LoadOptions } from '../../src/load.js';
 import { loadModel } from '../../src/node.js';
 import { loadSeeds, type Seed } from './corpus.js';
-import { bytesCaseArb, configCaseArb, describeCase, materialise, runCase, signature, WASM_TRAP, type FuzzCase, type Outcome, type ReaderName } from './harness.js';
+import {
+  bytesCaseArb,
+  configCaseArb,
+  describeCase,
+  materialise,
+  runCase,
+  signature,
+  WASM_TRAP,
+  type FuzzCase,
+  type Outcome,
+  type ReaderName,
+} from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 
-interface Args { runs: number; seed: number; workers: number; bound: number; timeout: number; only?: string; configShare: number; out: string }
+interface Args {
+  runs: number;
+  seed: number;
+  workers: number;
+  bound: number;
+  timeout: number;
+  only?: string;
+  configShare: number;
+  out: string;
+}
 
 function parseArgs(argv: string[]): Args {
   const value = (name: string): string | undefined => {
@@ -53,8 +73,17 @@ function parseArgs(argv: string[]): Args {
 
 // --- Worker side --------------------------------------------------------------------------------
 
-type Request = { id: number; case: FuzzCase } | { id: number; raw: { bytes: Uint8Array; options: LoadOptions } } | { id: number; health: true };
-interface Reply { id: number; outcome: Outcome; heap: number; rss: number; description?: string }
+type Request =
+  | { id: number; case: FuzzCase }
+  | { id: number; raw: { bytes: Uint8Array; options: LoadOptions } }
+  | { id: number; health: true };
+interface Reply {
+  id: number;
+  outcome: Outcome;
+  heap: number;
+  rss: number;
+  description?: string;
+}
 
 const HEALTH = ['keras3/conv1d_net.h5', 'keras3/conv1d_net.keras'];
 
@@ -69,7 +98,10 @@ async function workerMain(): Promise<void> {
     let description: string | undefined;
     if ('health' in request) {
       const got = await healthLogits(healthSeeds, x).catch((e: Error) => e.message);
-      outcome = got === expected ? { status: 'loaded', ms: 0, message: 'healthy' } : { status: 'failed', ms: 0, message: `a normal model no longer loads the same: ${got}`, phase: 'load' };
+      outcome =
+        got === expected
+          ? { status: 'loaded', ms: 0, message: 'healthy' }
+          : { status: 'failed', ms: 0, message: `a normal model no longer loads the same: ${got}`, phase: 'load' };
     } else {
       const { bytes, options } = 'raw' in request ? request.raw : materialise(seeds, request.case);
       if ('case' in request) description = describeCase(seeds, request.case);
@@ -92,11 +124,17 @@ async function healthLogits(seeds: Seed[], x: { shape: number[]; data: Float32Ar
   return out.join(' | ');
 }
 
-const seedFilter = (only: string | undefined) => (name: string): boolean => !only || new RegExp(only).test(name);
+const seedFilter =
+  (only: string | undefined) =>
+  (name: string): boolean =>
+    !only || new RegExp(only).test(name);
 
 // --- Main side: a pool of workers with a watchdog ----------------------------------------------
 
-interface Slot { worker: Worker; busy?: { id: number; timer: NodeJS.Timeout; resolve: (r: Reply) => void } }
+interface Slot {
+  worker: Worker;
+  busy?: { id: number; timer: NodeJS.Timeout; resolve: (r: Reply) => void };
+}
 
 class Pool {
   private slots: Slot[] = [];
@@ -193,7 +231,12 @@ class Pool {
 
 // --- Minimising a failure ---------------------------------------------------------------------
 
-async function minimise(pool: Pool, seeds: Seed[], failing: FuzzCase, sig: string): Promise<{ case: FuzzCase; bytes: Uint8Array; options: LoadOptions }> {
+async function minimise(
+  pool: Pool,
+  seeds: Seed[],
+  failing: FuzzCase,
+  sig: string,
+): Promise<{ case: FuzzCase; bytes: Uint8Array; options: LoadOptions }> {
   // Bounded effort: a hang costs a whole timeout per attempt.
   const deadline = performance.now() + 10 * 60_000;
   let attempts = 0;
@@ -223,7 +266,14 @@ async function minimise(pool: Pool, seeds: Seed[], failing: FuzzCase, sig: strin
         else kept.push([start, end]);
       }
       // Split what had to stay into halves and try again.
-      ranges = kept.flatMap(([s, e]) => (e - s > 1 ? [[s, s + ((e - s) >> 1)], [s + ((e - s) >> 1), e]] : [])) as [number, number][];
+      ranges = kept.flatMap(([s, e]) =>
+        e - s > 1
+          ? [
+              [s, s + ((e - s) >> 1)],
+              [s + ((e - s) >> 1), e],
+            ]
+          : [],
+      ) as [number, number][];
       ranges = ranges.filter(([s, e]) => changedRanges(original.subarray(s, e), bytes.subarray(s, e)).length > 0);
     }
   }
@@ -255,7 +305,9 @@ async function main(): Promise<void> {
     ...fc.sample(bytesCaseArb(seeds), { seed: args.seed, numRuns: args.runs - configRuns }),
     ...fc.sample(configCaseArb(seeds), { seed: args.seed + 1, numRuns: configRuns }),
   ];
-  console.log(`fuzz: ${cases.length} cases (${configRuns} config mutations) over ${seeds.length} seed files, both readers, ${args.workers} workers, seed ${args.seed}, bound ${args.bound} ms`);
+  console.log(
+    `fuzz: ${cases.length} cases (${configRuns} config mutations) over ${seeds.length} seed files, both readers, ${args.workers} workers, seed ${args.seed}, bound ${args.bound} ms`,
+  );
 
   const counts = { loaded: 0, refused: 0, failed: 0 };
   const byReader: Record<string, { loaded: number; refused: number; failed: number }> = {};
@@ -273,7 +325,8 @@ async function main(): Promise<void> {
     counts[outcome.status]++;
     byReader[c.reader] ??= { loaded: 0, refused: 0, failed: 0 };
     byReader[c.reader][outcome.status]++;
-    if (outcome.ms > slowest.ms && outcome.phase !== 'hang') slowest = { ms: outcome.ms, description: `${description} → ${outcome.status}: ${outcome.message.slice(0, 160)}` };
+    if (outcome.ms > slowest.ms && outcome.phase !== 'hang')
+      slowest = { ms: outcome.ms, description: `${description} → ${outcome.status}: ${outcome.message.slice(0, 160)}` };
     if (outcome.status === 'refused' && WASM_TRAP.test(outcome.message)) {
       // Not a failure (the instance is replaced), but the structure check let this file through.
       traps++;
@@ -293,7 +346,9 @@ async function main(): Promise<void> {
     done++;
     if (performance.now() - lastReport > 30000) {
       lastReport = performance.now();
-      console.log(`  ${done}/${cases.length} cases, ${((lastReport - started) / 1000).toFixed(0)} s: ${counts.loaded} loaded, ${counts.refused} refused, ${counts.failed} failed`);
+      console.log(
+        `  ${done}/${cases.length} cases, ${((lastReport - started) / 1000).toFixed(0)} s: ${counts.loaded} loaded, ${counts.refused} refused, ${counts.failed} failed`,
+      );
     }
   };
   let next = 0;
@@ -319,8 +374,11 @@ async function main(): Promise<void> {
 
   console.log(`\ncases run: ${done} in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(1)} per s)`);
   console.log(`outcomes: ${counts.loaded} loaded, ${counts.refused} refused with LrpKerasError, ${counts.failed} failed`);
-  for (const [reader, c] of Object.entries(byReader)) console.log(`  ${reader}: ${c.loaded} loaded, ${c.refused} refused, ${c.failed} failed`);
-  console.log(`WebAssembly traps turned into LrpKerasErrors: ${traps}; health checks: ${healthChecks}, unhealthy: ${unhealthy}; workers restarted: ${pool.restarts}`);
+  for (const [reader, c] of Object.entries(byReader))
+    console.log(`  ${reader}: ${c.loaded} loaded, ${c.refused} refused, ${c.failed} failed`);
+  console.log(
+    `WebAssembly traps turned into LrpKerasErrors: ${traps}; health checks: ${healthChecks}, unhealthy: ${unhealthy}; workers restarted: ${pool.restarts}`,
+  );
   console.log(`slowest case: ${slowest.ms.toFixed(1)} ms — ${slowest.description}`);
   console.log(`peak h5wasm heap: ${(peakHeap / 2 ** 20).toFixed(1)} MiB; peak worker RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
   console.log(`distinct failures: ${failures.size}`);
@@ -341,7 +399,9 @@ async function main(): Promise<void> {
       config: small.options.config,
     };
     writeFileSync(join(args.out, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    console.log(`  ${failure.count}× ${sig}\n    minimised: ${describeCase(seeds, small.case)}\n    written: ${join(args.out, `${name}.${ext}`)}`);
+    console.log(
+      `  ${failure.count}× ${sig}\n    minimised: ${describeCase(seeds, small.case)}\n    written: ${join(args.out, `${name}.${ext}`)}`,
+    );
   }
   await pool.close();
   process.exit(failures.size || unhealthy ? 1 : 0);

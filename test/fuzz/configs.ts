@@ -8,10 +8,35 @@ export type Path = (string | number)[];
 
 /** Values no config field should be trusted with (objects are parsed JSON, so `__proto__` is an own key). */
 export const HOSTILE_VALUES: readonly (() => unknown)[] = [
-  () => 0, () => -1, () => 1e9, () => NaN, () => Infinity, () => -Infinity, () => -0, () => 2.5, () => 2 ** 53, () => 2 ** 24, () => 1e300,
-  () => '', () => 'x', () => '__proto__', () => 'constructor', () => 'channels_first', () => 'same', () => 'relu',
-  () => null, () => true, () => false, () => [], () => [0], () => [1e9, 1e9], () => [-1, -1], () => [null, 3], () => [[1]],
-  () => ({}), () => JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}'),
+  () => 0,
+  () => -1,
+  () => 1e9,
+  () => NaN,
+  () => Infinity,
+  () => -Infinity,
+  () => -0,
+  () => 2.5,
+  () => 2 ** 53,
+  () => 2 ** 24,
+  () => 1e300,
+  () => '',
+  () => 'x',
+  () => '__proto__',
+  () => 'constructor',
+  () => 'channels_first',
+  () => 'same',
+  () => 'relu',
+  () => null,
+  () => true,
+  () => false,
+  () => [],
+  () => [0],
+  () => [1e9, 1e9],
+  () => [-1, -1],
+  () => [null, 3],
+  () => [[1]],
+  () => ({}),
+  () => JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}'),
   () => JSON.parse('{"class_name": "Dense", "config": {"name": "__proto__"}}'),
 ];
 
@@ -38,7 +63,8 @@ export function layerLists(config: Json): Path[] {
       const inner = node.config;
       if (typeof node.class_name === 'string' && ['Sequential', 'Functional', 'Model'].includes(node.class_name)) {
         if (Array.isArray(inner)) lists.push([...path, 'config']);
-        else if (inner && typeof inner === 'object' && !Array.isArray(inner) && Array.isArray(inner.layers)) lists.push([...path, 'config', 'layers']);
+        else if (inner && typeof inner === 'object' && !Array.isArray(inner) && Array.isArray(inner.layers))
+          lists.push([...path, 'config', 'layers']);
       }
       for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
     }
@@ -107,7 +133,8 @@ export function applyConfigMutations(text: string, mutations: readonly ConfigMut
     switch (m.op) {
       case 'set': {
         const parent = at(root, m.path.slice(0, -1));
-        if (parent && typeof parent === 'object') define(parent, m.path[m.path.length - 1], HOSTILE_VALUES[m.value % HOSTILE_VALUES.length]());
+        if (parent && typeof parent === 'object')
+          define(parent, m.path[m.path.length - 1], HOSTILE_VALUES[m.value % HOSTILE_VALUES.length]());
         break;
       }
       case 'delete': {
@@ -157,14 +184,29 @@ export function configMutationArb(text: string): fc.Arbitrary<ConfigMutation> {
   const paths = allPaths(root);
   // Layer fields (units, filters, kernel_size, strides, shapes, names, inbound nodes) are what matter most.
   const layerPaths = paths.filter((p) => p.some((k) => k === 'layers' || k === 'config') && p.length >= 3);
-  const names = layersOf(root).map(layerName).filter((n): n is string => n !== undefined);
-  const pathArb = layerPaths.length ? fc.oneof({ arbitrary: fc.constantFrom(...layerPaths), weight: 4 }, { arbitrary: fc.constantFrom(...paths), weight: 1 }) : fc.constantFrom(...paths);
+  const names = layersOf(root)
+    .map(layerName)
+    .filter((n): n is string => n !== undefined);
+  const pathArb = layerPaths.length
+    ? fc.oneof({ arbitrary: fc.constantFrom(...layerPaths), weight: 4 }, { arbitrary: fc.constantFrom(...paths), weight: 1 })
+    : fc.constantFrom(...paths);
   const layer = fc.nat({ max: 1000 });
   const refs = fc.constantFrom(...PROTOTYPE_NAMES, 'missing_layer', ...(names.length ? names : ['x']));
   return fc.oneof(
-    { arbitrary: fc.record({ op: fc.constant('set' as const), path: pathArb, value: fc.nat({ max: HOSTILE_VALUES.length - 1 }) }), weight: 6 },
+    {
+      arbitrary: fc.record({ op: fc.constant('set' as const), path: pathArb, value: fc.nat({ max: HOSTILE_VALUES.length - 1 }) }),
+      weight: 6,
+    },
     { arbitrary: fc.record({ op: fc.constant('delete' as const), path: pathArb }), weight: 3 },
-    { arbitrary: fc.record({ op: fc.constant('rename' as const), layer, name: fc.constantFrom(...PROTOTYPE_NAMES, ...names.slice(0, 8)), everywhere: fc.boolean() }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('rename' as const),
+        layer,
+        name: fc.constantFrom(...PROTOTYPE_NAMES, ...names.slice(0, 8)),
+        everywhere: fc.boolean(),
+      }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ op: fc.constant('inbound' as const), layer, ref: refs }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('shuffle' as const), a: layer, b: layer }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('duplicate' as const), layer }), weight: 1 },

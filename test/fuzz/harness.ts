@@ -9,15 +9,36 @@ import type { Model } from '../../src/model/model.js';
 import { lrp } from '../../src/analyze/index.js';
 import { applyConfigMutations, configMutationArb, describeConfigMutation, type ConfigMutation } from './configs.js';
 import type { Seed } from './corpus.js';
-import { applyMutations, describeMutation, KERAS_MEMBERS, mutationsArb, replaceMember, strToU8, type KerasMember, type Mutation } from './mutate.js';
+import {
+  applyMutations,
+  describeMutation,
+  KERAS_MEMBERS,
+  mutationsArb,
+  replaceMember,
+  strToU8,
+  type KerasMember,
+  type Mutation,
+} from './mutate.js';
 
 export const READERS = ['pure', 'h5wasm'] as const;
 export type ReaderName = (typeof READERS)[number];
 
 export type FuzzCase =
-  | { readonly kind: 'bytes'; readonly seed: number; readonly reader: ReaderName; readonly target: 'file' | KerasMember; readonly mutations: Mutation[] }
+  | {
+      readonly kind: 'bytes';
+      readonly seed: number;
+      readonly reader: ReaderName;
+      readonly target: 'file' | KerasMember;
+      readonly mutations: Mutation[];
+    }
   /** `form`: the config passed as an object, as JSON text, or as JSON text cut short (not JSON). */
-  | { readonly kind: 'config'; readonly seed: number; readonly reader: ReaderName; readonly mutations: ConfigMutation[]; readonly form: 'object' | 'text' | { cut: number } };
+  | {
+      readonly kind: 'config';
+      readonly seed: number;
+      readonly reader: ReaderName;
+      readonly mutations: ConfigMutation[];
+      readonly form: 'object' | 'text' | { cut: number };
+    };
 
 /** The mutant's bytes and the options to load it with. */
 export function materialise(seeds: readonly Seed[], c: FuzzCase): { bytes: Uint8Array; options: LoadOptions } {
@@ -33,7 +54,8 @@ export function materialise(seeds: readonly Seed[], c: FuzzCase): { bytes: Uint8
   const config = applyConfigMutations(seed.configText ?? '{}', c.mutations);
   const text = JSON.stringify(config) ?? 'null';
   const value = c.form === 'object' ? config : c.form === 'text' ? text : text.slice(0, c.form.cut % Math.max(1, text.length));
-  if (seed.kind === 'zip') return { bytes: replaceMember(seed.bytes, 'config.json', strToU8(typeof value === 'string' ? value : text)), options };
+  if (seed.kind === 'zip')
+    return { bytes: replaceMember(seed.bytes, 'config.json', strToU8(typeof value === 'string' ? value : text)), options };
   return { bytes: seed.bytes, options: { ...options, config: value as string | object } };
 }
 
@@ -98,7 +120,10 @@ export interface Outcome {
 /** Messages of a WebAssembly trap that h5wasm-reader turned into an LrpKerasError. */
 export const WASM_TRAP = /Aborted|memory access out of bounds|unreachable|RuntimeError|table index|call stack/;
 
-const prototypeKeys = (): string => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(',')).join('|');
+const prototypeKeys = (): string =>
+  [Object.prototype, Array.prototype, Function.prototype, String.prototype]
+    .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
+    .join('|');
 const PROTOTYPES = prototypeKeys();
 
 /** Largest input (elements per sample) a loaded mutant is run on; more would time the kernels, not the loader. */
@@ -120,7 +145,10 @@ export async function runCase(loadModel: LoadModel, bytes: Uint8Array, options: 
   let message = `loaded ${fixedShape(model.inputShape, 'model.inputShape').join('×')} → ${fixedShape(model.outputShape, 'model.outputShape').join('×')}`;
   const size = fixedShape(model.inputShape, 'model.inputShape').reduce((a, b) => a * b, 1);
   if (size <= MAX_RUN_ELEMENTS) {
-    const x = { shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')], data: Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) / 101) };
+    const x = {
+      shape: [1, ...fixedShape(model.inputShape, 'model.inputShape')],
+      data: Float32Array.from({ length: size }, (_, i) => ((i * 37) % 101) / 101),
+    };
     for (const phase of ['predict', 'explain'] as const) {
       const started = performance.now();
       try {
@@ -133,7 +161,8 @@ export async function runCase(loadModel: LoadModel, bytes: Uint8Array, options: 
       }
       // One sample of a model that loaded from a small file must not take long either.
       const took = performance.now() - started;
-      if (took > boundMs) return { status: 'failed', ms, message: `${phase} took ${took.toFixed(0)} ms (bound ${boundMs} ms): ${message}`, phase: 'time' };
+      if (took > boundMs)
+        return { status: 'failed', ms, message: `${phase} took ${took.toFixed(0)} ms (bound ${boundMs} ms): ${message}`, phase: 'time' };
     }
   }
   return checked(ms, boundMs, { status: 'loaded', ms, message });
@@ -146,13 +175,19 @@ function refusal(e: unknown, phase: 'load' | 'predict' | 'explain'): Outcome {
 }
 
 function checked(ms: number, boundMs: number, outcome: Outcome): Outcome {
-  if (prototypeKeys() !== PROTOTYPES) return { status: 'failed', ms, message: 'a built-in prototype gained or lost properties', phase: 'prototype' };
-  if (outcome.status !== 'failed' && ms > boundMs) return { status: 'failed', ms, message: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms): ${outcome.message}`, phase: 'time' };
+  if (prototypeKeys() !== PROTOTYPES)
+    return { status: 'failed', ms, message: 'a built-in prototype gained or lost properties', phase: 'prototype' };
+  if (outcome.status !== 'failed' && ms > boundMs)
+    return { status: 'failed', ms, message: `took ${ms.toFixed(0)} ms (bound ${boundMs} ms): ${outcome.message}`, phase: 'time' };
   return { ...outcome, ms };
 }
 
 /** A key to group failures by: phase, error type and message with numbers and names blurred. */
 export function signature(reader: string, outcome: Outcome): string {
-  const first = outcome.message.split('\n')[0].replace(/'[^']*'/g, "'…'").replace(/0x[0-9a-f]+|\d+(\.\d+)?/gi, 'N').replace(/^[^:]*(\.h5|\.keras|\.hdf5|<bytes>)[^:]*: /, '');
+  const first = outcome.message
+    .split('\n')[0]
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/0x[0-9a-f]+|\d+(\.\d+)?/gi, 'N')
+    .replace(/^[^:]*(\.h5|\.keras|\.hdf5|<bytes>)[^:]*: /, '');
   return `${reader}/${outcome.phase}: ${first.slice(0, 160)}`;
 }

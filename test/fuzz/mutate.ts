@@ -97,7 +97,18 @@ export function describeMutation(m: Mutation): string {
 const HOSTILE: Record<2 | 4 | 8, string[]> = {
   2: ['0x0', '0x1', '0xffff', '0x7fff', '0x8000', '0x100'],
   4: ['0x0', '0x1', '0xffffffff', '0x7fffffff', '0x80000000', '0x10000000', '0x1000000'],
-  8: ['0x0', '0x1', '0xffffffffffffffff', '0xfffffffffffffffe', '0x7fffffffffffffff', '0x4000000000000000', '0x20000000000000', '0x100000000', '0x10000000', '0x1000000'],
+  8: [
+    '0x0',
+    '0x1',
+    '0xffffffffffffffff',
+    '0xfffffffffffffffe',
+    '0x7fffffffffffffff',
+    '0x4000000000000000',
+    '0x20000000000000',
+    '0x100000000',
+    '0x10000000',
+    '0x1000000',
+  ],
 };
 
 /** A position: mostly at or near the structure, sometimes anywhere. */
@@ -107,20 +118,37 @@ function positionArb(map: FileMap): fc.Arbitrary<number> {
   const targets = [...map.boundaries.filter((b) => b < map.length), ...map.fields.map((f) => f.at)];
   if (targets.length === 0) return anywhere;
   const near = fc.tuple(fc.constantFrom(...targets), fc.integer({ min: -16, max: 48 })).map(([t, d]) => Math.max(0, Math.min(last, t + d)));
-  return fc.oneof({ arbitrary: near, weight: 4 }, { arbitrary: fc.constantFrom(...targets), weight: 3 }, { arbitrary: anywhere, weight: 1 });
+  return fc.oneof(
+    { arbitrary: near, weight: 4 },
+    { arbitrary: fc.constantFrom(...targets), weight: 3 },
+    { arbitrary: anywhere, weight: 1 },
+  );
 }
 
-const lengthArb = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 16 }), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 512 }), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: 1 << 16 }), weight: 1 });
+const lengthArb = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 16 }), weight: 4 },
+  { arbitrary: fc.integer({ min: 1, max: 512 }), weight: 2 },
+  { arbitrary: fc.integer({ min: 1, max: 1 << 16 }), weight: 1 },
+);
 
 /** One mutation aimed by the map. */
 export function mutationArb(map: FileMap): fc.Arbitrary<Mutation> {
   const at = positionArb(map);
   const seed = fc.integer({ min: 0, max: 0x7fffffff });
   const truncateAt = map.boundaries.length
-    ? fc.oneof({ arbitrary: fc.constantFrom(...map.boundaries), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: map.length }), weight: 1 })
+    ? fc.oneof(
+        { arbitrary: fc.constantFrom(...map.boundaries), weight: 3 },
+        { arbitrary: fc.integer({ min: 0, max: map.length }), weight: 1 },
+      )
     : fc.integer({ min: 0, max: map.length });
   const inflate = map.fields.length
-    ? fc.constantFrom(...map.fields).chain((f) => fc.constantFrom(...HOSTILE[f.width]).map((value): Mutation => ({ op: 'inflate', at: f.at, width: f.width, value, label: f.label })))
+    ? fc
+        .constantFrom(...map.fields)
+        .chain((f) =>
+          fc
+            .constantFrom(...HOSTILE[f.width])
+            .map((value): Mutation => ({ op: 'inflate', at: f.at, width: f.width, value, label: f.label })),
+        )
     : fc.tuple(at, fc.constantFrom(...HOSTILE[8])).map(([p, value]): Mutation => ({ op: 'inflate', at: p, width: 8, value }));
   const block = map.blocks.length ? fc.constantFrom(...map.blocks) : fc.tuple(at, lengthArb);
   return fc.oneof(
@@ -129,7 +157,10 @@ export function mutationArb(map: FileMap): fc.Arbitrary<Mutation> {
     { arbitrary: fc.record({ op: fc.constant('zero' as const), at, length: lengthArb }), weight: 2 },
     { arbitrary: block.map(([p, length]): Mutation => ({ op: 'zero', at: p, length })), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('random' as const), at, length: lengthArb, seed }), weight: 2 },
-    { arbitrary: fc.tuple(block, block).map(([[a, la], [b, lb]]): Mutation => ({ op: 'swap', a, b, length: Math.min(la, lb) })), weight: 1 },
+    {
+      arbitrary: fc.tuple(block, block).map(([[a, la], [b, lb]]): Mutation => ({ op: 'swap', a, b, length: Math.min(la, lb) })),
+      weight: 1,
+    },
     { arbitrary: fc.record({ op: fc.constant('swap' as const), a: at, b: at, length: lengthArb }), weight: 1 },
     { arbitrary: inflate, weight: 5 },
     { arbitrary: fc.record({ op: fc.constant('insert' as const), at, length: fc.integer({ min: 1, max: 64 }), seed }), weight: 1 },

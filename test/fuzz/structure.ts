@@ -23,7 +23,8 @@ export interface FileMap {
 const HDF5_SIGNATURES = ['TREE', 'SNOD', 'HEAP', 'GCOL', 'OHDR', 'OCHK', 'BTHD', 'BTIN', 'BTLF', 'FRHP', 'FHIB', 'FHDB', 'FAHD', 'FADB'];
 
 const u16 = (b: Uint8Array, at: number): number => (at + 2 <= b.length ? b[at] | (b[at + 1] << 8) : -1);
-const u32 = (b: Uint8Array, at: number): number => (at + 4 <= b.length ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 2 ** 24 : -1);
+const u32 = (b: Uint8Array, at: number): number =>
+  at + 4 <= b.length ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 2 ** 24 : -1;
 /** A little-endian u64 when it fits in a double exactly, else -1 (undefined addresses are all ones). */
 function u64(b: Uint8Array, at: number): number {
   if (at + 8 > b.length) return -1;
@@ -69,7 +70,17 @@ class Builder {
 }
 
 // v1 object header message types worth aiming at (HDF5 spec IV.A.2).
-const MESSAGE_NAMES: Record<number, string> = { 1: 'dataspace', 3: 'datatype', 8: 'layout', 12: 'attribute', 16: 'continuation', 17: 'symbol table', 2: 'link info', 6: 'link', 21: 'attribute info' };
+const MESSAGE_NAMES: Record<number, string> = {
+  1: 'dataspace',
+  3: 'datatype',
+  8: 'layout',
+  12: 'attribute',
+  16: 'continuation',
+  17: 'symbol table',
+  2: 'link info',
+  6: 'link',
+  21: 'attribute info',
+};
 
 /** The structure of an HDF5 file, assuming 8-byte offsets and lengths (every Keras writer's choice). */
 export function hdf5Map(bytes: Uint8Array): FileMap {
@@ -200,7 +211,7 @@ function v1ObjectHeader(bytes: Uint8Array, m: Builder, at: number): void {
   m.field(at + 8, 4, 'object header size');
   m.block(at, 16 + size);
   const end = Math.min(bytes.length, at + 16 + size);
-  for (let p = at + 16; p + 8 <= end;) {
+  for (let p = at + 16; p + 8 <= end; ) {
     const type = u16(bytes, p);
     const length = u16(bytes, p + 2);
     const name = MESSAGE_NAMES[type] ?? `message ${type}`;

@@ -19,7 +19,10 @@ export const modelBytes = (rel: string): Uint8Array => new Uint8Array(readFileSy
  * Bundle a small entry module (source text; absolute import paths) into one file, as an application
  * would bundle lrp-keras for the edge: esbuild, no Node built-ins (platform neutral or browser).
  */
-export async function bundle(source: string, options: { format: 'esm' | 'iife'; platform?: 'neutral' | 'browser'; minify?: boolean } = { format: 'esm' }): Promise<string> {
+export async function bundle(
+  source: string,
+  options: { format: 'esm' | 'iife'; platform?: 'neutral' | 'browser'; minify?: boolean } = { format: 'esm' },
+): Promise<string> {
   const result = await build({
     stdin: { contents: source, resolveDir: repoRoot, sourcefile: 'runtime-entry.js', loader: 'js' },
     bundle: true,
@@ -56,7 +59,11 @@ export function nodeReference(): Promise<Map<string, ProbeResult>> {
  */
 export function assertSameAsNode(result: ProbeResult, expected: ProbeResult, label: string): number {
   assert.equal(result.inputShape, expected.inputShape, `${label}: input shape`);
-  assert.equal(result.outputs.map((o) => o.method), expected.outputs.map((o) => o.method), `${label}: methods`);
+  assert.equal(
+    result.outputs.map((o) => o.method),
+    expected.outputs.map((o) => o.method),
+    `${label}: methods`,
+  );
   let worst = 0;
   result.outputs.forEach((out, k) => {
     const ref = expected.outputs[k];
@@ -77,7 +84,8 @@ export function assertSameAsNode(result: ProbeResult, expected: ProbeResult, lab
 }
 
 /** How a runtime's agreement with Node is reported in the test output. */
-export const agreement = (worst: number): string => (worst === 0 ? 'bit-identical to Node' : `within ${worst.toExponential(1)}·max|R| of Node`);
+export const agreement = (worst: number): string =>
+  worst === 0 ? 'bit-identical to Node' : `within ${worst.toExponential(1)}·max|R| of Node`;
 
 /** A runtime that cannot run here: say which and why, in the test output (the README says it too). */
 export function skipNotice(runtime: string, reason: string): void {

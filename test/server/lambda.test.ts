@@ -32,7 +32,10 @@ function eventFor(recorded: string, r: TestRequest): unknown {
 
 for (const recorded of ['api-gateway-v2.json', 'function-url.json']) {
   test(`lambda: the handler answers every request case from ${recorded} events, bit-identical to analyze()`, async () => {
-    const handler = createLambdaHandler({ models: await nodeModels(), limits: TEST_LIMITS }) as unknown as (event: unknown, context: unknown) => Promise<LambdaResult>;
+    const handler = createLambdaHandler({ models: await nodeModels(), limits: TEST_LIMITS }) as unknown as (
+      event: unknown,
+      context: unknown,
+    ) => Promise<LambdaResult>;
     await assertCases(async (r): Promise<TestResponse> => {
       const result = await handler(eventFor(recorded, r), {});
       const body = result.isBase64Encoded ? new Uint8Array(Buffer.from(result.body, 'base64')) : new TextEncoder().encode(result.body);

@@ -41,29 +41,74 @@ async function mix(): Promise<Kind[]> {
   const x = pattern([2, 16, 16, 3]);
   const digit = pattern([1, 784]);
   const image = patternPng(16, 16);
-  const form = multipart([{ name: 'image', value: image.png, filename: 'x.png' }, { name: 'method', value: 'gradient-x-input' }]);
+  const form = multipart([
+    { name: 'image', value: image.png, filename: 'x.png' },
+    { name: 'method', value: 'gradient-x-input' },
+  ]);
   const bomb = multipart([{ name: 'image', value: pngBomb(), filename: 'bomb.png' }]);
   const expectedCnn = analyze(cnn, x, { method: 'epsilon-plus' });
   const expectedMlp = analyze(mlp, digit, { method: 'epsilon', target: 3 });
   const expectedForm = analyze(cnn, image.x, { method: 'gradient-x-input' });
-  const bits = (expected: typeof expectedCnn, label: string) => (body: string): void => assertRelevance(new TextEncoder().encode(body), expected, 0, label);
+  const bits =
+    (expected: typeof expectedCnn, label: string) =>
+    (body: string): void =>
+      assertRelevance(new TextEncoder().encode(body), expected, 0, label);
   const valid = JSON.stringify({ inputs: { shape: x.shape, data: Array.from(x.data) } });
   const cnnPath = '/v1/models/cnn_keras3/explain';
   return [
     { name: 'valid JSON {shape, data}', status: 200, path: cnnPath, headers: json, body: valid, verify: bits(expectedCnn, 'cnn') },
     { name: 'truncated JSON', status: 400, path: cnnPath, headers: json, body: valid.slice(0, valid.length / 2) },
-    { name: 'valid nested arrays', status: 200, path: '/v1/models/mlp/explain', headers: json, body: JSON.stringify({ inputs: [Array.from(digit.data)], method: 'epsilon', target: 3 }), verify: bits(expectedMlp, 'mlp') },
-    { name: 'valid multipart PNG', status: 200, path: cnnPath, headers: { 'content-type': form.type }, body: Buffer.from(form.body), verify: bits(expectedForm, 'multipart') },
+    {
+      name: 'valid nested arrays',
+      status: 200,
+      path: '/v1/models/mlp/explain',
+      headers: json,
+      body: JSON.stringify({ inputs: [Array.from(digit.data)], method: 'epsilon', target: 3 }),
+      verify: bits(expectedMlp, 'mlp'),
+    },
+    {
+      name: 'valid multipart PNG',
+      status: 200,
+      path: cnnPath,
+      headers: { 'content-type': form.type },
+      body: Buffer.from(form.body),
+      verify: bits(expectedForm, 'multipart'),
+    },
     { name: 'wrong content type', status: 415, path: cnnPath, headers: { 'content-type': 'text/csv' }, body: valid },
     { name: 'mutated shape', status: 400, path: cnnPath, headers: json, body: valid.replace('[2,16,16,3]', '[2,16,16,4]') },
     { name: 'NaN literal', status: 400, path: cnnPath, headers: json, body: valid.replace(/(\[[^\]]*\],"data":\[)[^,]+/, '$1NaN') },
-    { name: 'valid PNG answer', status: 200, path: cnnPath, headers: { ...json, accept: 'image/png' }, body: valid, verify: (body) => assert.ok(body.startsWith('\uFFFDPNG')) },
+    {
+      name: 'valid PNG answer',
+      status: 200,
+      path: cnnPath,
+      headers: { ...json, accept: 'image/png' },
+      body: valid,
+      verify: (body) => assert.ok(body.startsWith('\uFFFDPNG')),
+    },
     { name: 'Infinity', status: 400, path: cnnPath, headers: json, body: valid.replace(/(\[[^\]]*\],"data":\[)[^,]+/, '$11e999') },
-    { name: 'huge shape', status: 400, path: cnnPath, headers: json, body: JSON.stringify({ inputs: { shape: [2 ** 40, 16, 16, 3], data: [0] } }) },
+    {
+      name: 'huge shape',
+      status: 400,
+      path: cnnPath,
+      headers: json,
+      body: JSON.stringify({ inputs: { shape: [2 ** 40, 16, 16, 3], data: [0] } }),
+    },
     { name: 'deep nesting', status: 400, path: cnnPath, headers: json, body: `{"inputs": ${'['.repeat(100_000)}${']'.repeat(100_000)}}` },
-    { name: 'strings for numbers', status: 400, path: cnnPath, headers: json, body: valid.replace(/(\[[^\]]*\],"data":\[)[^,]+/, '$1"0.5"') },
+    {
+      name: 'strings for numbers',
+      status: 400,
+      path: cnnPath,
+      headers: json,
+      body: valid.replace(/(\[[^\]]*\],"data":\[)[^,]+/, '$1"0.5"'),
+    },
     { name: 'PNG bomb', status: 413, path: cnnPath, headers: { 'content-type': bomb.type }, body: Buffer.from(bomb.body) },
-    { name: 'broken multipart', status: 400, path: cnnPath, headers: { 'content-type': 'multipart/form-data; boundary=nope' }, body: Buffer.from(form.body) },
+    {
+      name: 'broken multipart',
+      status: 400,
+      path: cnnPath,
+      headers: { 'content-type': 'multipart/form-data; boundary=nope' },
+      body: Buffer.from(form.body),
+    },
     { name: 'unknown model', status: 404, path: '/v1/models/gpt/explain', headers: json, body: valid },
   ];
 }
@@ -79,7 +124,9 @@ function badUpload(url: string, hangUp: boolean): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`POST /v1/models/cnn_keras3/explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"inputs": ${' '.repeat(88)}`);
+      socket.write(
+        `POST /v1/models/cnn_keras3/explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"inputs": ${' '.repeat(88)}`,
+      );
       if (hangUp) socket.destroy();
     });
     let reply = '';
@@ -90,13 +137,27 @@ function badUpload(url: string, hangUp: boolean): Promise<string> {
 }
 
 test('serve: 2,000 requests at concurrency 32, valid and hostile: no crash, no 5xx, valid answers bit-identical, RSS bounded; SIGTERM finishes the request in flight', async () => {
-  const server = await startServe([fixturePath('models/cnn_keras3.h5'), fixturePath('models/mlp.h5'), '--max-body', String(MAX_BODY), '--max-batch', '4', '--timeout', String(TIMEOUT_MS), '--max-pixels', String(2 ** 20)]);
+  const server = await startServe([
+    fixturePath('models/cnn_keras3.h5'),
+    fixturePath('models/mlp.h5'),
+    '--max-body',
+    String(MAX_BODY),
+    '--max-batch',
+    '4',
+    '--timeout',
+    String(TIMEOUT_MS),
+    '--max-pixels',
+    String(2 ** 20),
+  ]);
   try {
     const kinds = await mix();
     const seen = new Map<string, Map<number, number>>(kinds.map((k) => [k.name, new Map()]));
     const failures: string[] = [];
     const requests = kinds.map((k) => ({
-      method: 'POST', path: k.path, headers: k.headers, body: k.body,
+      method: 'POST',
+      path: k.path,
+      headers: k.headers,
+      body: k.body,
       onResponse: (status: number, body: string) => {
         const counts = seen.get(k.name)!;
         counts.set(status, (counts.get(status) ?? 0) + 1);
@@ -122,15 +183,22 @@ test('serve: 2,000 requests at concurrency 32, valid and hostile: no crash, no 5
     assert.equal(await tooLarge, new Array(20).fill(413), 'oversized bodies');
     const rssAfter = server.rssMiB();
 
-    console.log(`  ${result.requests.total} requests in ${result.duration.toFixed(1)} s: ${result.requests.average.toFixed(0)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
-    console.log(`  by kind: ${[...seen].map(([name, counts]) => `${name} ${[...counts].map(([s, c]) => `${c}×${s}`).join('+')}`).join('; ')}`);
-    console.log(`  RSS ${rssBefore?.toFixed(0)} MiB after warm-up, ${rssAfter?.toFixed(0)} MiB after the run (bound +${RSS_BOUND_MIB} MiB)`);
+    console.log(
+      `  ${result.requests.total} requests in ${result.duration.toFixed(1)} s: ${result.requests.average.toFixed(0)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    );
+    console.log(
+      `  by kind: ${[...seen].map(([name, counts]) => `${name} ${[...counts].map(([s, c]) => `${c}×${s}`).join('+')}`).join('; ')}`,
+    );
+    console.log(
+      `  RSS ${rssBefore?.toFixed(0)} MiB after warm-up, ${rssAfter?.toFixed(0)} MiB after the run (bound +${RSS_BOUND_MIB} MiB)`,
+    );
     assert.equal(failures.slice(0, 5), [], `${failures.length} unexpected answers`);
     assert.is(result['5xx'], 0, '5xx answers');
     assert.is(result.timeouts, 0, 'timeouts');
     assert.ok(result.requests.total >= REQUESTS, `${result.requests.total} requests`);
     for (const reply of stalled.slice(0, 8)) assert.match(reply, /^HTTP\/1.1 408/, 'a stalled upload is answered 408');
-    if (rssBefore !== undefined && rssAfter !== undefined) assert.ok(rssAfter - rssBefore < RSS_BOUND_MIB, `RSS grew ${(rssAfter - rssBefore).toFixed(0)} MiB`);
+    if (rssBefore !== undefined && rssAfter !== undefined)
+      assert.ok(rssAfter - rssBefore < RSS_BOUND_MIB, `RSS grew ${(rssAfter - rssBefore).toFixed(0)} MiB`);
     assert.is(server.child.exitCode, null, 'the server is still running');
     // A 500 for a client that hung up reaches no client: the server's log shows it.
     assert.not.match(server.output(), /internal error/);
@@ -138,7 +206,13 @@ test('serve: 2,000 requests at concurrency 32, valid and hostile: no crash, no 5
 
     // Graceful shutdown: a slow request in flight when SIGTERM arrives is still answered.
     const slow = fetch(`${server.url}/v1/models/cnn_keras3/explain`, {
-      method: 'POST', headers: json, body: JSON.stringify({ inputs: { shape: [4, 16, 16, 3], data: Array.from(pattern([4, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 300 } }),
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        inputs: { shape: [4, 16, 16, 3], data: Array.from(pattern([4, 16, 16, 3]).data) },
+        method: 'integrated-gradients',
+        options: { steps: 300 },
+      }),
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     server.child.kill('SIGTERM');

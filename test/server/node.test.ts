@@ -27,7 +27,9 @@ test('node: every request case, answers bit-identical to analyze()', async () =>
 function slowUpload(port: number, length: number, sent: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`POST /v1/models/cnn/explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${'{'.repeat(sent)}`);
+      socket.write(
+        `POST /v1/models/cnn/explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${'{'.repeat(sent)}`,
+      );
     });
     let reply = '';
     socket.on('data', (d) => (reply += d.toString()));
@@ -56,8 +58,13 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
   const busy = await serveNode({ models: await nodeModels(), limits: { ...TEST_LIMITS, concurrency: 1, queue: 1, maxBatch: 16 }, port: 0 });
   try {
     // integrated-gradients on 16 samples holds the one turn for eight chunks, yielding between them.
-    const slow = JSON.stringify({ inputs: { shape: [16, 16, 16, 3], data: Array.from(pattern([16, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 600 } });
-    const send = (): Promise<Response> => fetch(`${busy.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: slow });
+    const slow = JSON.stringify({
+      inputs: { shape: [16, 16, 16, 3], data: Array.from(pattern([16, 16, 16, 3]).data) },
+      method: 'integrated-gradients',
+      options: { steps: 600 },
+    });
+    const send = (): Promise<Response> =>
+      fetch(`${busy.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: slow });
     const first = send();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const answers = [await first, ...(await Promise.all([send(), send(), send()]))];
@@ -73,7 +80,11 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
   }
   const strict = await serveNode({ models: await nodeModels(), limits: { ...TEST_LIMITS, timeoutMs: 50 }, port: 0 });
   try {
-    const body = JSON.stringify({ inputs: { shape: [4, 16, 16, 3], data: Array.from(pattern([4, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 1000 } });
+    const body = JSON.stringify({
+      inputs: { shape: [4, 16, 16, 3], data: Array.from(pattern([4, 16, 16, 3]).data) },
+      method: 'integrated-gradients',
+      options: { steps: 1000 },
+    });
     const started = Date.now();
     const r = await fetch(`${strict.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     assert.is(r.status, 503);
@@ -86,8 +97,14 @@ test('node: a full queue answers 503 with Retry-After; a request past the time l
 
 test('node: a request whose client hangs up stops computing and frees its turn', async () => {
   const one = await serveNode({ models: await nodeModels(), limits: { ...TEST_LIMITS, concurrency: 1, maxBatch: 16 }, port: 0 });
-  const ig = (n: number): string => JSON.stringify({ inputs: { shape: [n, 16, 16, 3], data: Array.from(pattern([n, 16, 16, 3]).data) }, method: 'integrated-gradients', options: { steps: 1000 } });
-  const send = (body: string, signal?: AbortSignal): Promise<Response> => fetch(`${one.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+  const ig = (n: number): string =>
+    JSON.stringify({
+      inputs: { shape: [n, 16, 16, 3], data: Array.from(pattern([n, 16, 16, 3]).data) },
+      method: 'integrated-gradients',
+      options: { steps: 1000 },
+    });
+  const send = (body: string, signal?: AbortSignal): Promise<Response> =>
+    fetch(`${one.url}/v1/models/cnn/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
   try {
     // One chunk (2 samples) takes C ms; 16 samples would hold the turn for about 8C.
     const chunkMs = ((await (await send(ig(2))).json()) as { timing: { computeMs: number } }).timing.computeMs;
@@ -100,7 +117,10 @@ test('node: a request whose client hangs up stops computing and frees its turn',
     const next = await send(ig(1).replace('"steps":1000', '"steps":1'));
     assert.is(next.status, 200);
     const waited = Date.now() - started;
-    assert.ok(waited < 300 + 4 * chunkMs, `the next request was answered after ${waited} ms; one chunk takes ${chunkMs} ms, the abandoned request about ${8 * chunkMs}`);
+    assert.ok(
+      waited < 300 + 4 * chunkMs,
+      `the next request was answered after ${waited} ms; one chunk takes ${chunkMs} ms, the abandoned request about ${8 * chunkMs}`,
+    );
   } finally {
     await one.close();
   }

@@ -17,7 +17,9 @@ export interface ServeProcess {
 }
 
 export function startServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'build/src/cli/main.js'), 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'build/src/cli/main.js'), 'serve', ...args, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const { stdout, stderr } = child;
   let text = '';
   stdout.on('data', (d) => (text += d));
@@ -32,7 +34,10 @@ export function startServe(args: string[]): Promise<ServeProcess> {
       stdout.off('data', look);
       const status = `/proc/${child.pid}/status`;
       resolve({
-        child, url, exited, output: () => text,
+        child,
+        url,
+        exited,
+        output: () => text,
         rssMiB: () => (existsSync(status) ? Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))?.[1]) / 1024 : undefined),
       });
     };

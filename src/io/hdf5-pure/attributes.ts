@@ -18,7 +18,10 @@ export interface AttributeEntry {
 export function listAttributes(ctx: H5Context, header: ObjectHeader, what: string): AttributeEntry[] {
   return cached(ctx, `attrs@${header.address}`, () => {
     const messages = [...denseAttributes(ctx, header, what), ...header.messages.filter((m) => m.type === MSG.attribute)];
-    const entries = messages.map((message) => ({ message, name: parseAttributeLayout(openMessage(ctx, message, `${what}, attribute`)).name }));
+    const entries = messages.map((message) => ({
+      message,
+      name: parseAttributeLayout(openMessage(ctx, message, `${what}, attribute`)).name,
+    }));
     if (header.attributesInCreationOrder) return entries.sort((a, b) => (a.message.creationOrder ?? 0) - (b.message.creationOrder ?? 0));
     return entries.sort((a, b) => compareNames(a.name, b.name));
   });
@@ -77,7 +80,13 @@ function parseAttributeLayout(c: Cursor): AttributeLayout {
   const name = decodeName(nameField.bytes(nameSize));
   const datatypeField = field(datatypeSize, 'datatype');
   const dataspaceField = field(dataspaceSize, 'dataspace');
-  return { name, datatypeField, datatypeShared: version > 1 && (flags & 0x01) !== 0, dataspaceField, data: c.sub(c.remaining(), `${c.what} data`) };
+  return {
+    name,
+    datatypeField,
+    datatypeShared: version > 1 && (flags & 0x01) !== 0,
+    dataspaceField,
+    data: c.sub(c.remaining(), `${c.what} data`),
+  };
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -95,21 +104,29 @@ function decodeName(bytes: Uint8Array): string {
 export function readAttribute(ctx: H5Context, entry: AttributeEntry, what: string): H5AttrValue {
   const { where, datatype, space, data } = attributeData(ctx, entry, what);
   const read = numberReader(ctx, datatype, where) ?? stringReader(ctx, datatype, where);
-  if (!read) return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : 'variable-length sequence'} values are not supported`);
+  if (!read)
+    return fail(ctx, `${where}: ${datatype.kind === 'other' ? datatype.description : 'variable-length sequence'} values are not supported`);
   const values = Array.from({ length: space.count }, (_, i) => read(data.pos + i * datatype.size));
   if (space.kind === 'scalar') return values[0];
   return values as number[] | string[];
 }
 
 /** An attribute's type, shape and the bytes of its values, checked to fit in its message. */
-function attributeData(ctx: H5Context, entry: AttributeEntry, what: string): { where: string; datatype: Datatype; space: Dataspace; data: Cursor } {
+function attributeData(
+  ctx: H5Context,
+  entry: AttributeEntry,
+  what: string,
+): { where: string; datatype: Datatype; space: Dataspace; data: Cursor } {
   const where = `${what}, attribute ${entry.name}`;
   const layout = parseAttributeLayout(openMessage(ctx, entry.message, where));
   const datatype = parseMaybeShared(layout.datatypeField, layout.datatypeShared);
   const space = parseDataspace(layout.dataspaceField);
   const bytes = space.count * datatype.size;
   if (bytes > layout.data.remaining()) {
-    fail(ctx, `${where}: ${space.count} values of ${datatype.size} bytes do not fit in its ${layout.data.remaining()} bytes of data (corrupt)`);
+    fail(
+      ctx,
+      `${where}: ${space.count} values of ${datatype.size} bytes do not fit in its ${layout.data.remaining()} bytes of data (corrupt)`,
+    );
   }
   return { where, datatype, space, data: cursorAt(ctx, layout.data.pos, bytes, where) };
 }

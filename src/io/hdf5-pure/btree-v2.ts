@@ -36,7 +36,8 @@ export function walkBTreeV2(ctx: H5Context, address: number, what: string, visit
   c.skip(2); // split and merge percentages
   const root = c.address();
   const rootCount = c.u16();
-  if (depth > MAX_DEPTH || recordSize === 0 || nodeSize <= NODE_OVERHEAD) fail(ctx, `${where}: implausible tree (depth ${depth}, node size ${nodeSize}, record size ${recordSize}) (corrupt)`);
+  if (depth > MAX_DEPTH || recordSize === 0 || nodeSize <= NODE_OVERHEAD)
+    fail(ctx, `${where}: implausible tree (depth ${depth}, node size ${nodeSize}, record size ${recordSize}) (corrupt)`);
   if (root === undefined) return; // empty tree
   const shape = treeShape(nodeSize, recordSize, depth, ctx.offsetSize);
   const visited = new Set<number>();
@@ -67,7 +68,15 @@ function treeShape(nodeSize: number, recordSize: number, depth: number, offsetSi
 }
 
 /** Visit a node's records and return its children as [address, record count, level]. */
-function readNode(ctx: H5Context, shape: TreeShape, address: number, count: number, level: number, what: string, visit: (record: Cursor) => void): [number, number, number][] {
+function readNode(
+  ctx: H5Context,
+  shape: TreeShape,
+  address: number,
+  count: number,
+  level: number,
+  what: string,
+  visit: (record: Cursor) => void,
+): [number, number, number][] {
   const where = `${what}, B-tree node at ${hex(address)}`;
   const c = cursorAt(ctx, address, shape.nodeSize, where);
   c.signature(level === 0 ? 'BTLF' : 'BTIN');

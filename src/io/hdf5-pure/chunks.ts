@@ -48,7 +48,13 @@ export function parseChunkedV4(c: Cursor, space: Dataspace): ChunkedLayout {
   return { ...chunkedLayout(c, space, dims, index, c.address()), filteredSize };
 }
 
-function chunkedLayout(c: Cursor, space: Dataspace, dims: number[], index: ChunkedLayout['index'], address: number | undefined): ChunkedLayout {
+function chunkedLayout(
+  c: Cursor,
+  space: Dataspace,
+  dims: number[],
+  index: ChunkedLayout['index'],
+  address: number | undefined,
+): ChunkedLayout {
   if (space.shape.length === 0 || dims.length !== space.shape.length + 1 || dims.some((d) => d === 0)) {
     fail(c.ctx, `${c.what}: chunk dimensions [${dims.join(', ')}] do not fit shape [${space.shape.join(', ')}] (corrupt)`);
   }
@@ -62,20 +68,35 @@ export type ChunkVisitor = (origin: number[], address: number | undefined, size:
  * Visit every chunk the index lists, checking the index itself (bounds, cycles, grid) but not the
  * chunks: readChunkedBytes copies them, checkStorage only checks that they lie in the file.
  */
-export function visitChunks(ctx: H5Context, layout: ChunkedLayout, space: Dataspace, elementSize: number, what: string, visit: ChunkVisitor): void {
-  if (layout.elementSize !== elementSize) fail(ctx, `${what}: chunk element size ${layout.elementSize} differs from the datatype's ${elementSize} (corrupt)`);
+export function visitChunks(
+  ctx: H5Context,
+  layout: ChunkedLayout,
+  space: Dataspace,
+  elementSize: number,
+  what: string,
+  visit: ChunkVisitor,
+): void {
+  if (layout.elementSize !== elementSize)
+    fail(ctx, `${what}: chunk element size ${layout.elementSize} differs from the datatype's ${elementSize} (corrupt)`);
   // Each chunk's bounds are the visitor's to check: filtered chunks are stored smaller than they are.
   const chunkBytes = elementCount(ctx, what, layout.chunkDims) * elementSize;
   const base = layout.address;
   if (base === undefined) return;
   if (layout.index === 'btree-v1') walkChunkBTree(ctx, base, space.shape.length, visit);
-  else if (layout.index === 'single') visit(space.shape.map(() => 0), base, layout.filteredSize ?? chunkBytes, 0);
+  else if (layout.index === 'single')
+    visit(
+      space.shape.map(() => 0),
+      base,
+      layout.filteredSize ?? chunkBytes,
+      0,
+    );
   else {
     // Implicit: chunks lie back to back in grid order. Fixed array: one address per grid cell.
     const addresses = layout.index === 'fixed-array' ? fixedArray(ctx, base, what) : undefined;
     forEachGridChunk(ctx, layout, space, what, (origin, linear) => {
       if (!addresses) return visit(origin, base + linear * chunkBytes, chunkBytes, 0);
-      if (linear >= addresses.length) fail(ctx, `${what}: the chunk index has ${addresses.length} entries, chunk ${linear} is missing (corrupt)`);
+      if (linear >= addresses.length)
+        fail(ctx, `${what}: the chunk index has ${addresses.length} entries, chunk ${linear} is missing (corrupt)`);
       visit(origin, addresses[linear], chunkBytes, 0);
     });
   }
@@ -103,7 +124,8 @@ export function readChunkedBytes(ctx: H5Context, layout: ChunkedLayout, space: D
   visitChunks(ctx, layout, space, elementSize, what, (origin, address, size, filterMask) => {
     if (address === undefined) return;
     if (filterMask !== 0) fail(ctx, `${what}: chunk at ${hex(address)} skips filters, which is not supported`);
-    if (size !== chunkBytes) fail(ctx, `${what}: chunk at ${hex(address)} holds ${size} bytes, expected ${chunkBytes} (corrupt or filtered)`);
+    if (size !== chunkBytes)
+      fail(ctx, `${what}: chunk at ${hex(address)} holds ${size} bytes, expected ${chunkBytes} (corrupt or filtered)`);
     copyChunk(target, origin, cursorAt(ctx, address, size, `${what} chunk`).bytes(size));
   });
   return target.out;
@@ -114,7 +136,12 @@ function walkChunkBTree(ctx: H5Context, address: number, rank: number, visit: Ch
   walkBTreeV1(ctx, address, 1, 8 + 8 * (rank + 1), (key, child) => {
     const size = key.u32();
     const filterMask = key.u32();
-    visit(Array.from({ length: rank }, () => key.uint(8)), child, size, filterMask);
+    visit(
+      Array.from({ length: rank }, () => key.uint(8)),
+      child,
+      size,
+      filterMask,
+    );
   });
 }
 
@@ -122,7 +149,13 @@ function walkChunkBTree(ctx: H5Context, address: number, rank: number, visit: Ch
  * Chunks of the current shape with their row-major index in the grid of the *maximum* shape,
  * which is how the implicit and fixed-array indexes number them.
  */
-function forEachGridChunk(ctx: H5Context, layout: ChunkedLayout, space: Dataspace, what: string, visit: (origin: number[], linear: number) => void): void {
+function forEachGridChunk(
+  ctx: H5Context,
+  layout: ChunkedLayout,
+  space: Dataspace,
+  what: string,
+  visit: (origin: number[], linear: number) => void,
+): void {
   const { chunkDims } = layout;
   if (space.maxShape.some((d) => !Number.isFinite(d))) fail(ctx, `${what}: unlimited dimensions with this chunk index (corrupt)`);
   const grid = space.shape.map((d, i) => Math.ceil(d / chunkDims[i]));
@@ -131,7 +164,10 @@ function forEachGridChunk(ctx: H5Context, layout: ChunkedLayout, space: Dataspac
   const position = grid.map(() => 0);
   for (;;) {
     const linear = position.reduce((acc, p, i) => acc * maxGrid[i] + p, 0);
-    visit(position.map((p, i) => p * chunkDims[i]), linear);
+    visit(
+      position.map((p, i) => p * chunkDims[i]),
+      linear,
+    );
     let d = position.length - 1;
     while (d >= 0 && ++position[d] === grid[d]) position[d--] = 0;
     if (d < 0) return;
@@ -185,7 +221,8 @@ function fixedArray(ctx: H5Context, address: number, what: string): (number | un
 function copyChunk(target: Assembly, origin: number[], chunk: Uint8Array): void {
   const { shape, chunkDims, elementSize, out } = target;
   const rank = shape.length;
-  if (origin.some((o, i) => o % chunkDims[i] !== 0)) fail(target.ctx, `${target.what}: chunk offset [${origin.join(', ')}] is not on the chunk grid (corrupt)`);
+  if (origin.some((o, i) => o % chunkDims[i] !== 0))
+    fail(target.ctx, `${target.what}: chunk offset [${origin.join(', ')}] is not on the chunk grid (corrupt)`);
   if (origin.some((o, i) => o >= shape[i])) return; // beyond the current shape (the dataset shrank)
   const extent = chunkDims.map((d, i) => Math.min(d, shape[i] - origin[i]));
   const outStrides = strides(shape);

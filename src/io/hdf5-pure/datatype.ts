@@ -24,7 +24,19 @@ export type Datatype =
   /** A variable-length sequence (not a string) of elements of `baseSize` bytes, stored in the global heap. */
   | { readonly kind: 'vlen-sequence'; readonly size: number; readonly baseSize: number };
 
-const CLASS_NAMES = ['fixed-point', 'floating-point', 'time', 'string', 'bitfield', 'opaque', 'compound', 'reference', 'enum', 'variable-length', 'array'];
+const CLASS_NAMES = [
+  'fixed-point',
+  'floating-point',
+  'time',
+  'string',
+  'bitfield',
+  'opaque',
+  'compound',
+  'reference',
+  'enum',
+  'variable-length',
+  'array',
+];
 
 // Enum and vlen types nest a base type; real files nest once, a corrupt one could nest forever.
 const MAX_NESTING = 8;
@@ -68,7 +80,15 @@ function parseFloatType(c: Cursor, size: number, bits: number): Datatype {
   const exponentBias = c.u32();
   // Bit 6 with bit 0 marks VAX byte order, which no Keras writer produces.
   if (bits & 0x40) return { kind: 'other', size, description: 'VAX-order floating-point' };
-  const layout = { signLocation: (bits >> 8) & 0xff, exponentLocation, exponentSize, mantissaLocation, mantissaSize, exponentBias, normalization: (bits >> 4) & 0x03 };
+  const layout = {
+    signLocation: (bits >> 8) & 0xff,
+    exponentLocation,
+    exponentSize,
+    mantissaLocation,
+    mantissaSize,
+    exponentBias,
+    normalization: (bits >> 4) & 0x03,
+  };
   return { kind: 'float', size, bigEndian: (bits & 0x01) !== 0, layout };
 }
 

@@ -69,7 +69,14 @@ function parseHeap(ctx: H5Context, address: number): FractalHeap {
   c.skip(2); // starting rows in the root indirect block
   const root = c.address();
   const rootRows = c.u16();
-  if (width === 0 || !isPowerOfTwo(startSize) || !isPowerOfTwo(maxDirectSize) || maxDirectSize < startSize || maxHeapBits === 0 || maxHeapBits > 64) {
+  if (
+    width === 0 ||
+    !isPowerOfTwo(startSize) ||
+    !isPowerOfTwo(maxDirectSize) ||
+    maxDirectSize < startSize ||
+    maxHeapBits === 0 ||
+    maxHeapBits > 64
+  ) {
     fail(ctx, `${what}: implausible doubling table (corrupt)`);
   }
   const offsetSize = Math.ceil(maxHeapBits / 8);

@@ -36,7 +36,8 @@ function parseCollection(ctx: H5Context, address: number): Collection {
     c.skip(6);
     const objectSize = c.length();
     if (index === 0) {
-      if (objectSize === 0 || objectSize > c.end - begin) fail(ctx, `${what}: free space of ${objectSize} bytes at ${hex(begin)} (corrupt)`);
+      if (objectSize === 0 || objectSize > c.end - begin)
+        fail(ctx, `${what}: free space of ${objectSize} bytes at ${hex(begin)} (corrupt)`);
       c.pos = begin;
       c.skip(objectSize);
       continue;

@@ -15,7 +15,9 @@ export interface Link {
 
 /** Whether an object header describes a group (old-style symbol table or new-style links). */
 export function isGroup(header: ObjectHeader): boolean {
-  return header.messages.some((m) => m.type === MSG.symbolTable || m.type === MSG.linkInfo || m.type === MSG.link || m.type === MSG.groupInfo);
+  return header.messages.some(
+    (m) => m.type === MSG.symbolTable || m.type === MSG.linkInfo || m.type === MSG.link || m.type === MSG.groupInfo,
+  );
 }
 
 /** A group's links, in the order h5wasm lists them (by name unless creation order is indexed). */
@@ -123,7 +125,9 @@ function linkMessages(ctx: H5Context, header: ObjectHeader, what: string): Link[
     if (heap !== undefined) links = denseLinks(ctx, heap, required(c, c.address(), 'link name index address'), what);
   }
   links.push(...header.messages.filter((m) => m.type === MSG.link).map((m) => parseLink(openMessage(ctx, m, `${what}, link`))));
-  return byCreationOrder ? links.sort((a, b) => (a.creationOrder ?? 0) - (b.creationOrder ?? 0)) : links.sort((a, b) => compareNames(a.name, b.name));
+  return byCreationOrder
+    ? links.sort((a, b) => (a.creationOrder ?? 0) - (b.creationOrder ?? 0))
+    : links.sort((a, b) => compareNames(a.name, b.name));
 }
 
 /** Name index records (type 5): a 4-byte name hash, then the heap ID of the link message. */

@@ -120,7 +120,8 @@ function lookup(file: OpenFile, start: Located, relative: string, softLinks: num
     let next: Located | undefined;
     if (link?.address !== undefined) next = { header: readObjectHeader(file.ctx, link.address), path: childPath(node.path, part) };
     else if (link?.softPath !== undefined) {
-      if (softLinks >= MAX_SOFT_LINKS) fail(file.ctx, `${childPath(node.path, part)}: more than ${MAX_SOFT_LINKS} soft links in a row (a cycle?)`);
+      if (softLinks >= MAX_SOFT_LINKS)
+        fail(file.ctx, `${childPath(node.path, part)}: more than ${MAX_SOFT_LINKS} soft links in a row (a cycle?)`);
       const base = link.softPath.startsWith('/') ? { header: file.root, path: '/' } : node;
       next = lookup(file, base, link.softPath, softLinks + 1);
     }

@@ -161,7 +161,8 @@ export function followShared(c: Cursor, type: number, hops = 0): Cursor {
   if (hops >= 4) fail(ctx, `${what}: shared message references nest too deep (corrupt)`);
   const version = c.u8();
   const shareType = c.u8();
-  if (version === 1) c.skip(6 + ctx.lengthSize); // reserved, then a symbol table entry's name offset
+  if (version === 1)
+    c.skip(6 + ctx.lengthSize); // reserved, then a symbol table entry's name offset
   else if (version === 3 && shareType === 1) fail(ctx, `${what}: messages in the shared-message heap are not supported`);
   else if (version !== 2 && version !== 3) fail(ctx, `${what}: shared message version ${version} is not supported`);
   const target = readObjectHeader(ctx, required(c, c.address(), 'shared message address'));

@@ -26,7 +26,10 @@ function findSignature(ctx: H5Context): number {
 
 function setSizes(c: Cursor, offsetSize: number, lengthSize: number): void {
   // Widths other than these would make every later field meaningless; 8 is what h5py writes.
-  for (const [name, size] of [['offsets', offsetSize], ['lengths', lengthSize]] as const) {
+  for (const [name, size] of [
+    ['offsets', offsetSize],
+    ['lengths', lengthSize],
+  ] as const) {
     if (![2, 4, 8].includes(size)) fail(c.ctx, `superblock: size of ${name} ${size} is invalid (corrupt)`);
   }
   c.ctx.offsetSize = offsetSize;

@@ -5,11 +5,26 @@ import { globalHeapObject } from './global-heap.js';
 /** Reads one element at a position in a DataView (by default the file's); the caller checked the range. */
 export type ElementReader<T> = (pos: number) => T;
 
-const IEEE32: FloatLayout = { signLocation: 31, exponentLocation: 23, exponentSize: 8, mantissaLocation: 0, mantissaSize: 23, exponentBias: 127, normalization: 2 };
-const IEEE64: FloatLayout = { signLocation: 63, exponentLocation: 52, exponentSize: 11, mantissaLocation: 0, mantissaSize: 52, exponentBias: 1023, normalization: 2 };
+const IEEE32: FloatLayout = {
+  signLocation: 31,
+  exponentLocation: 23,
+  exponentSize: 8,
+  mantissaLocation: 0,
+  mantissaSize: 23,
+  exponentBias: 127,
+  normalization: 2,
+};
+const IEEE64: FloatLayout = {
+  signLocation: 63,
+  exponentLocation: 52,
+  exponentSize: 11,
+  mantissaLocation: 0,
+  mantissaSize: 52,
+  exponentBias: 1023,
+  normalization: 2,
+};
 
-const sameLayout = (a: FloatLayout, b: FloatLayout): boolean =>
-  (Object.keys(a) as (keyof FloatLayout)[]).every((k) => a[k] === b[k]);
+const sameLayout = (a: FloatLayout, b: FloatLayout): boolean => (Object.keys(a) as (keyof FloatLayout)[]).every((k) => a[k] === b[k]);
 
 /** A reader of numeric elements, or undefined when the type is not numeric. */
 export function numberReader(ctx: H5Context, dt: Datatype, what: string, view = ctx.view): ElementReader<number> | undefined {
@@ -38,7 +53,14 @@ export function numberReader(ctx: H5Context, dt: Datatype, what: string, view = 
 export const isLittleEndianFloat32 = (dt: Datatype): boolean =>
   dt.kind === 'float' && dt.size === 4 && !dt.bigEndian && sameLayout(dt.layout, IEEE32);
 
-function floatReader(ctx: H5Context, view: DataView, size: number, bigEndian: boolean, layout: FloatLayout, what: string): ElementReader<number> {
+function floatReader(
+  ctx: H5Context,
+  view: DataView,
+  size: number,
+  bigEndian: boolean,
+  layout: FloatLayout,
+  what: string,
+): ElementReader<number> {
   const le = !bigEndian;
   if (size === 4 && sameLayout(layout, IEEE32)) return (p) => view.getFloat32(p, le);
   if (size === 8 && sameLayout(layout, IEEE64)) return (p) => view.getFloat64(p, le);

@@ -17,7 +17,10 @@ const PAGE = 65536;
 
 const align = (n: number): number => Math.ceil(n / 16) * 16;
 
-interface Kept { at: number; generation: number }
+interface Kept {
+  at: number;
+  generation: number;
+}
 
 export class Arena {
   private keptTop = FIRST;

@@ -41,13 +41,22 @@ function sharedMemory(): WebAssembly.Memory | null {
 
 /** Instantiate `module` on `memory` (its own memory import decides whether it must be shared). */
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelEngine {
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Omit<KernelEngine, 'module' | 'memory' | 'shared'>;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Omit<
+    KernelEngine,
+    'module' | 'memory' | 'shared'
+  >;
   for (const name of ['run', 'scratchBytes', 'depthwiseScratchBytes', 'panelWidth', 'tileRows'] as const) {
     if (typeof exports[name] !== 'function') throw new Error(`the module is not lrp-keras' kernel module (it exports no function ${name})`);
   }
   return {
-    module, memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer,
-    run: exports.run, scratchBytes: exports.scratchBytes, depthwiseScratchBytes: exports.depthwiseScratchBytes, panelWidth: exports.panelWidth, tileRows: exports.tileRows,
+    module,
+    memory,
+    shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer,
+    run: exports.run,
+    scratchBytes: exports.scratchBytes,
+    depthwiseScratchBytes: exports.depthwiseScratchBytes,
+    panelWidth: exports.panelWidth,
+    tileRows: exports.tileRows,
   };
 }
 

@@ -27,12 +27,31 @@ const arenaOf = (e: KernelEngine): Arena => getOrCreate(arenas, e, () => new Are
 const PARTS: SignPart[] = ['all', 'positive', 'negative'];
 const KINDS: GemmProblem['left']['kind'][] = ['rows', 'patches', 'transposed-patches'];
 
-const geometryFields = (left: GemmProblem['left']): Pick<Job, 'lda' | 'group' | 'H' | 'W' | 'C' | 'OH' | 'OW' | 'O' | 'kh' | 'kw' | 'sh' | 'sw' | 'dh' | 'dw' | 'padT' | 'padL' | 'groups'> => {
+const geometryFields = (
+  left: GemmProblem['left'],
+): Pick<
+  Job,
+  'lda' | 'group' | 'H' | 'W' | 'C' | 'OH' | 'OW' | 'O' | 'kh' | 'kw' | 'sh' | 'sw' | 'dh' | 'dw' | 'padT' | 'padL' | 'groups'
+> => {
   const g = left.kind === 'rows' ? null : left.geom;
   return {
-    lda: left.kind === 'rows' ? left.lda : 0, group: left.kind === 'rows' ? 0 : left.group,
-    H: g?.H ?? 0, W: g?.W ?? 0, C: g?.C ?? 0, OH: g?.OH ?? 0, OW: g?.OW ?? 0, O: g?.O ?? 0, kh: g?.kh ?? 0, kw: g?.kw ?? 0,
-    sh: g?.sh ?? 0, sw: g?.sw ?? 0, dh: g?.dh ?? 0, dw: g?.dw ?? 0, padT: g?.padT ?? 0, padL: g?.padL ?? 0, groups: g?.groups ?? 1,
+    lda: left.kind === 'rows' ? left.lda : 0,
+    group: left.kind === 'rows' ? 0 : left.group,
+    H: g?.H ?? 0,
+    W: g?.W ?? 0,
+    C: g?.C ?? 0,
+    OH: g?.OH ?? 0,
+    OW: g?.OW ?? 0,
+    O: g?.O ?? 0,
+    kh: g?.kh ?? 0,
+    kw: g?.kw ?? 0,
+    sh: g?.sh ?? 0,
+    sw: g?.sw ?? 0,
+    dh: g?.dh ?? 0,
+    dw: g?.dw ?? 0,
+    padT: g?.padT ?? 0,
+    padL: g?.padL ?? 0,
+    groups: g?.groups ?? 1,
   };
 };
 
@@ -88,10 +107,15 @@ function stageGemm(arena: Arena, call: GemmCall, precision: Precision, threads: 
   const width = e.panelWidth(f64);
   const panels = Math.ceil(N / width);
   const size = f64 ? 8 : 4;
-  const b = arena.prepared(call.weights.W, `packed|${precision}|${call.weights.cacheKey}|${call.layoutKey}`, panels * K * width * size, (at) => {
-    const v = arena.views();
-    packRight(call.weights, call.layout, f64 ? v.f64 : v.f32, width, at / size);
-  });
+  const b = arena.prepared(
+    call.weights.W,
+    `packed|${precision}|${call.weights.cacheKey}|${call.layoutKey}`,
+    panels * K * width * size,
+    (at) => {
+      const v = arena.views();
+      packRight(call.weights, call.layout, f64 ? v.f64 : v.f32, width, at / size);
+    },
+  );
   const a = stageFloats(arena, call.a);
   const bias = arena.stage(panels * width * size, (at) => {
     const v = arena.views();
@@ -102,8 +126,21 @@ function stageGemm(arena: Arena, call: GemmCall, precision: Precision, threads: 
   });
   const c = arena.stage(4 * M * N);
   const job: Job = {
-    kind: KINDS.indexOf(call.left.kind), part: PARTS.indexOf(call.part), depthwise: 0, precision: f64, M, N, K, ...geometryFields(call.left),
-    a, b, bias, c, ldc: N, scratch: 0, scratchBytes: e.scratchBytes(K, f64),
+    kind: KINDS.indexOf(call.left.kind),
+    part: PARTS.indexOf(call.part),
+    depthwise: 0,
+    precision: f64,
+    M,
+    N,
+    K,
+    ...geometryFields(call.left),
+    a,
+    b,
+    bias,
+    c,
+    ldc: N,
+    scratch: 0,
+    scratchBytes: e.scratchBytes(K, f64),
   };
   return { ...job, at: stageJob(arena, job, threads) };
 }
@@ -135,8 +172,17 @@ export function stagedGemm(e: KernelEngine, call: GemmCall, precision: Precision
  * (rows are input pixels). The kernel, modified by `w`'s transform, is kept in the module's memory.
  */
 export function wasmDepthwise(
-  e: KernelEngine, direction: 'forward' | 'transpose', a: Float32Array, w: WeightView, bias: Float32Array | null, out: Float32Array,
-  n: number, g: ConvGeometry, part: SignPart, precision: Precision, split: WasmSplitter | null,
+  e: KernelEngine,
+  direction: 'forward' | 'transpose',
+  a: Float32Array,
+  w: WeightView,
+  bias: Float32Array | null,
+  out: Float32Array,
+  n: number,
+  g: ConvGeometry,
+  part: SignPart,
+  precision: Precision,
+  split: WasmSplitter | null,
 ): void {
   const arena = arenaOf(e);
   const map = w.transform;
@@ -160,8 +206,21 @@ export function wasmDepthwise(
     const b = forward && bias ? stageFloats(arena, bias) : 0;
     const c = arena.stage(4 * M * N);
     const job: Job = {
-      kind: forward ? 1 : 2, part: 0, depthwise: 1, precision: precision === 'float64' ? 1 : 0, M, N, K: g.kh * g.kw,
-      ...geometryFields({ kind: 'patches', geom: g, group: 0 }), a: x, b: k, bias: b, c, ldc: N, scratch: 0, scratchBytes: e.depthwiseScratchBytes(g.kh, g.kw),
+      kind: forward ? 1 : 2,
+      part: 0,
+      depthwise: 1,
+      precision: precision === 'float64' ? 1 : 0,
+      M,
+      N,
+      K: g.kh * g.kw,
+      ...geometryFields({ kind: 'patches', geom: g, group: 0 }),
+      a: x,
+      b: k,
+      bias: b,
+      c,
+      ldc: N,
+      scratch: 0,
+      scratchBytes: e.depthwiseScratchBytes(g.kh, g.kw),
     };
     runJob(arena, stageJob(arena, job, split ? split.threads : 1), job, split);
     copyOut(arena.views().f32, c, M, N, out, 0, N);

@@ -66,41 +66,72 @@ export const multiHeadAttentionLayer: LayerBuilder = (ctx) => {
   const value = tensorArg(ctx, 1, 'value') ?? layerFail(ctx, 'the call passes no value tensor');
   const key = tensorArg(ctx, 2, 'key') ?? value;
   const [qShape, kShape, vShape] = [query, key, value].map(ctx.shapeOf);
-  for (const [what, shape] of [['query', qShape], ['key', kShape], ['value', vShape]] as const) {
-    if (shape.length !== 2) layerFail(ctx, `expects rank-3 inputs (batch, steps, features); ${what} has shape ${formatShape([null, ...shape])}`);
+  for (const [what, shape] of [
+    ['query', qShape],
+    ['key', kShape],
+    ['value', vShape],
+  ] as const) {
+    if (shape.length !== 2)
+      layerFail(ctx, `expects rank-3 inputs (batch, steps, features); ${what} has shape ${formatShape([null, ...shape])}`);
   }
   const axes = field(ctx, ['attention_axes']);
-  if (axes !== undefined && !(axes === 1 || axes === -2 || (Array.isArray(axes) && axes.length === 1 && (axes[0] === 1 || axes[0] === -2)))) {
+  if (
+    axes !== undefined &&
+    !(axes === 1 || axes === -2 || (Array.isArray(axes) && axes.length === 1 && (axes[0] === 1 || axes[0] === -2)))
+  ) {
     layerFail(ctx, `attention_axes ${JSON.stringify(axes)} is not supported (only the default, the steps axis of rank-3 inputs)`);
   }
-  if (kShape[0] !== vShape[0]) layerFail(ctx, `key and value need the same number of steps, got ${formatShape(kShape)} and ${formatShape(vShape)}`);
+  if (kShape[0] !== vShape[0])
+    layerFail(ctx, `key and value need the same number of steps, got ${formatShape(kShape)} and ${formatShape(vShape)}`);
   const [T, Dq] = qShape;
   const [S, Dk] = kShape;
   const Dv = vShape[1];
   const out = outputShape(ctx, Dq);
   const Dout = sizeOf(out);
   const kernelShapes: Record<Projection, number[][]> = {
-    query: [[Dq, heads, dk], [heads, dk]],
-    key: [[Dk, heads, dk], [heads, dk]],
-    value: [[Dv, heads, dv], [heads, dv]],
+    query: [
+      [Dq, heads, dk],
+      [heads, dk],
+    ],
+    key: [
+      [Dk, heads, dk],
+      [heads, dk],
+    ],
+    value: [
+      [Dv, heads, dv],
+      [heads, dv],
+    ],
     output: [[heads, dv, ...out], out],
   };
-  const expected = ORDER.flatMap((p) => kernelShapes[p].slice(0, useBias ? 2 : 1).map((shape, i) => ({ name: `${p}/${i ? 'bias' : 'kernel'}`, shape })));
+  const expected = ORDER.flatMap((p) =>
+    kernelShapes[p].slice(0, useBias ? 2 : 1).map((shape, i) => ({ name: `${p}/${i ? 'bias' : 'kernel'}`, shape })),
+  );
   const stored = takeWeights({ ...ctx, weights: inKerasOrder(ctx.weights) }, expected);
   const per = useBias ? 2 : 1;
   const W = (p: Projection): Float32Array => stored[ORDER.indexOf(p) * per];
   const b = (p: Projection): Float32Array | null => (useBias ? stored[ORDER.indexOf(p) * per + 1] : null);
 
-  const q = ctx.emit({ kind: 'dense', W: W('query'), b: b('query'), inF: Dq, outF: heads * dk, rows: T }, [T, heads, dk], [query], '/query');
+  const q = ctx.emit(
+    { kind: 'dense', W: W('query'), b: b('query'), inF: Dq, outF: heads * dk, rows: T },
+    [T, heads, dk],
+    [query],
+    '/query',
+  );
   const k = ctx.emit({ kind: 'dense', W: W('key'), b: b('key'), inF: Dk, outF: heads * dk, rows: S }, [S, heads, dk], [key], '/key');
-  const v = ctx.emit({ kind: 'dense', W: W('value'), b: b('value'), inF: Dv, outF: heads * dv, rows: S }, [S, heads, dv], [value], '/value');
+  const v = ctx.emit(
+    { kind: 'dense', W: W('value'), b: b('value'), inF: Dv, outF: heads * dv, rows: S },
+    [S, heads, dv],
+    [value],
+    '/value',
+  );
 
   // Masks as Keras combines them: explicit attention_mask, the query's and the key's/value's masks (Keras 3 writes them as kwargs), causal.
   const masks: [number, MaskRole][] = [];
   const pair = ctx.kwargTensors.attention_mask?.[0];
   if (pair !== undefined) {
     const shape = ctx.shapeOf(pair);
-    if (shape.length !== 2 || shape[0] !== T || shape[1] !== S) layerFail(ctx, `attention_mask has shape ${formatShape([null, ...shape])}, expected ${formatShape([null, T, S])}`);
+    if (shape.length !== 2 || shape[0] !== T || shape[1] !== S)
+      layerFail(ctx, `attention_mask has shape ${formatShape([null, ...shape])}, expected ${formatShape([null, T, S])}`);
     masks.push([pair, 'pair']);
   }
   const queryMask = ctx.kwargTensors.query_mask?.[0] ?? ctx.maskOf(query);
@@ -110,11 +141,19 @@ export const multiHeadAttentionLayer: LayerBuilder = (ctx) => {
   }
   for (const [id, role] of masks) {
     const steps = role === 'query' ? T : S;
-    if (role !== 'pair' && sizeOf(ctx.shapeOf(id)) !== steps) layerFail(ctx, `a ${role} mask of shape ${formatShape([null, ...ctx.shapeOf(id)])} does not match ${steps} steps`);
+    if (role !== 'pair' && sizeOf(ctx.shapeOf(id)) !== steps)
+      layerFail(ctx, `a ${role} mask of shape ${formatShape([null, ...ctx.shapeOf(id)])} does not match ${steps} steps`);
   }
   const causal = ctx.call.kwargs.use_causal_mask === true;
   const spec: AttentionScoresSpec = {
-    heads, T, S, dk, scale: Math.fround(1 / Math.sqrt(dk)), causal, masks: masks.map(([, role]) => role), zeroMaskedRows: ctx.keras.major >= 3,
+    heads,
+    T,
+    S,
+    dk,
+    scale: Math.fround(1 / Math.sqrt(dk)),
+    causal,
+    masks: masks.map(([, role]) => role),
+    zeroMaskedRows: ctx.keras.major >= 3,
   };
   const scores = ctx.emit({ kind: 'attention-scores', spec }, [heads, T, S], [q, k, ...masks.map(([id]) => id)], '/scores');
   const context = ctx.emit({ kind: 'attention-context', heads, T, S, dv }, [T, heads, dv], [scores, v], '/context');

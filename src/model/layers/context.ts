@@ -70,7 +70,8 @@ export function stringField<T extends string>(ctx: LayerContext, keys: string[],
 
 export function numberField(ctx: LayerContext, keys: string[], fallback: number): number {
   const value = field(ctx, keys) ?? fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return layerFail(ctx, `${keys[0]} must be a finite number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return layerFail(ctx, `${keys[0]} must be a finite number, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -103,7 +104,10 @@ function allFinite(data: Float32Array): boolean {
 export function takeWeights(ctx: LayerContext, expected: { name: string; shape: number[] }[]): Float32Array[] {
   const stored = ctx.weights;
   if (stored.length !== expected.length) {
-    layerFail(ctx, `expected ${expected.length} weight(s) (${expected.map((e) => e.name).join(', ') || 'none'}), the file has ${stored.length}${stored.length ? ` (${stored.map((w) => w.name).join(', ')})` : ''}`);
+    layerFail(
+      ctx,
+      `expected ${expected.length} weight(s) (${expected.map((e) => e.name).join(', ') || 'none'}), the file has ${stored.length}${stored.length ? ` (${stored.map((w) => w.name).join(', ')})` : ''}`,
+    );
   }
   return expected.map((e, i) => {
     const w = stored[i];
@@ -111,7 +115,8 @@ export function takeWeights(ctx: LayerContext, expected: { name: string; shape: 
       layerFail(ctx, `weight ${e.name} ('${w.name}') has shape ${formatShape(w.shape)}, expected ${formatShape(e.shape)}`);
     }
     if (w.dtype && !w.dtype.startsWith('float')) layerFail(ctx, `weight ${e.name} ('${w.name}') holds ${w.dtype} values, expected floats`);
-    if (w.data.length !== sizeOf(e.shape)) layerFail(ctx, `weight ${e.name} ('${w.name}') holds ${w.data.length} values, expected ${sizeOf(e.shape)}`);
+    if (w.data.length !== sizeOf(e.shape))
+      layerFail(ctx, `weight ${e.name} ('${w.name}') holds ${w.data.length} values, expected ${sizeOf(e.shape)}`);
     if (!allFinite(w.data)) {
       const k = w.data.findIndex((v) => !Number.isFinite(v));
       layerFail(ctx, `weight ${e.name} ('${w.name}') has a non-finite value (${w.data[k]}) at index ${k}`);

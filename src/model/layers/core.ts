@@ -8,10 +8,7 @@ export const denseLayer: LayerBuilder = (ctx) => {
   const inF = shape[shape.length - 1];
   const outF = intField(ctx, ['units', 'output_dim']);
   const useBias = boolField(ctx, ['use_bias', 'bias'], true);
-  const [W, b] = takeWeights(ctx, [
-    { name: 'kernel', shape: [inF, outF] },
-    ...(useBias ? [{ name: 'bias', shape: [outF] }] : []),
-  ]);
+  const [W, b] = takeWeights(ctx, [{ name: 'kernel', shape: [inF, outF] }, ...(useBias ? [{ name: 'bias', shape: [outF] }] : [])]);
   const outShape = [...shape.slice(0, -1), outF];
   const rows = sizeOf(shape.slice(0, -1));
   const z = ctx.emit({ kind: 'dense', W, b: b ?? null, inF, outF, rows }, outShape);

@@ -6,7 +6,10 @@ import type { LayerContext } from './context.js';
  * (C, ...spatial) → (...spatial, C) → kernel → back. Returns the channels-last input tensor and its
  * shape, and how to bring the kernel's output back to the layer's own layout.
  */
-export function channelsLast(ctx: LayerContext, channelsFirst: boolean): { input: number; shape: number[]; restore: (out: number) => number } {
+export function channelsLast(
+  ctx: LayerContext,
+  channelsFirst: boolean,
+): { input: number; shape: number[]; restore: (out: number) => number } {
   const shape = ctx.inShapes[0];
   if (!channelsFirst) return { input: ctx.inputs[0], shape, restore: (out) => out };
   const rank = shape.length;
@@ -16,7 +19,12 @@ export function channelsLast(ctx: LayerContext, channelsFirst: boolean): { input
   const restore = (out: number): number => {
     const outShape = ctx.shapeOf(out);
     const toFirst = [rank - 1, ...Array.from({ length: rank - 1 }, (_, i) => i)];
-    return ctx.emit({ kind: 'gather', map: permuteMap(outShape, toFirst), toChannelsFirst: true }, toFirst.map((p) => outShape[p]), [out], ':to_channels_first');
+    return ctx.emit(
+      { kind: 'gather', map: permuteMap(outShape, toFirst), toChannelsFirst: true },
+      toFirst.map((p) => outShape[p]),
+      [out],
+      ':to_channels_first',
+    );
   };
   return { input, shape: lastShape, restore };
 }

@@ -49,14 +49,17 @@ export const mergeLayer: LayerBuilder = (ctx) => {
 };
 
 /** Subtract, Multiply, Maximum, Minimum: element-wise over inputs broadcast as Keras does (aligned on their last axes). */
-const combine = (kind: Combine): LayerBuilder => (ctx) => {
-  const shapes = ctx.inShapes;
-  if (kind === 'subtract' ? shapes.length !== 2 : shapes.length < 2) {
-    layerFail(ctx, `needs ${kind === 'subtract' ? 'exactly two inputs' : 'at least two inputs'}, got ${shapes.length}`);
-  }
-  const outShape = broadcastShape(shapes) ?? layerFail(ctx, `inputs ${shapes.map(formatShape).join(' and ')} do not broadcast to one shape`);
-  return ctx.emit({ kind, maps: shapes.map((s) => broadcastMap(s, outShape)) }, outShape, ctx.inputs);
-};
+const combine =
+  (kind: Combine): LayerBuilder =>
+  (ctx) => {
+    const shapes = ctx.inShapes;
+    if (kind === 'subtract' ? shapes.length !== 2 : shapes.length < 2) {
+      layerFail(ctx, `needs ${kind === 'subtract' ? 'exactly two inputs' : 'at least two inputs'}, got ${shapes.length}`);
+    }
+    const outShape =
+      broadcastShape(shapes) ?? layerFail(ctx, `inputs ${shapes.map(formatShape).join(' and ')} do not broadcast to one shape`);
+    return ctx.emit({ kind, maps: shapes.map((s) => broadcastMap(s, outShape)) }, outShape, ctx.inputs);
+  };
 
 export const subtractLayer = combine('subtract');
 export const multiplyLayer = combine('multiply');

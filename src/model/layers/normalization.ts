@@ -59,7 +59,10 @@ export const layerNormalizationLayer: LayerBuilder = (ctx) => {
     ...(centered ? [{ name: 'beta', shape: paramShape }] : []),
   ]);
   const spec: LayerNormSpec = {
-    ...axisGroups(shape, [...axes].sort((a, b) => a - b)),
+    ...axisGroups(
+      shape,
+      [...axes].sort((a, b) => a - b),
+    ),
     gamma: scaled ? stored[0] : null,
     beta: centered ? stored[scaled ? 1 : 0] : null,
     epsilon: numberField(ctx, ['epsilon'], 1e-3),

@@ -2,24 +2,41 @@ import { windowAxis, type Padding, type WindowGeometry } from '../../kernels/geo
 import { boolField, dataFormat, field, layerFail, requireRank, stringField, tupleField, type LayerBuilder } from './context.js';
 import { channelsLast } from './layout.js';
 
-const pool = (kind: 'maxpool' | 'avgpool', dims: 1 | 2): LayerBuilder => (ctx) => {
-  requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
-  const { input, shape, restore } = channelsLast(ctx, dataFormat(ctx) === 'channels_first');
-  const size = tupleField(ctx, dims === 1 ? ['pool_size', 'pool_length'] : ['pool_size'], dims, 2);
-  const strides = field(ctx, dims === 1 ? ['strides', 'stride'] : ['strides']) === undefined
-    ? size
-    : tupleField(ctx, dims === 1 ? ['strides', 'stride'] : ['strides'], dims);
-  const padding = stringField<Padding>(ctx, ['padding', 'border_mode'], ['valid', 'same'], 'valid');
-  const [H, W, C] = dims === 1 ? [1, shape[0], shape[1]] : shape;
-  const [kh, kw] = dims === 1 ? [1, size[0]] : size;
-  const [sh, sw] = dims === 1 ? [1, strides[0]] : strides;
-  const rows = trimmed(windowAxis(H, kh, sh, 1, padding), H, kh, sh);
-  const cols = trimmed(windowAxis(W, kw, sw, 1, padding), W, kw, sw);
-  if (rows.out < 1 || cols.out < 1) layerFail(ctx, `the ${kh}×${kw} window does not fit the input (${H}×${W})`);
-  const geom: WindowGeometry = { H, W, C, OH: rows.out, OW: cols.out, kh: rows.k, kw: cols.k, sh, sw, dh: 1, dw: 1, padT: rows.before, padL: cols.before };
-  const z = ctx.emit({ kind, geom }, dims === 1 ? [cols.out, C] : [rows.out, cols.out, C], [input]);
-  return restore(z);
-};
+const pool =
+  (kind: 'maxpool' | 'avgpool', dims: 1 | 2): LayerBuilder =>
+  (ctx) => {
+    requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
+    const { input, shape, restore } = channelsLast(ctx, dataFormat(ctx) === 'channels_first');
+    const size = tupleField(ctx, dims === 1 ? ['pool_size', 'pool_length'] : ['pool_size'], dims, 2);
+    const strides =
+      field(ctx, dims === 1 ? ['strides', 'stride'] : ['strides']) === undefined
+        ? size
+        : tupleField(ctx, dims === 1 ? ['strides', 'stride'] : ['strides'], dims);
+    const padding = stringField<Padding>(ctx, ['padding', 'border_mode'], ['valid', 'same'], 'valid');
+    const [H, W, C] = dims === 1 ? [1, shape[0], shape[1]] : shape;
+    const [kh, kw] = dims === 1 ? [1, size[0]] : size;
+    const [sh, sw] = dims === 1 ? [1, strides[0]] : strides;
+    const rows = trimmed(windowAxis(H, kh, sh, 1, padding), H, kh, sh);
+    const cols = trimmed(windowAxis(W, kw, sw, 1, padding), W, kw, sw);
+    if (rows.out < 1 || cols.out < 1) layerFail(ctx, `the ${kh}×${kw} window does not fit the input (${H}×${W})`);
+    const geom: WindowGeometry = {
+      H,
+      W,
+      C,
+      OH: rows.out,
+      OW: cols.out,
+      kh: rows.k,
+      kw: cols.k,
+      sh,
+      sw,
+      dh: 1,
+      dw: 1,
+      padT: rows.before,
+      padL: cols.before,
+    };
+    const z = ctx.emit({ kind, geom }, dims === 1 ? [cols.out, C] : [rows.out, cols.out, C], [input]);
+    return restore(z);
+  };
 
 /**
  * A `same` window larger than its input, with the cells that lie in padding for every output cut
@@ -39,16 +56,18 @@ export const avgPool1dLayer = pool('avgpool', 1);
 export const avgPool2dLayer = pool('avgpool', 2);
 
 /** Global pooling is pooling with one window over all positions; keepdims keeps the spatial axes at 1. */
-const globalPool = (kind: 'maxpool' | 'avgpool', dims: 1 | 2): LayerBuilder => (ctx) => {
-  requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
-  const first = dataFormat(ctx) === 'channels_first';
-  const { input, shape } = channelsLast(ctx, first);
-  const [H, W, C] = dims === 1 ? [1, shape[0], shape[1]] : shape;
-  const geom: WindowGeometry = { H, W, C, OH: 1, OW: 1, kh: H, kw: W, sh: 1, sw: 1, dh: 1, dw: 1, padT: 0, padL: 0 };
-  const keep = boolField(ctx, ['keepdims'], false);
-  const ones = new Array<number>(dims).fill(1);
-  return ctx.emit({ kind, geom }, keep ? (first ? [C, ...ones] : [...ones, C]) : [C], [input]);
-};
+const globalPool =
+  (kind: 'maxpool' | 'avgpool', dims: 1 | 2): LayerBuilder =>
+  (ctx) => {
+    requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
+    const first = dataFormat(ctx) === 'channels_first';
+    const { input, shape } = channelsLast(ctx, first);
+    const [H, W, C] = dims === 1 ? [1, shape[0], shape[1]] : shape;
+    const geom: WindowGeometry = { H, W, C, OH: 1, OW: 1, kh: H, kw: W, sh: 1, sw: 1, dh: 1, dw: 1, padT: 0, padL: 0 };
+    const keep = boolField(ctx, ['keepdims'], false);
+    const ones = new Array<number>(dims).fill(1);
+    return ctx.emit({ kind, geom }, keep ? (first ? [C, ...ones] : [...ones, C]) : [C], [input]);
+  };
 
 export const globalMaxPool1dLayer = globalPool('maxpool', 1);
 export const globalMaxPool2dLayer = globalPool('maxpool', 2);

@@ -2,18 +2,32 @@ import { broadcastMap } from '../../kernels/elementwise.js';
 import { resampleMap } from '../../kernels/gather.js';
 import { bilinearTaps, nearestMap, type ResizeWindow } from '../../kernels/interpolate.js';
 import { formatShape, sizeOf } from '../../tensor.js';
-import { boolField, dataFormat, field, intField, layerFail, requireRank, stringField, type LayerBuilder, type LayerContext } from './context.js';
+import {
+  boolField,
+  dataFormat,
+  field,
+  intField,
+  layerFail,
+  requireRank,
+  stringField,
+  type LayerBuilder,
+  type LayerContext,
+} from './context.js';
 import { channelsLast } from './layout.js';
 import { axisGroups, sampleAxes } from './normalization.js';
 
 /** A number or nested list of numbers from the config (Keras 3 writes arrays as {class_name: '__numpy__', config: {value}}), as a shape and its values. */
 function constantOf(ctx: LayerContext, key: string, given: unknown): { shape: number[]; data: Float32Array } {
-  const wrapped = typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { config?: { value?: unknown } }).config?.value : undefined;
+  const wrapped =
+    typeof given === 'object' && given !== null && !Array.isArray(given)
+      ? (given as { config?: { value?: unknown } }).config?.value
+      : undefined;
   const value = wrapped ?? given;
   const shape: number[] = [];
   for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
   const data = Float32Array.from((Array.isArray(value) ? value.flat(shape.length) : [value]) as unknown[], (v) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return layerFail(ctx, `${key} must be a finite number or a list of them, got ${JSON.stringify(value)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return layerFail(ctx, `${key} must be a finite number or a list of them, got ${JSON.stringify(value)}`);
     return v;
   });
   if (data.length !== sizeOf(shape)) layerFail(ctx, `${key} is a ragged list: ${JSON.stringify(value)}`);
@@ -69,7 +83,10 @@ export const normalizationLayer: LayerBuilder = (ctx) => {
     // Keras stores mean, variance and an integer count, in that order.
     const stored = ctx.weights.slice(0, 2);
     if (stored.length !== 2 || ctx.weights.length > 3 || stored.some((w) => w.data.length !== sizeOf(keptShape))) {
-      return layerFail(ctx, `expected the adapted mean and variance (${sizeOf(keptShape)} values each), the file has ${ctx.weights.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ') || 'no weights'}`);
+      return layerFail(
+        ctx,
+        `expected the adapted mean and variance (${sizeOf(keptShape)} values each), the file has ${ctx.weights.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ') || 'no weights'}`,
+      );
     }
     [mean, variance] = stored.map((w) => w.data);
   }
@@ -79,7 +96,8 @@ export const normalizationLayer: LayerBuilder = (ctx) => {
   const shift = new Float32Array(size);
   for (let i = 0; i < size; i++) {
     const p = param[i];
-    if (!(variance[p] >= 0 && variance[p] < Infinity && Number.isFinite(mean[p]))) layerFail(ctx, `mean[${p}] = ${mean[p]}, variance[${p}] = ${variance[p]} are not finite moments`);
+    if (!(variance[p] >= 0 && variance[p] < Infinity && Number.isFinite(mean[p])))
+      layerFail(ctx, `mean[${p}] = ${mean[p]}, variance[${p}] = ${variance[p]} are not finite moments`);
     const sd = Math.max(Math.sqrt(variance[p]), NORMALIZATION_FLOOR);
     scale[i] = invert ? sd : 1 / sd;
     shift[i] = invert ? mean[p] : -mean[p] / sd;
@@ -95,7 +113,15 @@ function aspectWindow(H: number, W: number, height: number, width: number): Resi
 }
 
 /** A window of (H, W, C) resized to (height, width): a gather when nothing is interpolated. */
-function emitResize(ctx: LayerContext, input: number, shape: number[], win: ResizeWindow, height: number, width: number, interpolation: 'bilinear' | 'nearest'): number {
+function emitResize(
+  ctx: LayerContext,
+  input: number,
+  shape: number[],
+  win: ResizeWindow,
+  height: number,
+  width: number,
+  interpolation: 'bilinear' | 'nearest',
+): number {
   const [H, W, C] = shape;
   const outShape = [height, width, C];
   if (win.height === height && win.width === width) {
@@ -116,7 +142,9 @@ export const resizingLayer: LayerBuilder = (ctx) => {
   const interpolation = stringField(ctx, ['interpolation'], ['bilinear', 'nearest'], 'bilinear');
   if (boolField(ctx, ['pad_to_aspect_ratio'], false)) layerFail(ctx, 'pad_to_aspect_ratio=True is not supported');
   const [H, W] = shape;
-  const win = boolField(ctx, ['crop_to_aspect_ratio'], false) ? aspectWindow(H, W, height, width) : { top: 0, left: 0, height: H, width: W };
+  const win = boolField(ctx, ['crop_to_aspect_ratio'], false)
+    ? aspectWindow(H, W, height, width)
+    : { top: 0, left: 0, height: H, width: W };
   return restore(emitResize(ctx, input, shape, win, height, width, interpolation));
 };
 
@@ -126,8 +154,9 @@ export const centerCropLayer: LayerBuilder = (ctx) => {
   const { input, shape, restore } = channelsLast(ctx, dataFormat(ctx) === 'channels_first');
   const [height, width] = targetSize(ctx);
   const [H, W] = shape;
-  const win = H >= height && W >= width
-    ? { top: Math.trunc((H - height) / 2), left: Math.trunc((W - width) / 2), height, width }
-    : aspectWindow(H, W, height, width);
+  const win =
+    H >= height && W >= width
+      ? { top: Math.trunc((H - height) / 2), left: Math.trunc((W - width) / 2), height, width }
+      : aspectWindow(H, W, height, width);
   return restore(emitResize(ctx, input, shape, win, height, width, 'bilinear'));
 };

@@ -11,11 +11,17 @@ import { boolField, field, intField, layerFail, stringField, takeWeights, type L
  * `return_state`, the final states, which gather nodes then hand out as separate tensors.
  */
 
-interface CellClass { cell: CellKind; cudnn: boolean }
+interface CellClass {
+  cell: CellKind;
+  cudnn: boolean;
+}
 
 const CELL_CLASSES: Record<string, CellClass> = {
-  SimpleRNN: { cell: 'simple', cudnn: false }, LSTM: { cell: 'lstm', cudnn: false }, GRU: { cell: 'gru', cudnn: false },
-  CuDNNLSTM: { cell: 'lstm', cudnn: true }, CuDNNGRU: { cell: 'gru', cudnn: true },
+  SimpleRNN: { cell: 'simple', cudnn: false },
+  LSTM: { cell: 'lstm', cudnn: false },
+  GRU: { cell: 'gru', cudnn: false },
+  CuDNNLSTM: { cell: 'lstm', cudnn: true },
+  CuDNNGRU: { cell: 'gru', cudnn: true },
 };
 
 /** The cells of the generic `RNN(cell)` layer. */
@@ -25,7 +31,11 @@ const CELLS: Record<string, CellKind> = { LSTMCell: 'lstm', GRUCell: 'gru', Simp
  * A recurrent layer's cell kind and the config its options come from: the layer's own, or for a generic
  * `RNN(cell)` the cell's config with the RNN's (return_sequences, go_backwards, …) over it.
  */
-function cellOf(ctx: LayerContext, className: string, config: Record<string, unknown>): { kind: CellClass; config: Record<string, unknown> } {
+function cellOf(
+  ctx: LayerContext,
+  className: string,
+  config: Record<string, unknown>,
+): { kind: CellClass; config: Record<string, unknown> } {
   if (Object.hasOwn(CELL_CLASSES, className)) return { kind: CELL_CLASSES[className], config };
   if (className !== 'RNN') return layerFail(ctx, `the wrapped layer class '${className}' is not a recurrent layer`);
   const cell = config.cell as { class_name?: unknown; config?: unknown } | undefined;
@@ -48,7 +58,9 @@ function activationOf(ctx: LayerContext, value: unknown, what: string): Activati
   let name = value;
   if (typeof name === 'object' && name !== null && 'config' in name) name = (name as { config: { name?: unknown } }).config?.name ?? name;
   if (typeof name !== 'string') return layerFail(ctx, `${what} ${JSON.stringify(value)} is not supported`);
-  return namedActivation(name.replace(/^keras\.activations\./, ''), ctx.keras.major >= 3) ?? layerFail(ctx, `${what} '${name}' is not supported`);
+  return (
+    namedActivation(name.replace(/^keras\.activations\./, ''), ctx.keras.major >= 3) ?? layerFail(ctx, `${what} '${name}' is not supported`)
+  );
 }
 
 /** The columns of (rows, u) blocks side by side: (rows, k·u). */
@@ -62,7 +74,13 @@ function sideBySide(blocks: Float32Array[], rows: number, u: number): Float32Arr
   return out;
 }
 
-interface CellWeights { W: Float32Array; U: Float32Array; bIn: Float32Array | null; bRec: Float32Array | null; resetAfter: boolean }
+interface CellWeights {
+  W: Float32Array;
+  U: Float32Array;
+  bIn: Float32Array | null;
+  bRec: Float32Array | null;
+  resetAfter: boolean;
+}
 
 /** The kernels of one cell from its stored weights, whichever generation wrote them. */
 function cellWeights(ctx: LayerContext, kind: CellClass, features: number, u: number, config: Record<string, unknown>): CellWeights {
@@ -70,21 +88,42 @@ function cellWeights(ctx: LayerContext, kind: CellClass, features: number, u: nu
   const ku = k * u;
   const stored = ctx.weights;
   if (kind.cudnn) {
-    const [W, U, b] = takeWeights(ctx, [{ name: 'kernel', shape: [features, ku] }, { name: 'recurrent_kernel', shape: [u, ku] }, { name: 'bias', shape: [2 * ku] }]);
+    const [W, U, b] = takeWeights(ctx, [
+      { name: 'kernel', shape: [features, ku] },
+      { name: 'recurrent_kernel', shape: [u, ku] },
+      { name: 'bias', shape: [2 * ku] },
+    ]);
     // cuDNN keeps separate input and recurrent biases: an LSTM adds them, a GRU keeps them apart (reset_after).
-    if (kind.cell === 'lstm') return { W, U, bIn: Float32Array.from(b.subarray(0, ku), (v, i) => v + b[ku + i]), bRec: null, resetAfter: false };
+    if (kind.cell === 'lstm')
+      return { W, U, bIn: Float32Array.from(b.subarray(0, ku), (v, i) => v + b[ku + i]), bRec: null, resetAfter: false };
     return { W, U, bIn: b.subarray(0, ku), bRec: b.subarray(ku), resetAfter: true };
   }
   const gates = KERAS1_GATES[kind.cell];
   if (kind.cell !== 'simple' && stored.length === 3 * gates.stored.length) {
     // Keras 1: W_g, U_g, b_g per gate.
-    const expected = gates.stored.flatMap((g) => [{ name: `W_${g}`, shape: [features, u] }, { name: `U_${g}`, shape: [u, u] }, { name: `b_${g}`, shape: [u] }]);
+    const expected = gates.stored.flatMap((g) => [
+      { name: `W_${g}`, shape: [features, u] },
+      { name: `U_${g}`, shape: [u, u] },
+      { name: `b_${g}`, shape: [u] },
+    ]);
     const arrays = takeWeights(ctx, expected);
     const at = (g: string, part: number): Float32Array => arrays[gates.stored.indexOf(g) * 3 + part];
     return {
-      W: sideBySide(gates.order.map((g) => at(g, 0)), features, u),
-      U: sideBySide(gates.order.map((g) => at(g, 1)), u, u),
-      bIn: sideBySide(gates.order.map((g) => at(g, 2)), 1, u),
+      W: sideBySide(
+        gates.order.map((g) => at(g, 0)),
+        features,
+        u,
+      ),
+      U: sideBySide(
+        gates.order.map((g) => at(g, 1)),
+        u,
+        u,
+      ),
+      bIn: sideBySide(
+        gates.order.map((g) => at(g, 2)),
+        1,
+        u,
+      ),
       bRec: null,
       resetAfter: false,
     };
@@ -114,11 +153,14 @@ function cellOptions(ctx: LayerContext, kind: CellClass, config: Record<string, 
   // Keras 1 and standalone Keras 2.0–2.2 defaulted to hard_sigmoid; Keras ≥ 2.3, tf.keras and Keras 3 to sigmoid.
   const minor = Number.parseInt(ctx.keras.version?.split('.')[1] ?? '0', 10);
   const recDefault = ctx.keras.major <= 1 || (ctx.keras.major === 2 && minor < 3) ? 'hard_sigmoid' : 'sigmoid';
-  const recAct = kind.cudnn || kind.cell === 'simple'
-    ? activationOf(ctx, 'sigmoid', 'recurrent_activation')
-    : activationOf(ctx, field(sub, ['recurrent_activation', 'inner_activation']) ?? recDefault, 'recurrent_activation');
+  const recAct =
+    kind.cudnn || kind.cell === 'simple'
+      ? activationOf(ctx, 'sigmoid', 'recurrent_activation')
+      : activationOf(ctx, field(sub, ['recurrent_activation', 'inner_activation']) ?? recDefault, 'recurrent_activation');
   return {
-    units, act, recAct,
+    units,
+    act,
+    recAct,
     returnSequences: boolField(sub, ['return_sequences'], false),
     returnState: boolField(sub, ['return_state'], false),
     goBackwards: boolField(sub, ['go_backwards'], false),
@@ -145,11 +187,20 @@ function inputMask(ctx: LayerContext, steps: number): number | undefined {
   const given = ctx.kwargTensors.mask?.[0];
   if (given === undefined) return undefined;
   const shape = ctx.shapeOf(given);
-  return shape.length === 1 && shape[0] === steps ? given : layerFail(ctx, `the mask passed to the layer has shape ${formatShape(shape)}, expected (${steps})`);
+  return shape.length === 1 && shape[0] === steps
+    ? given
+    : layerFail(ctx, `the mask passed to the layer has shape ${formatShape(shape)}, expected (${steps})`);
 }
 
 /** One direction: its node, then the tensors Keras returns (output, then final states with return_state). */
-function emitDirection(ctx: LayerContext, spec: RecurrentSpec, steps: number, mask: number | undefined, states: number[], suffix: string): { node: number; outputs: number[] } {
+function emitDirection(
+  ctx: LayerContext,
+  spec: RecurrentSpec,
+  steps: number,
+  mask: number | undefined,
+  states: number[],
+  suffix: string,
+): { node: number; outputs: number[] } {
   const u = spec.units;
   const n = stateCount(spec.cell);
   if (states.length !== 0 && states.length !== n) layerFail(ctx, `expects ${n} initial state tensor(s), got ${states.length}`);
@@ -174,22 +225,29 @@ function emitDirection(ctx: LayerContext, spec: RecurrentSpec, steps: number, ma
   return { node, outputs };
 }
 
-function directionSpec(ctx: LayerContext, kind: CellClass, config: Record<string, unknown>, features: number): Omit<RecurrentSpec, 'hasMask' | 'hasInitialState'> {
+function directionSpec(
+  ctx: LayerContext,
+  kind: CellClass,
+  config: Record<string, unknown>,
+  features: number,
+): Omit<RecurrentSpec, 'hasMask' | 'hasInitialState'> {
   const o = cellOptions(ctx, kind, config);
   const w = cellWeights(ctx, kind, features, o.units, config);
   return { cell: kind.cell, features, reverseOutput: false, ...o, ...w } as RecurrentSpec;
 }
 
 /** SimpleRNN, LSTM, GRU, CuDNNLSTM, CuDNNGRU, and RNN with one of their cells. */
-export const recurrentLayer = (className: string): LayerBuilder => (ctx) => {
-  const { kind, config } = cellOf(ctx, className, ctx.spec.config);
-  const [steps, features] = sequenceShape(ctx);
-  const spec = directionSpec(ctx, kind, config, features) as RecurrentSpec;
-  const mask = inputMask(ctx, steps);
-  const { outputs } = emitDirection(ctx, spec, steps, mask, initialStates(ctx), '');
-  if (spec.returnSequences && mask !== undefined) ctx.setMask(outputs[0], mask);
-  return spec.returnState ? outputs : outputs[0];
-};
+export const recurrentLayer =
+  (className: string): LayerBuilder =>
+  (ctx) => {
+    const { kind, config } = cellOf(ctx, className, ctx.spec.config);
+    const [steps, features] = sequenceShape(ctx);
+    const spec = directionSpec(ctx, kind, config, features) as RecurrentSpec;
+    const mask = inputMask(ctx, steps);
+    const { outputs } = emitDirection(ctx, spec, steps, mask, initialStates(ctx), '');
+    if (spec.returnSequences && mask !== undefined) ctx.setMask(outputs[0], mask);
+    return spec.returnState ? outputs : outputs[0];
+  };
 
 const MERGES = ['concat', 'sum', 'ave', 'mul', 'None'] as const;
 
@@ -208,19 +266,31 @@ export const bidirectionalLayer: LayerBuilder = (ctx) => {
   const wrapped = (key: string): { class_name: string; config: Record<string, unknown> } | undefined => {
     const v = ctx.spec.config[key] as { class_name?: unknown; config?: unknown } | undefined;
     if (v === undefined || v === null) return undefined;
-    if (typeof v.class_name !== 'string' || typeof v.config !== 'object' || v.config === null) return layerFail(ctx, `needs ${key} as {class_name, config}, got ${JSON.stringify(v)}`);
+    if (typeof v.class_name !== 'string' || typeof v.config !== 'object' || v.config === null)
+      return layerFail(ctx, `needs ${key} as {class_name, config}, got ${JSON.stringify(v)}`);
     return v as { class_name: string; config: Record<string, unknown> };
   };
   const forward = wrapped('layer') ?? layerFail(ctx, 'has no wrapped layer');
-  const backward = wrapped('backward_layer') ?? { class_name: forward.class_name, config: { ...forward.config, go_backwards: !(forward.config.go_backwards === true) } };
+  const backward = wrapped('backward_layer') ?? {
+    class_name: forward.class_name,
+    config: { ...forward.config, go_backwards: !(forward.config.go_backwards === true) },
+  };
   const cells = [forward, backward].map((l) => cellOf(ctx, l.class_name, l.config));
   const mergeMode = ctx.spec.config.merge_mode === null ? 'None' : stringField(ctx, ['merge_mode'], MERGES, 'concat');
   const [steps, features] = sequenceShape(ctx);
   const [fw, bw] = directionWeights(ctx);
-  const specs = [forward, backward].map((l, k) => directionSpec({ ...ctx, weights: k === 0 ? fw : bw, where: `${ctx.where} (${k === 0 ? 'forward' : 'backward'} ${l.class_name})` }, cells[k].kind, cells[k].config, features));
+  const specs = [forward, backward].map((l, k) =>
+    directionSpec(
+      { ...ctx, weights: k === 0 ? fw : bw, where: `${ctx.where} (${k === 0 ? 'forward' : 'backward'} ${l.class_name})` },
+      cells[k].kind,
+      cells[k].config,
+      features,
+    ),
+  );
   const returnSequences = specs[0].returnSequences;
   const returnState = specs[0].returnState;
-  if (specs[1].returnSequences !== returnSequences || specs[1].returnState !== returnState) layerFail(ctx, 'the backward layer must have the forward layer\'s return_sequences and return_state');
+  if (specs[1].returnSequences !== returnSequences || specs[1].returnState !== returnState)
+    layerFail(ctx, "the backward layer must have the forward layer's return_sequences and return_state");
   // Keras flips the backward sequence back to input order and zeroes masked steps' outputs of both directions.
   specs[1].reverseOutput = returnSequences;
   for (const s of specs) s.zeroOutputForMask = returnSequences;
@@ -228,16 +298,21 @@ export const bidirectionalLayer: LayerBuilder = (ctx) => {
   const states = initialStates(ctx);
   const perDirection = states.length / 2;
   // The forward node carries the layer's name (its rule in Model.layers), the backward one and the merge suffixes.
-  const [f, b] = specs.map((s, k) => emitDirection(ctx, s as RecurrentSpec, steps, mask, states.slice(k * perDirection, (k + 1) * perDirection), k === 0 ? '' : ':backward'));
+  const [f, b] = specs.map((s, k) =>
+    emitDirection(ctx, s as RecurrentSpec, steps, mask, states.slice(k * perDirection, (k + 1) * perDirection), k === 0 ? '' : ':backward'),
+  );
   const yf = f.outputs[0];
   const yb = b.outputs[0];
   const shape = ctx.shapeOf(yf);
-  if (ctx.shapeOf(yb).join() !== shape.join()) layerFail(ctx, `the two directions' outputs differ in shape (${formatShape(shape)}, ${formatShape(ctx.shapeOf(yb))})`);
+  if (ctx.shapeOf(yb).join() !== shape.join())
+    layerFail(ctx, `the two directions' outputs differ in shape (${formatShape(shape)}, ${formatShape(ctx.shapeOf(yb))})`);
   let merged: number[];
   if (mergeMode === 'None') merged = [yf, yb];
   else if (mergeMode === 'concat') {
     const u = shape[shape.length - 1];
-    merged = [ctx.emit({ kind: 'concat', outer: returnSequences ? steps : 1, blocks: [u, u] }, [...shape.slice(0, -1), 2 * u], [yf, yb], ':merge')];
+    merged = [
+      ctx.emit({ kind: 'concat', outer: returnSequences ? steps : 1, blocks: [u, u] }, [...shape.slice(0, -1), 2 * u], [yf, yb], ':merge'),
+    ];
   } else {
     merged = [ctx.emit({ kind: 'merge-directions', mode: mergeMode }, shape, [yf, yb], ':merge')];
   }

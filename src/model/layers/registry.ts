@@ -1,3 +1,4 @@
+// biome-ignore-all format: the class table groups the names of one family on one line
 import type { LayerSpec } from '../config.js';
 import { activationLayer, eluLayer, leakyReluLayer, preluLayer, reluLayerBuilder, softmaxLayer, thresholdedReluLayer } from './activation.js';
 import type { LayerBuilder } from './context.js';

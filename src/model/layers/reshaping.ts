@@ -1,7 +1,17 @@
 import { permuteMap, resampleMap } from '../../kernels/gather.js';
 import { bilinearTaps } from '../../kernels/interpolate.js';
 import { formatShape, sizeOf } from '../../tensor.js';
-import { dataFormat, field, intField, layerFail, requireRank, stringField, tupleField, type LayerBuilder, type LayerContext } from './context.js';
+import {
+  dataFormat,
+  field,
+  intField,
+  layerFail,
+  requireRank,
+  stringField,
+  tupleField,
+  type LayerBuilder,
+  type LayerContext,
+} from './context.js';
 import { channelsLast } from './layout.js';
 
 /**
@@ -20,7 +30,11 @@ export const flattenLayer: LayerBuilder = (ctx) => {
 export const reshapeLayer: LayerBuilder = (ctx) => {
   const target = field(ctx, ['target_shape', 'dims']);
   const size = sizeOf(ctx.inShapes[0]);
-  if (!Array.isArray(target) || !target.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) || target.filter((d) => d === -1).length > 1) {
+  if (
+    !Array.isArray(target) ||
+    !target.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) ||
+    target.filter((d) => d === -1).length > 1
+  ) {
     return layerFail(ctx, `target_shape must be positive integers with at most one -1, got ${JSON.stringify(target)}`);
   }
   const known = sizeOf(target.filter((d) => d !== -1));
@@ -38,17 +52,24 @@ export const permuteLayer: LayerBuilder = (ctx) => {
     return layerFail(ctx, `dims must be a permutation of 1..${shape.length}, got ${JSON.stringify(dims)}`);
   }
   const perm = (dims as number[]).map((d) => d - 1);
-  return ctx.emit({ kind: 'gather', map: permuteMap(shape, perm) }, perm.map((p) => shape[p]));
+  return ctx.emit(
+    { kind: 'gather', map: permuteMap(shape, perm) },
+    perm.map((p) => shape[p]),
+  );
 };
 
 /** (before, after) amounts per spatial axis from Keras' int / pair / pair-of-pairs forms. */
 function amounts(ctx: LayerContext, keys: string[], dims: number, fallback: number): [number[], number[]] {
   const value = field(ctx, keys) ?? fallback;
   const valid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 1 << 20;
-  const pairs: unknown[] = typeof value === 'number' ? new Array(dims).fill([value, value])
-    : Array.isArray(value) && value.length === 2 && dims === 1 ? [value]
-    : Array.isArray(value) && value.length === dims ? value.map((v) => (typeof v === 'number' ? [v, v] : v))
-    : [];
+  const pairs: unknown[] =
+    typeof value === 'number'
+      ? new Array(dims).fill([value, value])
+      : Array.isArray(value) && value.length === 2 && dims === 1
+        ? [value]
+        : Array.isArray(value) && value.length === dims
+          ? value.map((v) => (typeof v === 'number' ? [v, v] : v))
+          : [];
   if (pairs.length !== dims || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every(valid))) {
     return layerFail(ctx, `${keys[0]} must be an integer, ${dims} integers or ${dims} pairs of integers ≥ 0, got ${JSON.stringify(value)}`);
   }
@@ -56,32 +77,35 @@ function amounts(ctx: LayerContext, keys: string[], dims: number, fallback: numb
 }
 
 /** Padding, cropping and nearest up-sampling all move cells around: one gather each. */
-const resample = (dims: 1 | 2, kind: 'pad' | 'crop' | 'upsample'): LayerBuilder => (ctx) => {
-  requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
-  const first = dims === 2 && dataFormat(ctx) === 'channels_first';
-  const { input, shape, restore } = channelsLast(ctx, first);
-  let before = new Array<number>(dims).fill(0);
-  let after = new Array<number>(dims).fill(0);
-  let repeat = new Array<number>(dims).fill(1);
-  if (kind === 'upsample') {
-    const interpolation = dims === 2 ? stringField(ctx, ['interpolation'], ['nearest', 'bilinear'], 'nearest') : 'nearest';
-    repeat = tupleField(ctx, dims === 1 ? ['size', 'length'] : ['size'], dims, 2);
-    if (interpolation === 'bilinear') {
-      const [H, W, C] = shape;
-      const taps = bilinearTaps(W, C, { top: 0, left: 0, height: H, width: W }, H * repeat[0], W * repeat[1]);
-      return restore(ctx.emit({ kind: 'interpolate', taps }, [H * repeat[0], W * repeat[1], C], [input]));
+const resample =
+  (dims: 1 | 2, kind: 'pad' | 'crop' | 'upsample'): LayerBuilder =>
+  (ctx) => {
+    requireRank(ctx, dims + 1, dims === 1 ? '(steps, channels)' : '(rows, cols, channels)');
+    const first = dims === 2 && dataFormat(ctx) === 'channels_first';
+    const { input, shape, restore } = channelsLast(ctx, first);
+    let before = new Array<number>(dims).fill(0);
+    let after = new Array<number>(dims).fill(0);
+    let repeat = new Array<number>(dims).fill(1);
+    if (kind === 'upsample') {
+      const interpolation = dims === 2 ? stringField(ctx, ['interpolation'], ['nearest', 'bilinear'], 'nearest') : 'nearest';
+      repeat = tupleField(ctx, dims === 1 ? ['size', 'length'] : ['size'], dims, 2);
+      if (interpolation === 'bilinear') {
+        const [H, W, C] = shape;
+        const taps = bilinearTaps(W, C, { top: 0, left: 0, height: H, width: W }, H * repeat[0], W * repeat[1]);
+        return restore(ctx.emit({ kind: 'interpolate', taps }, [H * repeat[0], W * repeat[1], C], [input]));
+      }
+    } else {
+      [before, after] = amounts(ctx, [kind === 'pad' ? 'padding' : 'cropping'], dims, kind === 'pad' ? 1 : 0);
+      if (kind === 'crop') {
+        if (before.some((b, d) => b + after[d] >= shape[d]))
+          layerFail(ctx, `cropping ${JSON.stringify(field(ctx, ['cropping']))} leaves nothing of ${formatShape(ctx.inShapes[0])}`);
+        before = before.map((b) => -b);
+        after = after.map((a) => -a);
+      }
     }
-  } else {
-    [before, after] = amounts(ctx, [kind === 'pad' ? 'padding' : 'cropping'], dims, kind === 'pad' ? 1 : 0);
-    if (kind === 'crop') {
-      if (before.some((b, d) => b + after[d] >= shape[d])) layerFail(ctx, `cropping ${JSON.stringify(field(ctx, ['cropping']))} leaves nothing of ${formatShape(ctx.inShapes[0])}`);
-      before = before.map((b) => -b);
-      after = after.map((a) => -a);
-    }
-  }
-  const { map, outShape } = resampleMap(shape, before, after, repeat);
-  return restore(ctx.emit({ kind: 'gather', map }, outShape, [input]));
-};
+    const { map, outShape } = resampleMap(shape, before, after, repeat);
+    return restore(ctx.emit({ kind: 'gather', map }, outShape, [input]));
+  };
 
 export const zeroPadding1dLayer = resample(1, 'pad');
 export const zeroPadding2dLayer = resample(2, 'pad');

@@ -30,7 +30,8 @@ function plain(v: unknown): unknown {
   const o = v as { class_name?: unknown; config?: { value?: unknown } } | null;
   if (o && typeof o === 'object' && o.class_name === '__tuple__' && Array.isArray(o.config?.value)) return o.config.value.map(plain);
   // Arrays: `{class_name: '__numpy__' | '__tensor__', config: {value, dtype}}`.
-  if (o && typeof o === 'object' && (o.class_name === '__numpy__' || o.class_name === '__tensor__') && o.config && 'value' in o.config) return plain(o.config.value);
+  if (o && typeof o === 'object' && (o.class_name === '__numpy__' || o.class_name === '__tensor__') && o.config && 'value' in o.config)
+    return plain(o.config.value);
   return v;
 }
 
@@ -41,7 +42,9 @@ function opCall(ctx: LayerContext): OpCall {
   });
   for (const [key, value] of Object.entries(ctx.call.kwargs)) {
     const found = ctx.kwargTensors[key] ?? [];
-    const refs = (kerasTensorRef(value) ? [value] : Array.isArray(value) ? value : [value]).map(kerasTensorRef).filter((r) => r !== undefined);
+    const refs = (kerasTensorRef(value) ? [value] : Array.isArray(value) ? value : [value])
+      .map(kerasTensorRef)
+      .filter((r) => r !== undefined);
     refs.forEach((r, k) => {
       if (found[k] !== undefined) ids.set(refKey(r), found[k]);
     });
@@ -53,7 +56,8 @@ function opCall(ctx: LayerContext): OpCall {
     return id === undefined ? layerFail(ctx, `reads '${ref.layer}', which this call does not list`) : { tensor: id };
   };
   // tf.keras' nested form lists the first argument's tensors (one tensor, or concat's list) without positions.
-  const positional = ctx.call.args ?? (ctx.call.inputs.length === 1 ? [[ctx.call.inputs[0].layer, ctx.call.inputs[0].node, ctx.call.inputs[0].tensor]] : []);
+  const positional =
+    ctx.call.args ?? (ctx.call.inputs.length === 1 ? [[ctx.call.inputs[0].layer, ctx.call.inputs[0].node, ctx.call.inputs[0].tensor]] : []);
   return {
     ctx,
     arg(index, names) {
@@ -94,7 +98,11 @@ function sampleAxis(ctx: LayerContext, axis: unknown, rank: number, what = 'axis
  * floor(i / inner) % channels. A scalar, a per-channel vector, a (steps, features) positional
  * table all are such runs.
  */
-interface Broadcast { values: Float32Array; channels: number; inner: number }
+interface Broadcast {
+  values: Float32Array;
+  channels: number;
+  inner: number;
+}
 
 function constantBroadcast(ctx: LayerContext, value: unknown, shape: number[]): Broadcast {
   const dims: number[] = [];
@@ -105,7 +113,8 @@ function constantBroadcast(ctx: LayerContext, value: unknown, shape: number[]): 
     return layerFail(ctx, `constant ${JSON.stringify(value).slice(0, 80)} is not a finite numeric array`);
   }
   const own = dims.length === shape.length + 1 && dims[0] === 1 ? dims.slice(1) : dims;
-  const refuse = (): never => layerFail(ctx, `a constant of shape ${formatShape(dims)} does not broadcast over ${formatShape([null, ...shape])}`);
+  const refuse = (): never =>
+    layerFail(ctx, `a constant of shape ${formatShape(dims)} does not broadcast over ${formatShape([null, ...shape])}`);
   if (own.length > shape.length) return refuse();
   const aligned = [...new Array<number>(shape.length - own.length).fill(1), ...own];
   const varying = aligned.map((d, k) => (d !== 1 ? k : -1)).filter((k) => k >= 0);
@@ -131,7 +140,8 @@ function binary(c: OpCall, kind: Binary, names: [readonly string[], readonly str
   const b = c.arg(1, names[1]) ?? layerFail(ctx, `argument ${names[1][0]} is missing`);
   if ('tensor' in a && 'tensor' in b) {
     const shapes = [ctx.shapeOf(a.tensor), ctx.shapeOf(b.tensor)];
-    const out = broadcastShape(shapes) ?? layerFail(ctx, `inputs ${shapes.map((s) => formatShape([null, ...s])).join(' and ')} do not broadcast`);
+    const out =
+      broadcastShape(shapes) ?? layerFail(ctx, `inputs ${shapes.map((s) => formatShape([null, ...s])).join(' and ')} do not broadcast`);
     const maps = shapes.map((s) => broadcastMap(s, out));
     if (kind === 'add') {
       // A broadcast addend is first repeated to the full shape: the Add rule then sees two equal shapes.
@@ -149,12 +159,29 @@ function binary(c: OpCall, kind: Binary, names: [readonly string[], readonly str
   const first = 'value' in a;
   const v = constant.values;
   switch (kind) {
-    case 'add': return affine(ctx, x, constant, 1, v);
-    case 'subtract': return first ? affine(ctx, x, constant, -1, v) : affine(ctx, x, constant, 1, v.map((c) => -c));
-    case 'multiply': return affine(ctx, x, constant, v, 0);
+    case 'add':
+      return affine(ctx, x, constant, 1, v);
+    case 'subtract':
+      return first
+        ? affine(ctx, x, constant, -1, v)
+        : affine(
+            ctx,
+            x,
+            constant,
+            1,
+            v.map((c) => -c),
+          );
+    case 'multiply':
+      return affine(ctx, x, constant, v, 0);
     case 'divide':
       if (first) return layerFail(ctx, 'a constant divided by a tensor is not supported');
-      return affine(ctx, x, constant, v.map((c) => 1 / c), 0);
+      return affine(
+        ctx,
+        x,
+        constant,
+        v.map((c) => 1 / c),
+        0,
+      );
   }
 }
 
@@ -164,7 +191,8 @@ function reshape(c: OpCall, names: readonly string[]): number {
   const x = tensorOf(c, 0, ['x', 'tensor']);
   const raw = constantOf(c, 1, names);
   const size = sizeOf(ctx.shapeOf(x));
-  if (!Array.isArray(raw) || !raw.every((d) => d === null || Number.isInteger(d))) return layerFail(ctx, `shape ${JSON.stringify(raw)} is not a list of integers`);
+  if (!Array.isArray(raw) || !raw.every((d) => d === null || Number.isInteger(d)))
+    return layerFail(ctx, `shape ${JSON.stringify(raw)} is not a list of integers`);
   // Keras 3 ops keep the shape as given (its first entry is the batch axis); so does tf.reshape.
   const dims = (raw as (number | null)[]).slice(1).map((d) => (d === null ? -1 : d));
   const known = dims.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
@@ -186,9 +214,16 @@ function squeeze(c: OpCall): number {
   const x = tensorOf(c, 0, ['x', 'input']);
   const shape = c.ctx.shapeOf(x);
   const raw = constantOf(c, 1, ['axis'], null);
-  const axes = raw === null ? shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : (Array.isArray(raw) ? raw : [raw]).map((a) => sampleAxis(c.ctx, a, shape.length + 1));
+  const axes =
+    raw === null
+      ? shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+      : (Array.isArray(raw) ? raw : [raw]).map((a) => sampleAxis(c.ctx, a, shape.length + 1));
   for (const a of axes) if (shape[a] !== 1) layerFail(c.ctx, `cannot squeeze axis ${a + 1} of length ${shape[a]}`);
-  return c.ctx.emit({ kind: 'identity' }, shape.filter((_, i) => !axes.includes(i)), [x]);
+  return c.ctx.emit(
+    { kind: 'identity' },
+    shape.filter((_, i) => !axes.includes(i)),
+    [x],
+  );
 }
 
 function transpose(c: OpCall, names: readonly string[]): number {
@@ -201,7 +236,11 @@ function transpose(c: OpCall, names: readonly string[]): number {
   }
   const inner = perm.slice(1).map((p) => sampleAxis(c.ctx, p, shape.length + 1, 'perm entry'));
   if (new Set(inner).size !== inner.length) layerFail(c.ctx, `perm ${JSON.stringify(raw)} names an axis twice`);
-  return c.ctx.emit({ kind: 'gather', map: permuteMap(shape, inner) }, inner.map((p) => shape[p]), [x]);
+  return c.ctx.emit(
+    { kind: 'gather', map: permuteMap(shape, inner) },
+    inner.map((p) => shape[p]),
+    [x],
+  );
 }
 
 function concat(c: OpCall, names: readonly string[]): number {
@@ -210,7 +249,8 @@ function concat(c: OpCall, names: readonly string[]): number {
   const shapes = tensors.map(ctx.shapeOf);
   const d = sampleAxis(ctx, constantOf(c, 1, names, -1), shapes[0].length + 1);
   for (const s of shapes) {
-    if (s.length !== shapes[0].length || s.some((v, i) => i !== d && v !== shapes[0][i])) layerFail(ctx, `inputs ${shapes.map((t) => formatShape([null, ...t])).join(' and ')} differ outside axis ${d + 1}`);
+    if (s.length !== shapes[0].length || s.some((v, i) => i !== d && v !== shapes[0][i]))
+      layerFail(ctx, `inputs ${shapes.map((t) => formatShape([null, ...t])).join(' and ')} differ outside axis ${d + 1}`);
   }
   const out = shapes[0].slice();
   out[d] = shapes.reduce((sum, s) => sum + s[d], 0);
@@ -231,7 +271,8 @@ function split(c: OpCall, names: readonly string[], cuts: 'sizes' | 'indices'): 
     const list = how as number[];
     sizes = cuts === 'sizes' ? list : [...list, length].map((at, k) => at - (k ? list[k - 1] : 0));
   } else return layerFail(ctx, `${names[0]} ${JSON.stringify(how)} does not split an axis of length ${length}`);
-  if (sizes.some((v) => v <= 0) || sizes.reduce((a, v) => a + v, 0) !== length) layerFail(ctx, `${names[0]} ${JSON.stringify(how)} does not split an axis of length ${length}`);
+  if (sizes.some((v) => v <= 0) || sizes.reduce((a, v) => a + v, 0) !== length)
+    layerFail(ctx, `${names[0]} ${JSON.stringify(how)} does not split an axis of length ${length}`);
   const outer = sizeOf(shape.slice(0, d));
   const inner = sizeOf(shape.slice(d + 1));
   let from = 0;
@@ -265,14 +306,19 @@ function getItem(c: OpCall, names: readonly string[]): number {
   const shape = ctx.shapeOf(x);
   const raw = constantOf(c, 1, names);
   const spec = Array.isArray(raw) ? raw : [raw];
-  type Item = { kind: 'index'; at: number } | { kind: 'slice'; start: unknown; stop: unknown; step: unknown } | { kind: 'ellipsis' } | { kind: 'new' };
+  type Item =
+    | { kind: 'index'; at: number }
+    | { kind: 'slice'; start: unknown; stop: unknown; step: unknown }
+    | { kind: 'ellipsis' }
+    | { kind: 'new' };
   const item = (v: unknown): Item => {
     if (v === null) return { kind: 'new' };
     if (typeof v === 'number' && Number.isInteger(v)) return { kind: 'index', at: v };
     const o = v as Record<string, unknown>;
     if (o && typeof o === 'object' && o.class_name === '__ellipsis__') return { kind: 'ellipsis' };
     const sl = o && typeof o === 'object' && o.class_name === '__slice__' ? (o.config as Record<string, unknown>) : o;
-    if (sl && typeof sl === 'object' && ('start' in sl || 'stop' in sl || 'step' in sl)) return { kind: 'slice', start: sl.start, stop: sl.stop, step: sl.step };
+    if (sl && typeof sl === 'object' && ('start' in sl || 'stop' in sl || 'step' in sl))
+      return { kind: 'slice', start: sl.start, stop: sl.stop, step: sl.step };
     return layerFail(ctx, `slice entry ${JSON.stringify(v)} is not supported (ints, slices, Ellipsis, newaxis)`);
   };
   const items = spec.map(item);
@@ -285,7 +331,8 @@ function getItem(c: OpCall, names: readonly string[]): number {
     else if (it.kind !== 'ellipsis') expanded.push(it);
   });
   while (expanded.filter((i) => i.kind !== 'new').length < rank) expanded.push({ kind: 'slice', start: null, stop: null, step: null });
-  if (expanded.filter((i) => i.kind !== 'new').length !== rank) layerFail(ctx, `slice ${JSON.stringify(raw)} has more entries than the tensor has axes`);
+  if (expanded.filter((i) => i.kind !== 'new').length !== rank)
+    layerFail(ctx, `slice ${JSON.stringify(raw)} has more entries than the tensor has axes`);
   const first = expanded.findIndex((i) => i.kind !== 'new');
   const batch = expanded[first];
   if (first !== 0 || batch.kind !== 'slice' || batch.start != null || batch.stop != null || (batch.step != null && batch.step !== 1)) {
@@ -343,7 +390,8 @@ function castOp(c: OpCall): number {
   const x = tensorOf(c, 0, ['x']);
   const dtype = constantOf(c, 1, ['dtype']);
   const name = typeof dtype === 'string' ? dtype : (dtype as { config?: { name?: unknown } })?.config?.name;
-  if (typeof name !== 'string' || !/^(float|bfloat)/.test(name)) layerFail(c.ctx, `cast to ${JSON.stringify(dtype)} is not supported (only to floats)`);
+  if (typeof name !== 'string' || !/^(float|bfloat)/.test(name))
+    layerFail(c.ctx, `cast to ${JSON.stringify(dtype)} is not supported (only to floats)`);
   return c.ctx.emit({ kind: 'identity' }, c.ctx.shapeOf(x), [x]);
 }
 
@@ -356,7 +404,10 @@ function softmax(c: OpCall, names: readonly string[]): number {
 }
 
 const X = ['x'] as const;
-const unary = (f: (c: OpCall, x: number) => number, names: readonly string[] = X): ((c: OpCall) => number) => (c) => f(c, tensorOf(c, 0, names));
+const unary =
+  (f: (c: OpCall, x: number) => number, names: readonly string[] = X): ((c: OpCall) => number) =>
+  (c) =>
+    f(c, tensorOf(c, 0, names));
 const relu = unary((c, x) => c.ctx.emit({ kind: 'activation', act: reluLayer(Infinity, 0, 0) }, c.ctx.shapeOf(x), [x]), ['x', 'features']);
 const sqrt = unary((c, x) => c.ctx.emit({ kind: 'pointwise', pointwise: { fn: 'sqrt' } }, c.ctx.shapeOf(x), [x]));
 const square = unary((c, x) => c.ctx.emit({ kind: 'pointwise', pointwise: { fn: 'square' } }, c.ctx.shapeOf(x), [x]));
@@ -374,29 +425,57 @@ const K3_XY: [readonly string[], readonly string[]] = [['x1'], ['x2']];
 
 /** tf.keras `TFOpLambda` functions (as the config's `function` names them, without `tf.`). */
 const TF_FUNCTIONS: Record<string, (c: OpCall) => number | number[]> = {
-  '__operators__.add': (c) => binary(c, 'add', TF_XY), 'math.add': (c) => binary(c, 'add', TF_XY),
-  'math.subtract': (c) => binary(c, 'subtract', TF_XY), 'math.multiply': (c) => binary(c, 'multiply', TF_XY),
-  'math.truediv': (c) => binary(c, 'divide', TF_XY), 'math.divide': (c) => binary(c, 'divide', TF_XY),
+  '__operators__.add': (c) => binary(c, 'add', TF_XY),
+  'math.add': (c) => binary(c, 'add', TF_XY),
+  'math.subtract': (c) => binary(c, 'subtract', TF_XY),
+  'math.multiply': (c) => binary(c, 'multiply', TF_XY),
+  'math.truediv': (c) => binary(c, 'divide', TF_XY),
+  'math.divide': (c) => binary(c, 'divide', TF_XY),
   'nn.bias_add': (c) => {
     const format = constantOf(c, 2, ['data_format'], null);
-    if (format !== null && format !== 'NHWC' && format !== 'NWC' && format !== 'NDHWC') layerFail(c.ctx, `bias_add with data_format ${JSON.stringify(format)} is not supported (channels last only)`);
+    if (format !== null && format !== 'NHWC' && format !== 'NWC' && format !== 'NDHWC')
+      layerFail(c.ctx, `bias_add with data_format ${JSON.stringify(format)} is not supported (channels last only)`);
     return binary(c, 'add', [['value'], ['bias']]);
   },
-  'math.reduce_mean': (c) => reduce(c, true, ['axis']), 'math.reduce_sum': (c) => reduce(c, false, ['axis']),
-  reshape: (c) => reshape(c, ['shape']), expand_dims: expandDims, squeeze, transpose: (c) => transpose(c, ['perm']),
-  concat: (c) => concat(c, ['axis']), split: (c) => split(c, ['num_or_size_splits'], 'sizes'), 'nn.relu': relu, 'math.sqrt': sqrt, 'math.square': square, cast: castOp,
-  'nn.softmax': (c) => softmax(c, ['axis']), 'math.not_equal': notEqual,
+  'math.reduce_mean': (c) => reduce(c, true, ['axis']),
+  'math.reduce_sum': (c) => reduce(c, false, ['axis']),
+  reshape: (c) => reshape(c, ['shape']),
+  expand_dims: expandDims,
+  squeeze,
+  transpose: (c) => transpose(c, ['perm']),
+  concat: (c) => concat(c, ['axis']),
+  split: (c) => split(c, ['num_or_size_splits'], 'sizes'),
+  'nn.relu': relu,
+  'math.sqrt': sqrt,
+  'math.square': square,
+  cast: castOp,
+  'nn.softmax': (c) => softmax(c, ['axis']),
+  'math.not_equal': notEqual,
   '__operators__.getitem': (c) => getItem(c, ['slice_spec']),
 };
 
 /** Keras 3 operation nodes (`keras.src.ops.*`), by class. */
 const KERAS_OPS: Record<string, (c: OpCall) => number | number[]> = {
-  Add: (c) => binary(c, 'add', K3_XY), Subtract: (c) => binary(c, 'subtract', K3_XY), Multiply: (c) => binary(c, 'multiply', K3_XY),
-  Divide: (c) => binary(c, 'divide', K3_XY), TrueDivide: (c) => binary(c, 'divide', K3_XY),
-  Mean: (c) => reduce(c, true, ['axis']), Sum: (c) => reduce(c, false, ['axis']),
-  Reshape: (c) => reshape(c, ['newshape', 'new_shape']), ExpandDims: expandDims, Squeeze: squeeze, Transpose: (c) => transpose(c, ['axes']),
-  Concatenate: (c) => concat(c, ['axis']), Split: (c) => split(c, ['indices_or_sections'], 'indices'), Relu: relu, Sqrt: sqrt, Square: square, Cast: castOp, Softmax: (c) => softmax(c, ['axis']),
-  NotEqual: notEqual, GetItem: (c) => getItem(c, ['key']),
+  Add: (c) => binary(c, 'add', K3_XY),
+  Subtract: (c) => binary(c, 'subtract', K3_XY),
+  Multiply: (c) => binary(c, 'multiply', K3_XY),
+  Divide: (c) => binary(c, 'divide', K3_XY),
+  TrueDivide: (c) => binary(c, 'divide', K3_XY),
+  Mean: (c) => reduce(c, true, ['axis']),
+  Sum: (c) => reduce(c, false, ['axis']),
+  Reshape: (c) => reshape(c, ['newshape', 'new_shape']),
+  ExpandDims: expandDims,
+  Squeeze: squeeze,
+  Transpose: (c) => transpose(c, ['axes']),
+  Concatenate: (c) => concat(c, ['axis']),
+  Split: (c) => split(c, ['indices_or_sections'], 'indices'),
+  Relu: relu,
+  Sqrt: sqrt,
+  Square: square,
+  Cast: castOp,
+  Softmax: (c) => softmax(c, ['axis']),
+  NotEqual: notEqual,
+  GetItem: (c) => getItem(c, ['key']),
 };
 
 /**
@@ -416,7 +495,8 @@ const tfFunction = (layer: LayerSpec): string => String(layer.config.function ??
 
 /** Why an op layer cannot be built (its function or op is not one of §4's), or undefined. */
 export function unsupportedOp(layer: LayerSpec): string | undefined {
-  if (isOperationNode(layer)) return Object.hasOwn(KERAS_OPS, layer.className) ? undefined : `the operation ${layer.className} of ${layer.module}`;
+  if (isOperationNode(layer))
+    return Object.hasOwn(KERAS_OPS, layer.className) ? undefined : `the operation ${layer.className} of ${layer.module}`;
   if (layer.className === 'TFOpLambda' || layer.className === 'SlicingOpLambda') {
     return Object.hasOwn(TF_FUNCTIONS, tfFunction(layer)) ? undefined : `the function 'tf.${tfFunction(layer)}'`;
   }

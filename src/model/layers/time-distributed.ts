@@ -10,7 +10,17 @@ function tiled(map: Int32Array, steps: number, inSize: number): Int32Array {
 }
 
 /** Ops that act on each cell (or on the last axis) alone, hence on every slice as they are. */
-const PER_POSITION = new Set<OpKind>(['activation', 'affine', 'identity', 'softmax', 'prelu', 'embedding', 'mask', 'apply-mask', 'merge-directions']);
+const PER_POSITION = new Set<OpKind>([
+  'activation',
+  'affine',
+  'identity',
+  'softmax',
+  'prelu',
+  'embedding',
+  'mask',
+  'apply-mask',
+  'merge-directions',
+]);
 
 /**
  * The op that applies a per-step op to every one of `steps` slices of a sample. Position-wise ops are
@@ -50,29 +60,31 @@ function overSteps(ctx: LayerContext, op: Op, steps: number, inSize: number): Op
  * TimeDistributed(layer): the wrapped layer's builder runs on one time step's shape; each node it emits
  * is widened to all steps of the sample (axis 1 after the batch). The wrapper's weights are the layer's.
  */
-export const timeDistributed = (builderOf: (className: string) => LayerBuilder | undefined): LayerBuilder => (ctx) => {
-  const shape = ctx.inShapes[0];
-  if (shape.length < 2) layerFail(ctx, 'expects an input with a time axis and at least one more axis besides the batch');
-  const inner = field(ctx, ['layer']) as { class_name?: unknown; config?: unknown } | undefined;
-  const className = inner?.class_name;
-  if (typeof className !== 'string' || typeof inner?.config !== 'object' || inner.config === null) {
-    return layerFail(ctx, `needs the wrapped layer as {class_name, config}, got ${JSON.stringify(inner)}`);
-  }
-  const builder = builderOf(className) ?? layerFail(ctx, `the wrapped layer class '${className}' is not supported`);
-  const steps = shape[0];
-  const stepShapes = new Map<number, number[]>([[ctx.inputs[0], shape.slice(1)]]);
-  const stepShape = (id: number): number[] => stepShapes.get(id) ?? layerFail(ctx, `tensor ${id} is not a time step of this layer`);
-  const sub: LayerContext = {
-    ...ctx,
-    spec: { ...ctx.spec, className, config: inner.config as Record<string, unknown> },
-    where: `${ctx.where} (wrapped ${className})`,
-    inShapes: [shape.slice(1)],
-    emit(op, outShape, inputs = [ctx.inputs[0]], suffix = '') {
-      const id = ctx.emit(overSteps(sub, op, steps, sizeOf(stepShape(inputs[0]))), [steps, ...outShape], inputs, suffix);
-      stepShapes.set(id, outShape);
-      return id;
-    },
-    shapeOf: stepShape,
+export const timeDistributed =
+  (builderOf: (className: string) => LayerBuilder | undefined): LayerBuilder =>
+  (ctx) => {
+    const shape = ctx.inShapes[0];
+    if (shape.length < 2) layerFail(ctx, 'expects an input with a time axis and at least one more axis besides the batch');
+    const inner = field(ctx, ['layer']) as { class_name?: unknown; config?: unknown } | undefined;
+    const className = inner?.class_name;
+    if (typeof className !== 'string' || typeof inner?.config !== 'object' || inner.config === null) {
+      return layerFail(ctx, `needs the wrapped layer as {class_name, config}, got ${JSON.stringify(inner)}`);
+    }
+    const builder = builderOf(className) ?? layerFail(ctx, `the wrapped layer class '${className}' is not supported`);
+    const steps = shape[0];
+    const stepShapes = new Map<number, number[]>([[ctx.inputs[0], shape.slice(1)]]);
+    const stepShape = (id: number): number[] => stepShapes.get(id) ?? layerFail(ctx, `tensor ${id} is not a time step of this layer`);
+    const sub: LayerContext = {
+      ...ctx,
+      spec: { ...ctx.spec, className, config: inner.config as Record<string, unknown> },
+      where: `${ctx.where} (wrapped ${className})`,
+      inShapes: [shape.slice(1)],
+      emit(op, outShape, inputs = [ctx.inputs[0]], suffix = '') {
+        const id = ctx.emit(overSteps(sub, op, steps, sizeOf(stepShape(inputs[0]))), [steps, ...outShape], inputs, suffix);
+        stepShapes.set(id, outShape);
+        return id;
+      },
+      shapeOf: stepShape,
+    };
+    return builder(sub);
   };
-  return builder(sub);
-};

@@ -9,6 +9,7 @@ declare const Bun: { argv: string[]; version: string; file(path: string): { arra
 const results = [];
 for (const file of Bun.argv.slice(2)) {
   const bytes = new Uint8Array(await Bun.file(file).arrayBuffer());
-  for (const reader of ['h5wasm', 'pure']) results.push(await probeModel(lib as unknown as ProbeLibrary, bytes, `bun ${Bun.version} ${reader}`, reader));
+  for (const reader of ['h5wasm', 'pure'])
+    results.push(await probeModel(lib as unknown as ProbeLibrary, bytes, `bun ${Bun.version} ${reader}`, reader));
 }
 console.log(JSON.stringify({ entryHasH5wasm: 'h5wasmReader' in lib, results }));

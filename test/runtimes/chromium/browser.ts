@@ -10,8 +10,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** The flags this machine needs: no sandbox as root, no GPU, and no background traffic (the network is closed). */
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Chromium, or why it cannot start here. playwright-core gives each launch a fresh, empty profile. */
@@ -21,8 +27,13 @@ export async function launchChromium(): Promise<Browser | string> {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.map': 'application/json',
 };
 
 export interface StaticServer {
@@ -34,7 +45,11 @@ export interface StaticServer {
  * Serve the files under `root` (and a few generated ones by path) on 127.0.0.1, on a free port;
  * `headers` go with every answer (cross-origin isolation, say).
  */
-export async function serveStatic(root: string, generated: Record<string, { type: string; body: string | Uint8Array }> = {}, headers: Record<string, string> = {}): Promise<StaticServer> {
+export async function serveStatic(
+  root: string,
+  generated: Record<string, { type: string; body: string | Uint8Array }> = {},
+  headers: Record<string, string> = {},
+): Promise<StaticServer> {
   const server = createServer((request, response) => {
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
@@ -47,7 +62,9 @@ export async function serveStatic(root: string, generated: Record<string, { type
     if (file !== root && !file.startsWith(root + sep)) return void response.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) return void response.writeHead(404).end('not found');
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
+    response
+      .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -18,7 +18,13 @@ test.before(async () => {
   server = await serveStatic(repoRoot, {
     '/__probe.js': { type: 'text/javascript', body: await bundle(probeEntrySource(), { format: 'esm', platform: 'browser' }) },
     // lrp-keras/h5wasm, for browsers that want the HDF5 C library (WebAssembly is allowed there).
-    '/__h5wasm.js': { type: 'text/javascript', body: await bundle(`export { h5wasmReader } from ${JSON.stringify(join(repoRoot, 'dist/h5wasm.js'))};`, { format: 'esm', platform: 'browser' }) },
+    '/__h5wasm.js': {
+      type: 'text/javascript',
+      body: await bundle(`export { h5wasmReader } from ${JSON.stringify(join(repoRoot, 'dist/h5wasm.js'))};`, {
+        format: 'esm',
+        platform: 'browser',
+      }),
+    },
     '/__blank.html': { type: 'text/html', body: '<!doctype html><title>probe</title>' },
   });
   browser = await launchChromium();
@@ -33,9 +39,9 @@ test.after(async () => {
   await server?.close();
 });
 
-test('chromium: every probe model, fetched as bytes, gives Node\'s relevance', async () => {
+test("chromium: every probe model, fetched as bytes, gives Node's relevance", async () => {
   if (typeof browser === 'string') return skipNotice('chromium', browser);
-  const results = await page.evaluate(async (models) => {
+  const results = (await page.evaluate(async (models) => {
     const { lib, probeModel } = await import('/__probe.js' as string);
     const out = [];
     for (const rel of models) {
@@ -43,7 +49,7 @@ test('chromium: every probe model, fetched as bytes, gives Node\'s relevance', a
       out.push(await probeModel(lib, bytes, navigator.userAgent));
     }
     return out;
-  }, PROBE_MODELS) as ProbeResult[];
+  }, PROBE_MODELS)) as ProbeResult[];
   assert.match(results[0].runtime, /HeadlessChrome\/\d+/);
   const reference = await nodeReference();
   results.forEach((result, i) => {
@@ -56,11 +62,11 @@ test('chromium: every probe model, fetched as bytes, gives Node\'s relevance', a
 test('chromium: lrp-keras/h5wasm reads the same models to the same relevance', async () => {
   if (typeof browser === 'string') return skipNotice('chromium', browser);
   const rel = PROBE_MODELS[0];
-  const result = await page.evaluate(async (path) => {
+  const result = (await page.evaluate(async (path) => {
     const { lib, probeModel } = await import('/__probe.js' as string);
     const { h5wasmReader } = await import('/__h5wasm.js' as string);
     return probeModel(lib, new Uint8Array(await (await fetch(`/test/fixtures/${path}`)).arrayBuffer()), 'chromium h5wasm', h5wasmReader);
-  }, rel) as ProbeResult;
+  }, rel)) as ProbeResult;
   assert.is(assertSameAsNode(result, (await nodeReference()).get(rel)!, `chromium h5wasm ${rel}`), 0);
 });
 
@@ -69,7 +75,10 @@ test('chromium: loadModel takes an http URL; a file path is refused with a messa
   const answer = await page.evaluate(async () => {
     const { lib } = await import('/__probe.js' as string);
     const model = await lib.loadModel(`${location.origin}/test/fixtures/models/cnn_keras3.h5`);
-    const refused = await lib.loadModel('/tmp/model.h5').then(() => 'loaded', (e: Error) => `${e.name}: ${e.message}`);
+    const refused = await lib.loadModel('/tmp/model.h5').then(
+      () => 'loaded',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
     return { inputShape: model.inputShape, refused };
   });
   assert.equal(answer.inputShape, [16, 16, 3]);

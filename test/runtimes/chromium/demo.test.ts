@@ -20,8 +20,13 @@ const errors: string[] = [];
 test.before(async () => {
   // What `npm run demo:build` does (the bundle is not committed).
   await build({
-    entryPoints: [join(repoRoot, 'demo/lib.js')], outfile: join(repoRoot, 'demo/lrp-keras.js'),
-    bundle: true, format: 'esm', platform: 'browser', minify: true, logLevel: 'silent',
+    entryPoints: [join(repoRoot, 'demo/lib.js')],
+    outfile: join(repoRoot, 'demo/lrp-keras.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    minify: true,
+    logLevel: 'silent',
   });
   server = await serveStatic(repoRoot);
   browser = await launchChromium();
@@ -49,7 +54,7 @@ const litPixels = (id: string): Promise<number> =>
 
 test('demo: a model file and a digit in, the prediction and a heatmap out', async () => {
   if (typeof browser === 'string') return skipNotice('chromium demo', browser);
-  assert.ok(await page.locator('#method option').count() >= 19, 'the method list is filled from METHODS');
+  assert.ok((await page.locator('#method option').count()) >= 19, 'the method list is filled from METHODS');
   assert.is(await litPixels('heatmap-canvas'), 0, 'the heatmap canvas starts empty');
   await page.setInputFiles('#model-file', join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5'));
   await page.waitForFunction(() => document.getElementById('model-info')!.textContent!.includes('input (28, 28, 1)'));
@@ -73,7 +78,7 @@ test('demo: another method or target explains again; dropped files are sorted by
   await page.waitForFunction(() => /epsilon-gamma-box for class 1/.test(document.getElementById('status')!.textContent!));
   await page.selectOption('#method', 'gradient');
   await page.waitForFunction(() => /gradient for class 1/.test(document.getElementById('status')!.textContent!));
-  assert.ok(await litPixels('heatmap-canvas') > 2000);
+  assert.ok((await litPixels('heatmap-canvas')) > 2000);
   // Dropped files are told apart by their bytes: the model by its HDF5 signature, the rest as images.
   const dropped = await page.evaluateHandle(async () => {
     const transfer = new DataTransfer();
@@ -84,7 +89,11 @@ test('demo: another method or target explains again; dropped files are sorted by
   });
   await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
   await page.waitForFunction(() => /Predicted class 2 .*gradient for class 2/.test(document.getElementById('status')!.textContent!));
-  await page.setInputFiles('#model-file', { name: 'broken.h5', mimeType: 'application/octet-stream', buffer: Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]) });
+  await page.setInputFiles('#model-file', {
+    name: 'broken.h5',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]),
+  });
   await page.waitForFunction(() => document.getElementById('status')!.className === 'error');
   assert.match((await page.textContent('#status'))!, /broken|HDF5|superblock|truncated|<bytes>/i);
   assert.equal(errors, []);

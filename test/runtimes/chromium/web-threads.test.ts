@@ -38,10 +38,14 @@ onmessage = async () => {
 `;
 
 test.before(async () => {
-  server = await serveStatic(repoRoot, {
-    '/__isolated.html': { type: 'text/html', body: '<!doctype html><title>web threads</title>' },
-    '/__pool-worker.js': { type: 'text/javascript', body: workerSource },
-  }, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+  server = await serveStatic(
+    repoRoot,
+    {
+      '/__isolated.html': { type: 'text/html', body: '<!doctype html><title>web threads</title>' },
+      '/__pool-worker.js': { type: 'text/javascript', body: workerSource },
+    },
+    { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+  );
   browser = await launchChromium();
   if (typeof browser === 'string') return;
   page = await browser.newPage();
@@ -53,14 +57,17 @@ test.after(async () => {
   await server?.close();
 });
 
-test('chromium: a pool of Web Workers gives one thread\'s relevance bit for bit', async () => {
+test("chromium: a pool of Web Workers gives one thread's relevance bit for bit", async () => {
   if (typeof browser === 'string') return skipNotice('chromium', browser);
-  const result = await page.evaluate(() => new Promise((resolve) => {
-    const worker = new Worker('/__pool-worker.js', { type: 'module' });
-    worker.onmessage = (e) => resolve(e.data);
-    worker.onerror = (e) => resolve({ error: e.message });
-    worker.postMessage('go');
-  })) as { isolated?: boolean; lrpSame?: boolean; egbSame?: boolean; jobs?: number; error?: string };
+  const result = (await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const worker = new Worker('/__pool-worker.js', { type: 'module' });
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => resolve({ error: e.message });
+        worker.postMessage('go');
+      }),
+  )) as { isolated?: boolean; lrpSame?: boolean; egbSame?: boolean; jobs?: number; error?: string };
   assert.is(result.error, undefined);
   assert.is(result.isolated, true);
   assert.ok(result.jobs! > 0, `the pool split ${result.jobs} GEMMs`);
@@ -69,13 +76,19 @@ test('chromium: a pool of Web Workers gives one thread\'s relevance bit for bit'
   console.log(`  chromium web-threads: ${result.jobs} GEMMs split between two Web Workers, bit-identical`);
 });
 
-test('chromium: on the page\'s main thread a pool is refused, saying where to create it', async () => {
+test("chromium: on the page's main thread a pool is refused, saying where to create it", async () => {
   if (typeof browser === 'string') return skipNotice('chromium', browser);
   const message = await page.evaluate(async () => {
     const { createWebThreadPool } = await import('/dist/bundle/web-threads.js' as string);
-    return createWebThreadPool(2).then(() => 'created', (e: Error) => `${e.name}: ${e.message}`);
+    return createWebThreadPool(2).then(
+      () => 'created',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
   });
-  assert.match(message, /LrpKerasError: createWebThreadPool: this thread may not wait \(a page's main thread\); create the pool and run the model in a Web Worker/);
+  assert.match(
+    message,
+    /LrpKerasError: createWebThreadPool: this thread may not wait \(a page's main thread\); create the pool and run the model in a Web Worker/,
+  );
 });
 
 test.run();

@@ -15,13 +15,25 @@ const modules = join(repoRoot, 'node_modules');
 const deno = findBinary([join(modules, 'deno/deno'), join(modules, `@deno/linux-${process.arch}-glibc/deno`)]);
 
 test('deno: lrp-keras resolves to the universal entry; every probe model loads from bytes and equals Node', async () => {
-  if (!deno) return skipNotice('deno', 'no Deno binary in node_modules (the deno npm package or its @deno/* platform package did not install)');
-  const { stdout } = await promisify(execFile)(deno, ['run', '--no-lock', '--no-prompt', `--allow-read=${repoRoot}`, join(repoRoot, 'build/test/runtimes/deno/main.js'), ...PROBE_MODELS.map(fixturePath)], {
-    cwd: repoRoot,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-    timeout: 60_000,
-    maxBuffer: 1 << 26,
-  });
+  if (!deno)
+    return skipNotice('deno', 'no Deno binary in node_modules (the deno npm package or its @deno/* platform package did not install)');
+  const { stdout } = await promisify(execFile)(
+    deno,
+    [
+      'run',
+      '--no-lock',
+      '--no-prompt',
+      `--allow-read=${repoRoot}`,
+      join(repoRoot, 'build/test/runtimes/deno/main.js'),
+      ...PROBE_MODELS.map(fixturePath),
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      timeout: 60_000,
+      maxBuffer: 1 << 26,
+    },
+  );
   const out = JSON.parse(stdout) as { entryHasH5wasm: boolean; results: ProbeResult[] };
   assert.is(out.entryHasH5wasm, false, 'Deno must get the universal entry (the "deno" condition), not the node one');
   const reference = await nodeReference();

@@ -7,5 +7,6 @@ import { probeModel, type ProbeLibrary } from '../probe.js';
 declare const Deno: { args: string[]; readFile(path: string): Promise<Uint8Array>; version: { deno: string } };
 
 const results = [];
-for (const file of Deno.args) results.push(await probeModel(lib as unknown as ProbeLibrary, await Deno.readFile(file), `deno ${Deno.version.deno}`));
+for (const file of Deno.args)
+  results.push(await probeModel(lib as unknown as ProbeLibrary, await Deno.readFile(file), `deno ${Deno.version.deno}`));
 console.log(JSON.stringify({ entryHasH5wasm: 'h5wasmReader' in lib, results }));

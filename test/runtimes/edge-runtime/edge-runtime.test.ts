@@ -31,7 +31,10 @@ test.before(async () => {
 
 for (const rel of PROBE_MODELS) {
   test(`edge-runtime: an Edge Function loads ${rel} from the request body; lrp and two methods equal Node's`, async () => {
-    const response = await runtime.dispatchFetch('http://edge.test/explain', { method: 'POST', body: modelBytes(rel).buffer as ArrayBuffer });
+    const response = await runtime.dispatchFetch('http://edge.test/explain', {
+      method: 'POST',
+      body: modelBytes(rel).buffer as ArrayBuffer,
+    });
     const text = await response.text();
     assert.is(response.status, 200, text);
     const worst = assertSameAsNode(JSON.parse(text) as ProbeResult, (await nodeReference()).get(rel)!, `edge-runtime ${rel}`);

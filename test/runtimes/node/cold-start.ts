@@ -12,14 +12,22 @@ const model = join(repoRoot, 'example/jhas_mnist_cnn_keras3.h5');
 /** One fresh process: bench/cold-start.ts, which imports the package as an application does. */
 const child = join(repoRoot, 'build/bench/cold-start.js');
 
-interface Sample { importMs: number; loadMs: number; lrpMs: number; totalMs: number; wallMs: number }
+interface Sample {
+  importMs: number;
+  loadMs: number;
+  lrpMs: number;
+  totalMs: number;
+  wallMs: number;
+}
 
 const readers = ['h5wasm', 'pure'];
 const samples: Record<string, Sample[]> = { h5wasm: [], pure: [] };
 for (let run = 0; run < runs; run++) {
   for (const reader of run % 2 ? [...readers].reverse() : readers) {
     const started = performance.now();
-    const out = JSON.parse(execFileSync(process.execPath, [child, reader, model], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!);
+    const out = JSON.parse(
+      execFileSync(process.execPath, [child, reader, model], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!,
+    );
     samples[reader].push({ ...out, totalMs: out.importMs + out.loadMs + out.lrpMs, wallMs: performance.now() - started });
   }
 }

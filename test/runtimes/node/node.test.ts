@@ -18,14 +18,26 @@ test('node: the pure reader (the default) gives what h5wasm gives, from bytes, f
 });
 
 const entryFor = (conditions: string[]): string =>
-  execFileSync(process.execPath, [...conditions.flatMap((c) => ['-C', c]), '--input-type=module', '-e',
-    "const m = await import('lrp-keras'); console.log('h5wasmReader' in m ? 'node' : 'universal')"], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  execFileSync(
+    process.execPath,
+    [
+      ...conditions.flatMap((c) => ['-C', c]),
+      '--input-type=module',
+      '-e',
+      "const m = await import('lrp-keras'); console.log('h5wasmReader' in m ? 'node' : 'universal')",
+    ],
+    { cwd: repoRoot, encoding: 'utf8' },
+  ).trim();
 
 test('exports conditions: edge-light, deno and browser get the universal entry; plain Node the node entry; workerd its own', () => {
   assert.is(entryFor([]), 'node');
   for (const condition of ['edge-light', 'deno', 'browser']) assert.is(entryFor([condition]), 'universal', condition);
   // The workerd entry imports the kernels as a .wasm module, which only a Workers bundler resolves: resolved here, not run.
-  const workerd = execFileSync(process.execPath, ['-C', 'workerd', '--input-type=module', '-e', "console.log(import.meta.resolve('lrp-keras'))"], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  const workerd = execFileSync(
+    process.execPath,
+    ['-C', 'workerd', '--input-type=module', '-e', "console.log(import.meta.resolve('lrp-keras'))"],
+    { cwd: repoRoot, encoding: 'utf8' },
+  ).trim();
   assert.match(workerd, /\/dist\/bundle\/workerd\.js$/);
 });
 

@@ -27,7 +27,9 @@ test.before(async () => {
   const script = await bundle(worker, { format: 'esm', platform: 'browser' });
   // Edge-safe: no Node module (workerd would refuse it without nodejs_compat) and no code generation.
   assert.not.match(script, /from\s*["']node:|\brequire\(|new Function|\beval\(/);
-  console.log(`  worker bundle with lrp-keras/server and Hono: ${(script.length / 1024).toFixed(0)} KiB unminified (two models in base64 included)`);
+  console.log(
+    `  worker bundle with lrp-keras/server and Hono: ${(script.length / 1024).toFixed(0)} KiB unminified (two models in base64 included)`,
+  );
   mf = new Miniflare({ modules: true, script, compatibilityDate: '2025-01-01' });
   await mf.ready;
 });

@@ -37,16 +37,26 @@ test.before(async () => {
   // What wrangler does: bundle for the workerd condition, leave .wasm imports to the runtime's module loader.
   const result = await build({
     stdin: { contents: worker, resolveDir: repoRoot, sourcefile: 'worker.js', loader: 'js' },
-    bundle: true, format: 'esm', platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'],
-    external: ['*.wasm'], write: false, metafile: true, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['*.wasm'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
   });
   writeFileSync(join(dir, 'worker.js'), result.outputFiles[0].text);
   const wasm = Object.values(result.metafile.outputs)[0].imports.filter((i) => i.path.endsWith('.wasm'));
   assert.ok(wasm.length > 0, 'the Worker imports the kernel module');
   for (const i of wasm) copyFileSync(join(repoRoot, 'dist/bundle', i.path), join(dir, i.path));
   mf = new Miniflare({
-    modules: true, scriptPath: join(dir, 'worker.js'), modulesRoot: dir,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2025-01-01',
+    modules: true,
+    scriptPath: join(dir, 'worker.js'),
+    modulesRoot: dir,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2025-01-01',
   });
   await mf.ready;
 });
