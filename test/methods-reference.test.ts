@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyze, loadModel, type AnalyzeOptions } from '../src/node.js';
 import { fixturePath, repoRoot } from './fixtures.js';
-import { sampleError, type RefTensor } from './references.js';
+import { readNpy, sampleError } from './references.js';
 
 interface MethodsEntry {
   options: AnalyzeOptions;
@@ -21,19 +21,6 @@ interface MethodsReference {
   target: number[];
   grad_cam_default_layer: string;
   attributions: Record<string, MethodsEntry>;
-}
-
-function readNpy(path: string): RefTensor {
-  const buf = readFileSync(path);
-  const headerLen = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  if (!header.includes("'<f4'")) throw new Error(`${path}: expected little-endian float32`);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  return { shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset + 10 + headerLen, buf.byteOffset + buf.length)) };
 }
 
 const shared = resolve(repoRoot, '../shared/fixtures');

@@ -26,7 +26,8 @@ export interface Reference {
   relevance(key: string): RefTensor;
 }
 
-function readNpy(path: string): RefTensor {
+/** A little-endian float32 `.npy` array (the references' arrays). */
+export function readNpy(path: string): RefTensor {
   const buf = readFileSync(path);
   const headerLen = buf.readUInt16LE(8);
   const header = buf.subarray(10, 10 + headerLen).toString('latin1');

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { analyze, loadModel, type Model } from '../src/node.js';
 import { LAYER_BUILDERS } from '../src/model/layers/registry.js';
 import { fixturePath, repoRoot } from './fixtures.js';
-import { sampleError, type RefTensor } from './references.js';
+import { readNpy, sampleError, type RefTensor } from './references.js';
 import { REFERENCE_METHODS, toleranceFor } from './reference-methods.js';
 
 interface ZooReference {
@@ -36,20 +36,6 @@ interface Attribution {
 const shared = resolve(repoRoot, '../shared/fixtures/zoo');
 const zoo = existsSync(shared) ? shared : fixturePath('zoo');
 if (zoo !== shared) console.log('  note: ../shared/fixtures/zoo is absent; the zoo test uses the copies in test/fixtures/zoo');
-
-function readNpy(path: string): RefTensor {
-  const buf = readFileSync(path);
-  const headerLen = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  if (!header.includes("'<f4'")) throw new Error(`${path}: expected little-endian float32`);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  const start = 10 + headerLen;
-  return { shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length)) };
-}
 
 const tensorOf = (value: unknown): RefTensor => {
   const v = value as { shape: number[]; data?: number[]; npy?: string };

@@ -5,8 +5,9 @@ import { propagateBackward } from '../model/backward.js';
 import { tensorShape, type Graph } from '../model/graph.js';
 import type { Tensor } from '../tensor.js';
 import type { Explanation } from './conservation.js';
-import { GRADIENT_METHODS, type GradientRun } from './gradients.js';
+import { GRADIENT_METHODS } from './gradients.js';
 import { channelAxis, layerTensor } from './start.js';
+import type { Run } from './run.js';
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -20,7 +21,7 @@ function axesOf(graph: Graph, shape: readonly number[]): { axis: number; channel
  * The layer Grad-CAM weights: `options.layer`, or the last layer in execution order (at or below the
  * target) whose output has the input's spatial axes, i.e. before any global pooling, Flatten or Dense.
  */
-function camLayer(run: GradientRun, shape: number[]): { name: string; tensor: number } {
+function camLayer(run: Run, shape: number[]): { name: string; tensor: number } {
   const { model, start, options } = run;
   const rank = shape.length - 1;
   if (rank < 2 || rank > 3)
@@ -46,7 +47,7 @@ function camLayer(run: GradientRun, shape: number[]): { name: string; tensor: nu
 }
 
 /** ∂ score / ∂A at one tensor: nodes at or below it pass nothing further down. */
-function gradientAt(run: GradientRun, tensor: number): Float32Array {
+function gradientAt(run: Run, tensor: number): Float32Array {
   const { model, n, start, values } = run;
   const step = gradientStep(model.graph, n, 'gradient');
   const signals = propagateBackward(model.graph, values, start.tensor, start.mask, (node, index, xs, y, g) => {
@@ -60,7 +61,7 @@ function gradientAt(run: GradientRun, tensor: number): Float32Array {
  * The CAM at the layer's resolution, per sample: αₖ = mean over positions of ∂score/∂Aₖ,
  * CAM = ReLU(Σₖ αₖAₖ) (Selvaraju et al. 2017), in float64 sums.
  */
-function camAt(run: GradientRun, tensor: number): Tensor {
+function camAt(run: Run, tensor: number): Tensor {
   const { n, values } = run;
   const graph = run.model.graph;
   const shape = tensorShape(graph, tensor);
@@ -100,7 +101,7 @@ function resized(cam: Tensor, to: number[]): Float32Array {
 }
 
 /** A map over the input's spatial positions (per sample) spread over its channels: element i gets `each(i, value at its position)`. */
-function spread(run: GradientRun, shape: number[], map: Float32Array, each: (i: number, v: number) => number): Float32Array {
+function spread(run: Run, shape: number[], map: Float32Array, each: (i: number, v: number) => number): Float32Array {
   const { n } = run;
   const { axis, channels, spatial } = axesOf(run.model.graph, shape.slice(1));
   const positions = sizeOf(spatial);
@@ -117,7 +118,7 @@ function spread(run: GradientRun, shape: number[], map: Float32Array, each: (i: 
 }
 
 /** The CAM, resized and in the input's shape, and the raw CAM for `returnLayers`. */
-function camExplanation(run: GradientRun, shape: number[], values: (cam: Float32Array) => Float32Array): Explanation {
+function camExplanation(run: Run, shape: number[], values: (cam: Float32Array) => Float32Array): Explanation {
   const layer = camLayer(run, shape);
   const cam = camAt(run, layer.tensor);
   const { spatial } = axesOf(run.model.graph, shape.slice(1));
@@ -128,13 +129,13 @@ function camExplanation(run: GradientRun, shape: number[], values: (cam: Float32
 }
 
 /** Grad-CAM: each input channel holds CAM / channels, so that a heatmap (a sum over channels) shows the CAM. */
-export function gradCam(run: GradientRun, shape: number[]): Explanation {
+export function gradCam(run: Run, shape: number[]): Explanation {
   const channels = axesOf(run.model.graph, shape.slice(1)).channels;
   return camExplanation(run, shape, (cam) => spread(run, shape, cam, (_, v) => v / channels));
 }
 
 /** Guided Grad-CAM: guided backprop ⊙ the resized CAM, per channel. */
-export function guidedGradCam(run: GradientRun, shape: number[]): Explanation {
+export function guidedGradCam(run: Run, shape: number[]): Explanation {
   return camExplanation(run, shape, (cam) => {
     const [guided] = GRADIENT_METHODS['guided-backprop'].attribute(run);
     return spread(run, shape, cam, (i, v) => guided[i] * v);

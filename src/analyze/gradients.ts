@@ -2,28 +2,10 @@ import { gradientStep } from '../attribution/gradient.js';
 import { normalGenerator } from '../attribution/random.js';
 import { fail } from '../errors.js';
 import { propagateBackward } from '../model/backward.js';
-import type { ModelInternals } from '../model/model.js';
 import { forwardAll } from '../model/ops.js';
 import { formatShape, toTensor, type TensorLike } from '../tensor.js';
-import type { AnalyzeOptions } from './options.js';
-import type { Start } from './start.js';
 import { attributionSites, perToken, type AttributionSite } from './token-inputs.js';
-
-/** What a gradient method works from: one chunk of samples, their targets and the forward pass. */
-export interface GradientRun {
-  model: ModelInternals;
-  /** One array per model input. */
-  xs: Float32Array[];
-  n: number;
-  /** Each input's shape with the batch axis. */
-  shapes: number[][];
-  /** The tensor and units explained. */
-  start: Start;
-  options: AnalyzeOptions;
-  values: Float32Array[];
-  /** Runs between layers (the abort check). */
-  between: () => void;
-}
+import type { Run } from './run.js';
 
 type Mode = 'gradient' | 'guided-backprop' | 'deconvnet';
 
@@ -31,7 +13,7 @@ type Mode = 'gradient' | 'guided-backprop' | 'deconvnet';
  * ∂ score / ∂(site) (logit_t, or an inner unit's total) for every attribution site (each input, or a token input's embedding) or its
  * guided / deconvnet variant, from the forward pass `values`.
  */
-function gradientAt(run: GradientRun, mode: Mode, sites: AttributionSite[], values = run.values): Float32Array[] {
+function gradientAt(run: Run, mode: Mode, sites: AttributionSite[], values = run.values): Float32Array[] {
   const { model, n, start } = run;
   const step = gradientStep(model.graph, n, mode);
   const signals = propagateBackward(model.graph, values, start.tensor, start.mask, (...args) => {
@@ -42,7 +24,7 @@ function gradientAt(run: GradientRun, mode: Mode, sites: AttributionSite[], valu
 }
 
 /** A gradient method's attribution per model input from a function of each site's gradient and value (token inputs summed per token). */
-function atSites(run: GradientRun, mode: Mode, f: (g: Float32Array, x: Float32Array) => Float32Array): Float32Array[] {
+function atSites(run: Run, mode: Mode, f: (g: Float32Array, x: Float32Array) => Float32Array): Float32Array[] {
   const sites = attributionSites(run.model.graph);
   return gradientAt(run, mode, sites).map((g, m) => perToken(f(g, run.values[sites[m].tensor]), sites[m].dim));
 }
@@ -53,7 +35,7 @@ function atSites(run: GradientRun, mode: Mode, f: (g: Float32Array, x: Float32Ar
  * the Embedding's output in the forward pass).
  */
 function summedGradient(
-  run: GradientRun,
+  run: Run,
   sites: AttributionSite[],
   points: number,
   pointAt: (k: number, into: Float32Array[]) => void,
@@ -76,7 +58,7 @@ function summedGradient(
  * The baseline x̄ of integrated gradients for input k: a number (every input), or a tensor of one
  * sample's shape or the input's shape (one-input models; several inputs take an array of them).
  */
-export function baselineOf(run: GradientRun, k: number): Float32Array {
+export function baselineOf(run: Run, k: number): Float32Array {
   const { n, options } = run;
   const x = run.xs[k];
   const base = new Float32Array(x.length);
@@ -91,7 +73,7 @@ export function baselineOf(run: GradientRun, k: number): Float32Array {
   return base;
 }
 
-function integratedGradients(run: GradientRun): Float32Array[] {
+function integratedGradients(run: Run): Float32Array[] {
   const steps = run.options.steps ?? 20;
   const sites = attributionSites(run.model.graph);
   const at = sites.map((s) => run.values[s.tensor]);
@@ -125,7 +107,7 @@ function noiseScale(x: Float32Array, n: number, noise: number): number[] {
   });
 }
 
-function smoothGrad(run: GradientRun): Float32Array[] {
+function smoothGrad(run: Run): Float32Array[] {
   const { n, options } = run;
   const samples = options.samples ?? 20;
   const noise = options.noise ?? 0.1;
@@ -153,7 +135,7 @@ export interface GradientMethod {
   family: 'gradient';
   description: string;
   /** One attribution per model input. */
-  attribute(run: GradientRun): Float32Array[];
+  attribute(run: Run): Float32Array[];
 }
 
 export const GRADIENT_METHODS: Record<string, GradientMethod> = {

@@ -4,30 +4,15 @@ import { overrideRules } from '../lrp/overrides.js';
 import { ruleParams, type RuleParams } from '../lrp/parameters.js';
 import { checkLrpRules, relevanceStep } from '../lrp/relevance-step.js';
 import { propagateBackward } from '../model/backward.js';
-import type { ModelInternals } from '../model/model.js';
 import { attentionOf } from './attention-weights.js';
 import { boundsFor } from './bounds.js';
 import { conditionFilter } from './concepts.js';
 import { layerReport, type Explanation } from './conservation.js';
 import type { LrpMethod } from './methods.js';
-import type { AnalyzeOptions } from './options.js';
-import type { Start } from './start.js';
-
-/** What an LRP method works from: one chunk of samples, their targets and the forward pass of the LRP graph. */
-export interface LrpRun {
-  model: ModelInternals;
-  /** One array per model input, and each one's shape with the batch axis. */
-  xs: Float32Array[];
-  n: number;
-  shapes: number[][];
-  start: Start;
-  options: AnalyzeOptions;
-  values: Float32Array[];
-  between: () => void;
-}
+import type { Run } from './run.js';
 
 /** Relevance from `logit[target]` (or an inner unit's value) back to each input under the method's rules (and `layerRules`). */
-export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<RuleParams>): Explanation[] {
+export function lrpRelevance(run: Run, method: LrpMethod, defaults: Partial<RuleParams>): Explanation[] {
   const { signals, sent } = lrpSignals(run, method, defaults);
   const graph = run.model.lrpGraph;
   const report = sent ? { ...layerReport(graph, signals, sent, run.n), ...attentionReport(graph, run) } : {};
@@ -39,14 +24,14 @@ export function lrpRelevance(run: LrpRun, method: LrpMethod, defaults: Partial<R
 }
 
 /** Attention weights beside the relevance, for models that have attention. */
-function attentionReport(graph: LrpRun['model']['lrpGraph'], run: LrpRun): { attention?: Explanation['attention'] } {
+function attentionReport(graph: Run['model']['lrpGraph'], run: Run): { attention?: Explanation['attention'] } {
   const attention = attentionOf(graph, run.values, run.n);
   return Object.keys(attention).length ? { attention } : {};
 }
 
 /** The relevance at every tensor (and, with `returnLayers`, what each node sent back), kept to the `condition`'s channels at its layer. */
 export function lrpSignals(
-  run: LrpRun,
+  run: Run,
   method: LrpMethod,
   defaults: Partial<RuleParams>,
 ): { signals: (Float32Array | undefined)[]; sent?: Float32Array[][] } {

@@ -1,18 +1,18 @@
 import { fail } from '../errors.js';
 import type { Explanation } from './conservation.js';
 import { gradCam, guidedGradCam } from './grad-cam.js';
-import type { GradientRun } from './gradients.js';
 import { occlusion } from './occlusion.js';
+import type { Run } from './run.js';
 
 /** A method that maps the score over the input from the real forward pass, not from one backward seed per element. */
 export interface MapMethod {
   family: 'map';
   description: string;
-  explain(run: GradientRun): Explanation;
+  explain(run: Run): Explanation;
 }
 
 /** The one input's shape (with the batch axis): these methods map over one input. */
-const oneInput = (id: string, run: GradientRun): number[] =>
+const oneInput = (id: string, run: Run): number[] =>
   run.shapes.length === 1 ? run.shapes[0] : fail(`${id}: the model has ${run.shapes.length} inputs; ${id} explains models with one input`);
 
 export const MAP_METHODS: Record<string, MapMethod> = {

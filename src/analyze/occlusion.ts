@@ -1,8 +1,9 @@
 import { fail } from '../errors.js';
 import { chunkRows } from '../model/batching.js';
 import { forwardAll } from '../model/ops.js';
-import { baselineOf, type GradientRun } from './gradients.js';
+import { baselineOf } from './gradients.js';
 import { channelAxis, startScores } from './start.js';
+import type { Run } from './run.js';
 
 /** Per spatial axis: the value given for all axes or one per axis, checked as an integer in [1, max]. */
 function perAxis(value: number | number[] | undefined, fallback: number[], sizes: number[], name: string): number[] {
@@ -21,7 +22,7 @@ function perAxis(value: number | number[] | undefined, fallback: number[], sizes
  * flat indices (within a sample) of the elements it covers: every channel of a box at positions
  * 0, s, 2s, … ≤ size − window along each spatial axis.
  */
-function windows(run: GradientRun, sampleShape: number[]): Int32Array[] {
+function windows(run: Run, sampleShape: number[]): Int32Array[] {
   const shape = sampleShape;
   const channel = shape.length > 1 ? channelAxis(run.model.graph, shape) : -1;
   const spatial = shape.map((_, a) => a).filter((a) => a !== channel);
@@ -63,7 +64,7 @@ function windows(run: GradientRun, sampleShape: number[]): Int32Array[] {
  * it, of score(x) − score(x with the window set to the baseline); elements no window covers get 0.
  * The occluded copies run in batches of the model's chunk size.
  */
-export function occlusion(run: GradientRun): Float32Array {
+export function occlusion(run: Run): Float32Array {
   const { model, n, start, options } = run;
   const x = run.xs[0];
   const size = x.length / n;

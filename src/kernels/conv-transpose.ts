@@ -1,4 +1,4 @@
-import { conv2dTranspose } from './conv2d.js';
+import { conv2dTranspose, inputPart } from './conv2d.js';
 import type { SignPart, WeightView } from './gemm-problem.js';
 import type { ConvGeometry } from './geometry.js';
 
@@ -16,15 +16,7 @@ export function convTransposeForward(
   g: ConvGeometry,
   part: SignPart = 'all',
 ): void {
-  conv2dTranspose(signPart(x, part), w, y, n, g);
+  conv2dTranspose(inputPart(x, part), w, y, n, g);
   if (!b) return;
   for (let i = 0; i < n * g.H * g.W * g.C; i++) y[i] += b[i % g.C];
-}
-
-function signPart(x: Float32Array, part: SignPart): Float32Array {
-  if (part === 'all') return x;
-  const out = new Float32Array(x.length);
-  if (part === 'positive') for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
-  else for (let i = 0; i < x.length; i++) out[i] = x[i] < 0 ? x[i] : 0;
-  return out;
 }

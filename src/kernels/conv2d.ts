@@ -123,7 +123,8 @@ function modifiedKernel(w: WeightView): Float32Array {
   return map === null ? w.W : prepared(w.W, `modified|${w.cacheKey}`, () => w.W.map(map));
 }
 
-function inputPart(x: Float32Array, part: SignPart): Float32Array {
+/** The part of x a product reads, as a tensor of its own (for kernels that cannot take it inline). */
+export function inputPart(x: Float32Array, part: SignPart): Float32Array {
   if (part === 'all') return x;
   const out = new Float32Array(x.length);
   if (part === 'positive') for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
