@@ -1,4 +1,5 @@
 import { LrpKerasError } from './errors.js';
+import { isObject } from './json.js';
 
 /**
  * Raw text → token ids as Keras' own preprocessing makes them: `Tokenizer` (`text_to_word_sequence`,
@@ -33,8 +34,6 @@ export interface TextOptions {
   padding?: 'pre' | 'post';
   truncating?: 'pre' | 'post';
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function wordIndex(value: unknown, file: string): Map<string, number> {
   const object = typeof value === 'string' ? JSON.parse(value) : value;

@@ -30,14 +30,14 @@ export function analyze(model: Model, x: TensorLike, options: AnalyzeOptions): E
 export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[];
 export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): Explanation | Explanation[] {
   checkOptions(options);
-  resolveMethod(options.method);
+  const resolved = resolveMethod(options.method);
   const { data, n, shapes } = packInput(model, x, `${String(options.method)}: input`);
   const inner = modelInternals(model, shapes, options.output);
   const rows = chunkRows(inner.graph, options.batchSize);
   const between = abortCheck(options.signal);
   const perInput = withPrecision(precisionOf(options), () =>
     withExecutor(executorFor(options.threads), () => {
-      if (n <= rows) return explain(inner, data, n, options, between);
+      if (n <= rows) return explain(inner, resolved, data, n, options, between);
       // Samples are independent: a large batch runs in chunks, each with its rows of every per-sample option.
       const parts: Explanation[][] = [];
       for (let from = 0; from < n; from += rows) {
@@ -45,6 +45,7 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
         parts.push(
           explain(
             inner,
+            resolved,
             data.map((d) => rowsOf(d, n, from, to)),
             to - from,
             chunkOptions(options, n, from, to),
@@ -59,8 +60,14 @@ export function analyze(model: Model, x: ModelInput, options: AnalyzeOptions): E
 }
 
 /** One chunk: the forward pass (of the graph the method reads), the targets, then the method; one explanation per input. */
-function explain(inner: ModelInternals, xs: Float32Array[], n: number, options: AnalyzeOptions, between: () => void): Explanation[] {
-  const { id, method, defaults } = resolveMethod(options.method);
+function explain(
+  inner: ModelInternals,
+  { id, method, defaults }: ReturnType<typeof resolveMethod>,
+  xs: Float32Array[],
+  n: number,
+  options: AnalyzeOptions,
+  between: () => void,
+): Explanation[] {
   const lrp = method.family === 'lrp';
   if (options.condition !== undefined && !lrp) fail(`option condition: concept-conditional relevance needs an LRP method, not '${id}'`);
   const graph = lrp ? inner.lrpGraph : inner.graph;

@@ -46,7 +46,8 @@ export function broadcastMap(inShape: readonly number[], outShape: readonly numb
   return map;
 }
 
-const cell = (map: Int32Array | null, i: number): number => (map ? map[i] : i);
+/** The cell of a broadcast input that output cell i reads (no map: the same cell). */
+export const cell = (map: Int32Array | null, i: number): number => (map ? map[i] : i);
 
 /** y = x₀ ∘ x₁ ∘ … folded left to right, as Keras applies the operation pairwise. */
 export function combineForward(

@@ -25,6 +25,25 @@ export interface ConvGeometry extends WindowGeometry {
   groups: number;
 }
 
+/** A convolution's geometry as int fields, in the order every job layout (thread pool, WebAssembly) stores them. */
+export const CONV_GEOMETRY_FIELDS = [
+  'H',
+  'W',
+  'C',
+  'OH',
+  'OW',
+  'O',
+  'kh',
+  'kw',
+  'sh',
+  'sw',
+  'dh',
+  'dw',
+  'padT',
+  'padL',
+  'groups',
+] as const satisfies readonly (keyof ConvGeometry)[];
+
 export type Padding = 'valid' | 'same' | 'causal';
 
 /**

@@ -1,3 +1,5 @@
+import { cell } from './elementwise.js';
+
 /**
  * The TensorFlow / Keras 3 operations a functional model may record between layers that no Keras
  * layer covers: reductions over axes, a few element-wise functions, and the quotient of two tensors.
@@ -58,8 +60,6 @@ export function reduceBackward(gy: Float32Array, gx: Float32Array, r: Reduction,
     }
   }
 }
-
-const cell = (map: Int32Array | null, i: number): number => (map ? map[i] : i);
 
 /** y = a / b with broadcasting: each input reads through its index map (null: the output's own cell). */
 export function divideForward(

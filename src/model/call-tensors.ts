@@ -1,6 +1,5 @@
 import type { CallSpec, TensorRef } from './config.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject } from '../json.js';
 
 /** A Keras 3 `__keras_tensor__` reference, or tf.keras 2's `[layer, node, tensor]` (MultiHeadAttention's `value`, a TFOpLambda's `y`), or undefined. */
 export function kerasTensorRef(v: unknown): TensorRef | undefined {

@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { isObject, type Json } from '../json.js';
 
 /** One output of one call of a layer: `[layer, node_index, tensor_index]` in Keras' words. */
 export interface TensorRef {
@@ -46,8 +47,6 @@ export interface ModelSpec {
   outputs: TensorRef[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
 /** Parse `model_config` / `config.json` / `to_json()` text or object into a ModelSpec. */

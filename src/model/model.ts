@@ -253,7 +253,8 @@ export function createModel(
         meta.outputNames.map((name, k) => ({ name, shape: meta.outputShapes[k] })),
       ),
   } as Model;
-  const declared = meta.inputShapes.every((shape) => shape.every((d) => d !== null)) ? (meta.inputShapes as number[][]) : undefined;
+  // A model without free dimensions comes built for its declared shapes.
+  const declared = first && inputShapes(first.graph);
   internals.set(model, { fileName: meta.fileName, outputNames: meta.outputNames, declared, at });
   return model;
 }

@@ -2,9 +2,7 @@ import { fail } from '../errors.js';
 import type { LayerSpec, ModelSpec } from './config.js';
 import { builderFor, UNSUPPORTED_REASONS } from './layers/registry.js';
 import { unsupportedOp } from './layers/tf-ops.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject, type Json } from '../json.js';
 
 /** What a Lambda's config says its function is: the Python function's name, or `a lambda`. */
 function lambdaFunction(config: Json): string {

@@ -1,3 +1,4 @@
+import { CONV_GEOMETRY_FIELDS } from '../kernels/geometry.js';
 import { TILE, type GemmProblem, type LeftOperand, type SignPart } from '../kernels/gemm-problem.js';
 
 /**
@@ -39,21 +40,7 @@ const JOB_FIELDS = [
   'K',
   'lda',
   'group',
-  'H',
-  'W',
-  'C',
-  'OH',
-  'OW',
-  'O',
-  'kh',
-  'kw',
-  'sh',
-  'sw',
-  'dh',
-  'dw',
-  'padT',
-  'padL',
-  'groups',
+  ...CONV_GEOMETRY_FIELDS,
   'aOffset',
   'aLength',
   'rightOffset',
@@ -95,8 +82,7 @@ export function writeJob(ctrl: Int32Array, p: GemmProblem, s: StagedLayout, thre
   put('K', p.K);
   put('lda', left.kind === 'rows' ? left.lda : 0);
   put('group', left.kind === 'rows' ? 0 : left.group);
-  for (const f of ['H', 'W', 'C', 'OH', 'OW', 'O', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padT', 'padL', 'groups'] as const)
-    put(f, g ? g[f] : 0);
+  for (const f of CONV_GEOMETRY_FIELDS) put(f, g ? g[f] : 0);
   for (const f of ['aOffset', 'aLength', 'rightOffset', 'rightLength', 'biasOffset', 'cOffset'] as const) put(f, s[f]);
   put('threads', threads);
   put('unit', TILE);

@@ -1,3 +1,5 @@
+import { CONV_GEOMETRY_FIELDS } from '../geometry.js';
+
 /**
  * The int32 fields of a kernel job in WebAssembly memory, in the order of `class Job` in
  * assembly/job.ts (the module reads them there; a test checks both lists agree).
@@ -12,21 +14,7 @@ export const JOB_FIELDS = [
   'K',
   'lda',
   'group',
-  'H',
-  'W',
-  'C',
-  'OH',
-  'OW',
-  'O',
-  'kh',
-  'kw',
-  'sh',
-  'sw',
-  'dh',
-  'dw',
-  'padT',
-  'padL',
-  'groups',
+  ...CONV_GEOMETRY_FIELDS,
   'a',
   'b',
   'bias',

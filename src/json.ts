@@ -1,0 +1,5 @@
+/** A parsed JSON object (configs, vocabularies, requests), as far as parsers narrow it. */
+export type Json = Record<string, unknown>;
+
+/** A JSON object: not null, not an array. */
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
